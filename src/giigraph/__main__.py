@@ -1,0 +1,4 @@
+"""`python -m giigraph` runs the CLI."""
+from .cli import main
+
+main(prog_name="giigraph")

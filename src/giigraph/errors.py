@@ -1,0 +1,45 @@
+"""Typed errors: every failure the CLI reports comes from here.
+
+Each error carries the exit status the CLI uses (2: bad usage or input, 1: the data or a peer
+said no), so library code never decides how a message is printed.
+"""
+from __future__ import annotations
+
+
+class GiigraphError(Exception):
+    """Base of every error that becomes a one-line message and an exit status."""
+
+    exit_code = 2
+
+
+class SourceError(GiigraphError):
+    """Curated source data is malformed: names the file, the line and what is wrong."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = str(path), line, message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class InputError(GiigraphError):
+    """An input file or option given to a command cannot be used."""
+
+
+class ValidationFailed(GiigraphError):
+    """SHACL validation found violations; carries the report so callers can print it."""
+
+    exit_code = 1
+
+    def __init__(self, report: object, message: str = "the graph does not conform to the shapes") -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class QueryError(GiigraphError):
+    """A SPARQL query is malformed, refused or failed."""
+
+
+class PublishError(GiigraphError):
+    """A triple store refused the data or lost part of it."""
+
+    exit_code = 1
