@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= dist
 
-.PHONY: run test venv clean
+.PHONY: run test venv tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,23 @@ venv: $(VENV)/.installed
 run: venv
 	$(BIN)/giigraph build --out $(OUT)
 
+## Independent tools the tests run against our exports and server (Debian packages, npm)
+APT_PACKAGES := raptor2-utils serdi chromium chromium-driver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+tools: tools/node_modules/.installed
+	@for c in rapper serdi chromium chromedriver; do command -v $$c >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Set up and run the whole test suite
-test: venv
+test: venv tools
 	$(BIN)/python -m pytest
 
 clean:
