@@ -52,7 +52,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
     return mapping
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> date:
+    """YAML dates that look right but are not (2023-13-45) become a SourceError with the line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise SourceError(loader.name, node.start_mark.line + 1,
+                          f"{node.value!r} is not an ISO 8601 date-time ({exc})") from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: Path) -> _Node:
