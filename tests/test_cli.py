@@ -12,6 +12,7 @@ from rdflib.compare import isomorphic
 import giigraph
 from giigraph import validation
 from giigraph.cli import main
+from giigraph.rdfio import parse_triples
 
 
 def test_every_command_has_help_with_an_example(runner):
@@ -98,14 +99,16 @@ def test_validate_unreadable_input_is_exit_2(runner, tmp_path, content, message)
 
 
 def test_build_refuses_to_write_when_shacl_fails(runner, tmp_path, monkeypatch):
-    strict = Graph().parse(data="""
+    shapes = tmp_path / "strict.ttl"
+    shapes.write_text("""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix gii: <https://w3id.org/giigraph/ontology#> .
         @prefix schema: <http://schema.org/> . @prefix ex: <https://example.org/shapes#> .
         ex:ClusterNeedsAFounder a sh:NodeShape ; sh:targetClass gii:Cluster ;
             sh:property ex:ClusterNeedsAFounder-founder .
         ex:ClusterNeedsAFounder-founder sh:path schema:founder ; sh:minCount 1 ; sh:message "A cluster needs a founder" .
-    """, format="turtle")
-    monkeypatch.setattr(validation, "shapes_graph", lambda: strict)
+    """)
+    strict = tuple(parse_triples(shapes))
+    monkeypatch.setattr(validation, "shape_triples", lambda: strict)
     out = tmp_path / "dist"
     result = runner.invoke(main, ["build", "--out", str(out)])
     assert result.exit_code == 1

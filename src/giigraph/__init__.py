@@ -15,31 +15,37 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
+    from .quads import Quads
     from .validation import ValidationReport
 
-__all__ = ["build", "validate", "serialize", "read_rdf", "build_dist", "__version__"]
+__all__ = ["build", "build_quads", "validate", "serialize", "read_rdf", "build_dist", "__version__"]
 
 __version__ = "0.1.0"
 
 
 def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
-    """Load the curated data and build the dataset: one named graph per source. Not validated."""
+    """Load the curated data and build the dataset as an rdflib Dataset: one named graph per source. Not validated."""
+    return build_quads(base, data_dir).to_rdflib()
+
+
+def build_quads(base: str | None = None, data_dir: Path | None = None) -> "Quads":
+    """The same dataset as plain quads (`giigraph.quads.Quads`): what the CLI and `build_dist` use, no rdflib."""
     from . import sources
-    from .builder import build_dataset
+    from .builder import build_quads as _build
     from .config import resolve_base
     from .resources import DATA_DIR
 
-    return build_dataset(sources.load(Path(data_dir or DATA_DIR)), resolve_base(base))
+    return _build(sources.load(Path(data_dir or DATA_DIR)), resolve_base(base))
 
 
-def validate(graph: "Graph | Dataset") -> "ValidationReport":
+def validate(graph: "Graph | Dataset | Quads") -> "ValidationReport":
     """Check a graph or dataset (all its named graphs together) against the shapes."""
     from .validation import validate_graph
 
     return validate_graph(graph)
 
 
-def serialize(dataset: "Graph | Dataset", fmt: str) -> bytes:
+def serialize(dataset: "Graph | Dataset | Quads", fmt: str) -> bytes:
     """Deterministic bytes of the dataset in any format of the registry."""
     from .rdfio import serialize as _serialize
 
@@ -60,7 +66,7 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None)
     from .export import write_dist
 
     base = resolve_base(base)
-    dataset = build(base, data_dir)
+    dataset = build_quads(base, data_dir)
     report = validate(dataset)
     if not report.conforms:
         raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")

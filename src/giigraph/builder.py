@@ -1,8 +1,9 @@
-"""Turns typed records into an rdflib Dataset: curated entities in one graph, each source's facts in its own.
+"""Turns typed records into quads: curated entities in one named graph, each source's facts in its own.
 
 Standard types are written out beside our own (a store with no reasoning finds people with
 `?p a schema:Person`), every fact node names its source passage with `prov:wasDerivedFrom`, and
-no blank node is ever made: every resource has an IRI `{base}id/{kind}/{slug}`.
+no blank node is ever made: every resource has an IRI `{base}id/{kind}/{slug}`. Terms are the
+plain ones of `terms.py` (an IRI is a string), so building needs no RDF library.
 """
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
-
 from . import model
+from .namespaces import (
+    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD, data_prefixes,
+)
+from .quads import Quads
 from .resources import ONTOLOGY_FILE
-from .vocab import FREQ, GII, SCHEMA, WIKIDATA, data_prefixes
+from .terms import Literal, Triple
 
-ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
+ORG_TYPES: dict[str, tuple[str, ...]] = {
     "intergovernmental": (ORG.FormalOrganization,),
     "office": (ORG.OrganizationalUnit,),
     "ministry": (ORG.FormalOrganization, SCHEMA.GovernmentOrganization),
@@ -31,57 +33,57 @@ ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.S
 
 
 class Builder:
-    """Writes records into one graph; knows the base IRI and every record by reference."""
+    """Writes records into one graph (a set of triples); knows the base IRI and every record by reference."""
 
-    def __init__(self, graph: Graph, base: str, index: dict[str, model.Record]) -> None:
+    def __init__(self, graph: set[Triple], base: str, index: dict[str, model.Record]) -> None:
         self.g, self.base, self.index = graph, base, index
 
     # --- small helpers shared by every kind --------------------------------------------------------
-    def iri(self, ref: str) -> URIRef:
-        return URIRef(f"{self.base}id/{ref}")
+    def iri(self, ref: str) -> str:
+        return f"{self.base}id/{ref}"
 
-    def add(self, s: URIRef, p: URIRef, o) -> None:
+    def add(self, s: str, p: str, o) -> None:
         self.g.add((s, p, o))
 
-    def types(self, s: URIRef, *classes: URIRef) -> None:
+    def types(self, s: str, *classes: str) -> None:
         for cls in classes:
             self.add(s, RDF.type, cls)
 
-    def links(self, s: URIRef, p: URIRef, refs: Iterable[str]) -> None:
+    def links(self, s: str, p: str, refs: Iterable[str]) -> None:
         for ref in refs:
             self.add(s, p, self.iri(ref))
 
-    def names(self, s: URIRef, text: dict[str, str], *props: URIRef) -> None:
+    def names(self, s: str, text: dict[str, str], *props: str) -> None:
         for lang, value in text.items():
             for p in props:
                 self.add(s, p, Literal(value, lang=lang))
 
-    def label(self, s: URIRef, text: dict[str, str]) -> None:
+    def label(self, s: str, text: dict[str, str]) -> None:
         self.names(s, text, SCHEMA.name, RDFS.label)
 
     def english(self, ref: str) -> str:
         record = self.index[ref]
         return (getattr(record, "name", None) or getattr(record, "headline"))["en"]
 
-    def sourced(self, s: URIRef, source: str, passages: Iterable[int]) -> None:
+    def sourced(self, s: str, source: str, passages: Iterable[int]) -> None:
         for n in passages:
             self.add(s, PROV.wasDerivedFrom, self.iri(f"passage/{source}-p{n}"))
 
-    def wikidata(self, s: URIRef, qid: str | None) -> None:
+    def wikidata(self, s: str, qid: str | None) -> None:
         if qid:
             self.add(s, SCHEMA.sameAs, WIKIDATA[qid])
 
 
 # --- curated entities -----------------------------------------------------------------------------
 
-def _region(b: Builder, r: model.Region, s: URIRef) -> None:
+def _region(b: Builder, r: model.Region, s: str) -> None:
     b.types(s, SCHEMA.Place)
     b.label(s, r.name)
     b.links(s, SCHEMA.containsPlace, r.contains)
     b.wikidata(s, r.wikidata)
 
 
-def _economy(b: Builder, r: model.Economy, s: URIRef) -> None:
+def _economy(b: Builder, r: model.Economy, s: str) -> None:
     b.types(s, GII.Economy, SCHEMA.Place, SCHEMA.AdministrativeArea, *((SCHEMA.Country,) if r.sovereign else ()))
     b.label(s, r.name)
     b.add(s, GII.economyCode, Literal(r.code))
@@ -90,14 +92,14 @@ def _economy(b: Builder, r: model.Economy, s: URIRef) -> None:
     b.wikidata(s, r.wikidata)
 
 
-def _province(b: Builder, r: model.Province, s: URIRef) -> None:
+def _province(b: Builder, r: model.Province, s: str) -> None:
     b.types(s, SCHEMA.AdministrativeArea, SCHEMA.Place)
     b.label(s, r.name)
     b.add(s, SCHEMA.containedInPlace, b.iri(r.economy))
     b.wikidata(s, r.wikidata)
 
 
-def _city(b: Builder, r: model.City, s: URIRef) -> None:
+def _city(b: Builder, r: model.City, s: str) -> None:
     b.types(s, SCHEMA.City, SCHEMA.Place)
     b.label(s, r.name)
     if r.within:
@@ -105,14 +107,14 @@ def _city(b: Builder, r: model.City, s: URIRef) -> None:
     b.wikidata(s, r.wikidata)
 
 
-def _cluster(b: Builder, r: model.Cluster, s: URIRef) -> None:
+def _cluster(b: Builder, r: model.Cluster, s: str) -> None:
     b.types(s, GII.Cluster, SCHEMA.Place)
     b.label(s, r.name)
     b.links(s, SCHEMA.containsPlace, r.cities)
     b.links(s, GII.economy, r.economies)
 
 
-def _organization(b: Builder, r: model.Organization, s: URIRef) -> None:
+def _organization(b: Builder, r: model.Organization, s: str) -> None:
     b.types(s, SCHEMA.Organization, ORG.Organization, *ORG_TYPES[r.type])
     b.label(s, r.name)
     for alt in r.alternate_names:
@@ -131,7 +133,7 @@ def _organization(b: Builder, r: model.Organization, s: URIRef) -> None:
     b.wikidata(s, r.wikidata)
 
 
-def _person(b: Builder, r: model.Person, s: URIRef) -> None:
+def _person(b: Builder, r: model.Person, s: str) -> None:
     b.types(s, SCHEMA.Person, FOAF.Person)
     b.label(s, r.name)
     b.names(s, r.name, FOAF.name)
@@ -140,18 +142,18 @@ def _person(b: Builder, r: model.Person, s: URIRef) -> None:
     b.wikidata(s, r.wikidata)
 
 
-def _role(b: Builder, r: model.Role, s: URIRef) -> None:
+def _role(b: Builder, r: model.Role, s: str) -> None:
     b.types(s, ORG.Role, SKOS.Concept)
     b.names(s, r.name, SKOS.prefLabel, RDFS.label)
 
 
-def _strategy(b: Builder, r: model.Strategy, s: URIRef) -> None:
+def _strategy(b: Builder, r: model.Strategy, s: str) -> None:
     b.types(s, GII.RegionalStrategy, SKOS.Concept)
     b.names(s, r.name, SKOS.prefLabel, RDFS.label)
     b.links(s, DCTERMS.spatial, r.areas)
 
 
-def _series(b: Builder, r: model.Series, s: URIRef) -> None:
+def _series(b: Builder, r: model.Series, s: str) -> None:
     b.types(s, SCHEMA.CreativeWorkSeries, SCHEMA.CreativeWork)
     b.label(s, r.name)
     for alt in r.alternate_names:
@@ -160,7 +162,7 @@ def _series(b: Builder, r: model.Series, s: URIRef) -> None:
     b.add(s, DCTERMS.accrualPeriodicity, FREQ.annual)
 
 
-def _report(b: Builder, r: model.Report, s: URIRef) -> None:
+def _report(b: Builder, r: model.Report, s: str) -> None:
     b.types(s, SCHEMA.Report, SCHEMA.CreativeWork)
     b.label(s, r.name)
     for alt in r.alternate_names:
@@ -172,7 +174,7 @@ def _report(b: Builder, r: model.Report, s: URIRef) -> None:
 
 # --- what a source says ---------------------------------------------------------------------------
 
-def _article(b: Builder, r: model.Article, s: URIRef) -> None:
+def _article(b: Builder, r: model.Article, s: str) -> None:
     b.types(s, SCHEMA.NewsArticle, SCHEMA.CreativeWork, PROV.Entity)
     b.names(s, r.headline, SCHEMA.headline, SCHEMA.name, RDFS.label)
     b.add(s, SCHEMA.datePublished, _datetime(r.published))
@@ -193,7 +195,7 @@ def _article(b: Builder, r: model.Article, s: URIRef) -> None:
         b.add(ps, SCHEMA.description, Literal(p.topic, lang="en"))
 
 
-def _ranking(b: Builder, r: model.Ranking, s: URIRef, source: str) -> None:
+def _ranking(b: Builder, r: model.Ranking, s: str, source: str) -> None:
     b.types(s, GII.ClusterRanking, SCHEMA.CreativeWorkSeries, SCHEMA.CreativeWork)
     b.label(s, r.name)
     b.add(s, SCHEMA.isPartOf, b.iri(r.series))
@@ -205,7 +207,7 @@ def _ranking(b: Builder, r: model.Ranking, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
-def _rank(b: Builder, r: model.RankFact, s: URIRef, source: str) -> None:
+def _rank(b: Builder, r: model.RankFact, s: str, source: str) -> None:
     b.types(s, GII.RankObservation, QB.Observation)
     b.add(s, QB.dataSet, b.iri(f"dataset/{source}-cluster-ranks"))
     b.add(s, GII.cluster, b.iri(r.cluster))
@@ -223,7 +225,7 @@ def _rank(b: Builder, r: model.RankFact, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
-def _post(b: Builder, r: model.Post, s: URIRef, source: str) -> None:
+def _post(b: Builder, r: model.Post, s: str, source: str) -> None:
     b.types(s, ORG.Post)
     b.add(s, ORG.postIn, b.iri(r.organization))
     b.add(s, ORG.role, b.iri(r.role))
@@ -233,14 +235,14 @@ def _post(b: Builder, r: model.Post, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
-def _video(b: Builder, r: model.Video, s: URIRef, source: str) -> None:
+def _video(b: Builder, r: model.Video, s: str, source: str) -> None:
     b.types(s, SCHEMA.VideoObject, SCHEMA.CreativeWork)
     b.label(s, r.name)
     b.add(s, SCHEMA.creator, b.iri(r.creator))
     b.sourced(s, source, r.passages)
 
 
-def _event(b: Builder, r: model.Event, s: URIRef, source: str) -> None:
+def _event(b: Builder, r: model.Event, s: str, source: str) -> None:
     b.types(s, SCHEMA.Event, PROV.Activity)
     b.label(s, r.name)
     b.links(s, SCHEMA.about, r.about)
@@ -249,7 +251,7 @@ def _event(b: Builder, r: model.Event, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
-def _statement(b: Builder, r: model.Statement, s: URIRef, source: str) -> None:
+def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
     article = b.iri(f"article/{source}")
     speakers = ", ".join(b.english(x) for x in r.speakers)
     if r.mode == "direct":
@@ -273,7 +275,7 @@ def _statement(b: Builder, r: model.Statement, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
-def _claim(b: Builder, r: model.Claim, s: URIRef, source: str) -> None:
+def _claim(b: Builder, r: model.Claim, s: str, source: str) -> None:
     article = b.index[f"article/{source}"]
     b.types(s, GII.CheckableClaim, SCHEMA.Claim, SCHEMA.CreativeWork)
     b.names(s, r.quote, SCHEMA.text)
@@ -300,40 +302,39 @@ def _datetime(value: datetime) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.dateTime)
 
 
-def graph_iri(base: str, name: str) -> URIRef:
+def graph_iri(base: str, name: str) -> str:
     """IRI of a named graph: `curated`, or `source/{source-id}`."""
-    return URIRef(f"{base}graph/{name}")
+    return f"{base}graph/{name}"
 
 
-def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
+def build_quads(corpus: model.Corpus, base: str) -> Quads:
     """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`."""
     index = {r.ref: r for r in corpus.all_records()}
-    ds = Dataset()
-    for prefix, ns in data_prefixes(base, ALL_KINDS).items():
-        ds.bind(prefix, ns, replace=True)
-    curated = Builder(ds.graph(graph_iri(base, "curated")), base, index)
-    for triple in data_structures():
-        curated.g.add(triple)
+    quads = Quads(data_prefixes(base, ALL_KINDS))
+    curated = Builder(quads.graph(graph_iri(base, "curated")), base, index)
+    curated.g.update(data_structures())
     for record in corpus.entities:
         CURATED[type(record)](curated, record, curated.iri(record.ref))
     for source in corpus.sources:
-        b = Builder(ds.graph(graph_iri(base, f"source/{source.id}")), base, index)
+        b = Builder(quads.graph(graph_iri(base, f"source/{source.id}")), base, index)
         _article(b, source.article, b.iri(source.article.ref))
         for record in source.records:
             FACTS[type(record)](b, record, b.iri(record.ref), source.id)
         if any(isinstance(r, model.RankFact) for r in source.records):
             _rank_dataset(b, source)
-    return ds
+    return quads
 
 
 @cache
-def data_structures() -> tuple[tuple, ...]:
+def data_structures() -> frozenset[Triple]:
     """The Data Cube structures of the ontology, published with the data so cube tools find them."""
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
-    kinds = (QB.DataStructureDefinition, QB.ComponentSpecification)
-    nodes = {s for kind in kinds for s in ontology.subjects(RDF.type, kind)}
-    return tuple(sorted((s, p, o) for s in nodes for p, o in ontology.predicate_objects(s)
-                        if not (p == RDF.type and o == OWL.NamedIndividual)))
+    from .rdfio import parse_triples
+
+    ontology = parse_triples(ONTOLOGY_FILE)
+    kinds = {QB.DataStructureDefinition, QB.ComponentSpecification}
+    nodes = {s for s, p, o in ontology if p == RDF.type and o in kinds}
+    return frozenset((s, p, o) for s, p, o in ontology
+                     if s in nodes and not (p == RDF.type and o == OWL.NamedIndividual))
 
 
 def _rank_dataset(b: Builder, source: model.Source) -> None:

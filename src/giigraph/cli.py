@@ -109,13 +109,12 @@ def export(ctx: click.Context, fmt: str, output: Path | None, base: str | None, 
       giigraph export --format jsonld -o giigraph.jsonld
       giigraph export -o giigraph.nq        # format from the extension
     """
-    from . import build as build_dataset
-    from . import serialize
+    from . import build_quads, serialize
     from .rdfio import write_atomic
 
     explicit = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
     spec = formats.get(fmt) if explicit or output is None else formats.from_path(output)
-    data = serialize(build_dataset(base, data_dir), spec.name)
+    data = serialize(build_quads(base, data_dir), spec.name)
     if output is None:
         click.get_binary_stream("stdout").write(data)
     else:
@@ -139,11 +138,11 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
       giigraph validate
       giigraph validate dist/giigraph.ttl --format json
     """
-    from . import build as build_dataset
-    from . import read_rdf
+    from . import build_quads
     from . import validate as run_validation
+    from .rdfio import read_quads
 
-    graph = read_rdf(files) if files else build_dataset(base, data_dir)
+    graph = read_quads(files) if files else build_quads(base, data_dir)
     report = run_validation(graph)
     output = {"text": report.text, "turtle": report.turtle, "json": report.json}[report_format]()
     click.echo(output, nl=False)

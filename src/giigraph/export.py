@@ -5,25 +5,26 @@ half-written `dist/`, and a failure leaves the previous one as it was.
 """
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
-
 from . import formats
 from .jsonld import context_document
-from .rdfio import graph_names, serialize, union
-from .vocab import DATA_LICENSE, ONTOLOGY_IRI, PREFIXES, SCHEMA, SPDX
+from .namespaces import (
+    DATA_LICENSE, DCAT, DCTERMS, FOAF, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD,
+)
+from .quads import Quads, index
+from .rdfio import chunks, write_stream
+from .terms import Literal, Triple
+from .turtle import turtle
 
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 TITLE = "giigraph: the WIPO Global Innovation Index 2023 S&T cluster ranking, as reported by China IP News"
 IANA = "https://www.iana.org/assignments/media-types/"
-DCAT_VERSION = URIRef(PREFIXES["dcat"] + "version")  # DCAT 3; rdflib's DCAT namespace predates it
+DCAT_VERSION = DCAT.version  # DCAT 3
 
 
 @dataclass(frozen=True)
@@ -33,29 +34,30 @@ class Dump:
     sha256: str
 
 
-def dataset_iri(base: str) -> URIRef:
-    return URIRef(f"{base}dataset")
+def dataset_iri(base: str) -> str:
+    return f"{base}dataset"
 
 
-def dump_iri(base: str, filename: str) -> URIRef:
-    return URIRef(f"{base}dumps/{filename}")
+def dump_iri(base: str, filename: str) -> str:
+    return f"{base}dumps/{filename}"
 
 
-def write_dist(dataset: Dataset, out: Path, base: str, version: str) -> list[Path]:
-    """Write every dump, the context and the VoID/DCAT description into `out`, atomically."""
+def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]:
+    """Write every dump, the context and the VoID/DCAT description into `out`, atomically.
+
+    Each dump streams to disk as it is serialised; its size and checksum are taken on the way.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         dumps = []
         for fmt in formats.FORMATS:
-            data = serialize(dataset, fmt.name)
-            (staging / fmt.filename).write_bytes(data)
-            dumps.append(Dump(fmt, len(data), hashlib.sha256(data).hexdigest()))
-        merged = union(dataset)
-        (staging / CONTEXT_FILE).write_bytes(context_document(merged))
-        void = describe(dataset, merged, dumps, base, version)
-        (staging / VOID_FILE).write_bytes(void.serialize(format="turtle", encoding="utf-8"))
+            size, sha256 = write_stream(staging / fmt.filename, chunks(dataset, fmt.name))
+            dumps.append(Dump(fmt, size, sha256))
+        (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
+        void = describe(dataset, dumps, base, version)
+        (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -75,69 +77,72 @@ def _swap(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, version: str) -> Graph:
+def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[Triple]:
     """VoID + DCAT description of the dataset and one distribution per dump."""
-    g = Graph()
-    for prefix in ("dcat", "dcterms", "foaf", "owl", "rdfs", "schema", "spdx", "void", "xsd"):
-        g.bind(prefix, PREFIXES[prefix], replace=True)
+    g: set[Triple] = set()
+    add = g.add
+    merged = dataset.union()
     d = dataset_iri(base)
-    publisher = URIRef(f"{base}id/organization/giigraph")
+    publisher = f"{base}id/organization/giigraph"
     for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
-        g.add((d, RDF.type, cls))
-    g.add((d, DCTERMS.title, Literal(TITLE, lang="en")))
-    g.add((d, DCTERMS.description, Literal(
+        add((d, RDF.type, cls))
+    add((d, DCTERMS.title, Literal(TITLE, lang="en")))
+    add((d, DCTERMS.description, Literal(
         "Facts, short attributed quotations and paragraph-level provenance from a China IP News report "
         "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
         "organizations, people and their posts, statements, ranks and the article's checkable claims.",
         lang="en")))
-    g.add((d, DCTERMS.license, DATA_LICENSE))
-    g.add((d, DCTERMS.publisher, publisher))
-    g.add((publisher, RDF.type, FOAF.Organization))
-    g.add((publisher, FOAF.name, Literal("giigraph project", lang="en")))
-    g.add((d, DCAT_VERSION, Literal(version)))
-    g.add((d, OWL.versionInfo, Literal(version)))
-    g.add((d, VOID.uriSpace, Literal(f"{base}id/")))
-    g.add((d, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
-    g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
+    add((d, DCTERMS.license, DATA_LICENSE))
+    add((d, DCTERMS.publisher, publisher))
+    add((publisher, RDF.type, FOAF.Organization))
+    add((publisher, FOAF.name, Literal("giigraph project", lang="en")))
+    add((d, DCAT_VERSION, Literal(version)))
+    add((d, OWL.versionInfo, Literal(version)))
+    add((d, VOID.uriSpace, Literal(f"{base}id/")))
+    add((d, VOID.sparqlEndpoint, f"{base}sparql"))
+    add((d, VOID.vocabulary, ONTOLOGY_IRI))
     for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf"):
-        g.add((d, VOID.vocabulary, URIRef(PREFIXES[prefix])))
-    g.add((d, VOID.exampleResource, URIRef(f"{base}id/cluster/shanghai-suzhou")))
-    g.add((d, VOID.triples, Literal(len(merged))))
-    g.add((d, VOID.distinctSubjects, Literal(len(set(merged.subjects())))))
-    g.add((d, VOID.properties, Literal(len(set(merged.predicates())))))
-    g.add((d, VOID.classes, Literal(len(set(merged.objects(None, RDF.type))))))
-    for article in sorted(merged.subjects(RDF.type, SCHEMA.NewsArticle)):
-        g.add((d, DCTERMS.source, article))
-    for name in graph_names(dataset):
-        g.add((d, VOID.subset, _subset(g, dataset, name)))
+        add((d, VOID.vocabulary, PREFIXES[prefix]))
+    add((d, VOID.exampleResource, f"{base}id/cluster/shanghai-suzhou"))
+    add((d, VOID.triples, Literal(len(merged))))
+    add((d, VOID.distinctSubjects, Literal(len({s for s, _, _ in merged}))))
+    add((d, VOID.properties, Literal(len({p for _, p, _ in merged}))))
+    add((d, VOID.classes, Literal(len({o for _, p, o in merged if p == RDF.type}))))
+    for article in {s for s, p, o in merged if p == RDF.type and o == SCHEMA.NewsArticle}:
+        add((d, DCTERMS.source, article))
+    for name in dataset.names():
+        add((d, VOID.subset, _subset(g, name, len(dataset.graphs[name]))))
     for dump in dumps:
         _distribution(g, d, base, dump)
     return g
 
 
-def _subset(g: Graph, dataset: Dataset, name: URIRef) -> URIRef:
+def _subset(g: set[Triple], name: str, triples: int) -> str:
     """Each named graph as a VoID subset with its triple count, for loaders to check against."""
-    subset = URIRef(f"{name}#void")
+    subset = f"{name}#void"
     g.add((subset, RDF.type, VOID.Dataset))
     g.add((subset, RDFS.label, Literal(f"Named graph {name}", lang="en")))
-    g.add((subset, VOID.inDataset, URIRef(name)))
-    g.add((subset, VOID.triples, Literal(len(dataset.graph(name)))))
+    g.add((subset, VOID.inDataset, name))
+    g.add((subset, VOID.triples, Literal(triples)))
     return subset
 
 
-def _distribution(g: Graph, d: URIRef, base: str, dump: Dump) -> None:
+def _distribution(g: set[Triple], d: str, base: str, dump: Dump) -> None:
     url = dump_iri(base, dump.fmt.filename)
-    checksum = URIRef(f"{url}#sha256")
-    g.add((d, DCAT.distribution, url))
-    g.add((d, VOID.dataDump, url))
-    g.add((url, RDF.type, DCAT.Distribution))
-    g.add((url, DCTERMS.title, Literal(f"{dump.fmt.label} dump", lang="en")))
-    g.add((url, DCAT.downloadURL, url))
-    g.add((url, DCAT.mediaType, URIRef(IANA + dump.fmt.media_type)))
-    g.add((url, DCTERMS.format, Literal(dump.fmt.media_type)))
-    g.add((url, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
-    g.add((url, DCTERMS.license, DATA_LICENSE))
-    g.add((url, SPDX.checksum, checksum))
-    g.add((checksum, RDF.type, SPDX.Checksum))
-    g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    checksum = f"{url}#sha256"
+    for triple in (
+        (d, DCAT.distribution, url),
+        (d, VOID.dataDump, url),
+        (url, RDF.type, DCAT.Distribution),
+        (url, DCTERMS.title, Literal(f"{dump.fmt.label} dump", lang="en")),
+        (url, DCAT.downloadURL, url),
+        (url, DCAT.mediaType, IANA + dump.fmt.media_type),
+        (url, DCTERMS.format, Literal(dump.fmt.media_type)),
+        (url, DCAT.byteSize, Literal(str(dump.size), datatype=XSD.nonNegativeInteger)),
+        (url, DCTERMS.license, DATA_LICENSE),
+        (url, SPDX.checksum, checksum),
+        (checksum, RDF.type, SPDX.Checksum),
+        (checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        (checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)),
+    ):
+        g.add(triple)

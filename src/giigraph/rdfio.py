@@ -1,26 +1,136 @@
 """Reading RDF files, writing every format deterministically, and writing files atomically.
 
-Same graph in, same bytes out, on every run and machine: N-Triples and N-Quads lines are sorted,
-RDF/XML is written by pyoxigraph from sorted triples (rdflib's order follows PYTHONHASHSEED),
-Turtle and TriG by rdflib (whose order is stable once there are no blank nodes), JSON-LD by
-`jsonld.py`. Published data has no blank nodes, so sorting is a canonical form.
+Same graph in, same bytes out, on every run and machine. The writers take plain quads
+(`quads.py`) and run in one pass each: N-Triples and N-Quads as sorted lines, Turtle and TriG by
+`turtle.py` (rdflib's layout, graphs in IRI order), JSON-LD by `jsonld.py`, RDF/XML by pyoxigraph
+from sorted triples. Published data has no blank nodes, so sorting is a canonical form. rdflib
+graphs are accepted too (converted first); rdflib itself is imported only for them.
 """
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.plugin import PluginException
+from typing import TYPE_CHECKING
 
 from . import formats
 from .errors import InputError
+from .quads import Quads
+from .terms import Triple, n3, nt
+
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph, URIRef
+
+_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "xml": "RDF_XML",
+               "jsonld": "JSON_LD"}
 
 
-def union(graph: Graph | Dataset) -> Graph:
-    """All triples of every named graph in one graph, with the same prefixes."""
+def serialize(data: "Quads | Graph | Dataset", fmt: str) -> bytes:
+    """Deterministic bytes of the data (plain quads, or an rdflib graph or dataset) in a registry format."""
+    return b"".join(chunks(data, fmt))
+
+
+def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
+    """The serialisation in pieces, so big dumps stream to disk (and to a checksum) as they are made."""
+    from .jsonld import jsonld_chunks
+    from .turtle import trig, turtle
+
+    quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
+    name = formats.get(fmt).name
+    if name == "nt":
+        yield from _encoded(quads.nt_lines())
+    elif name == "nquads":
+        yield from _encoded(quads.nq_lines())
+    elif name == "turtle":
+        yield from _encoded(turtle(quads.by_subject(), quads.prefixes))
+    elif name == "trig":
+        yield from _encoded(trig(quads.graphs, quads.prefixes))
+    elif name == "jsonld":
+        yield from _encoded(jsonld_chunks(quads.by_subject()))
+    else:
+        yield _rdfxml(quads)
+
+
+def _encoded(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
+    """UTF-8 bytes in blocks of about `size` characters."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block).encode("utf-8")
+            block, length = [], 0
+    if block:
+        yield "".join(block).encode("utf-8")
+
+
+def _rdfxml(quads: Quads) -> bytes:
+    """RDF/XML by pyoxigraph, from the triples sorted by subject, predicate and object."""
+    import pyoxigraph as ox
+
+    order = sorted(quads.union(), key=lambda t: (t[0], t[1], n3(t[2])))
+    lines = "".join(f"{nt(s)} {nt(p)} {nt(o)} .\n" for s, p, o in order).encode("utf-8")
+    return ox.serialize(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
+                        prefixes=quads.prefixes)
+
+
+def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
+    """Write pieces to a file (flushed to disk); returns its size and SHA-256, computed on the way."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "wb") as fh:
+        for piece in pieces:
+            fh.write(piece)
+            digest.update(piece)
+            size += len(piece)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return size, digest.hexdigest()
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+def parse_triples(path: Path, fmt: str | None = None) -> list[Triple]:
+    """Every triple of an RDF file (graphs merged), parsed by pyoxigraph into plain terms."""
+    return [(s, p, o) for s, p, o, _ in _parse(Path(path), fmt)]
+
+
+def read_quads(paths: Iterable[str | Path]) -> Quads:
+    """Read RDF files into plain quads; quad formats keep their graphs, triples go to the default graph."""
+    quads = Quads()
+    for path in map(Path, paths):
+        for s, p, o, g in _parse(path, None):
+            quads.graph(g).add((s, p, o))
+    return quads
+
+
+def _parse(path: Path, fmt: str | None) -> Iterator[tuple]:
+    import pyoxigraph as ox
+
+    from .convert import from_ox
+
+    spec = formats.get(fmt) if fmt else formats.from_path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name])):
+            g = q.graph_name
+            yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
+                   "" if isinstance(g, ox.DefaultGraph) else from_ox(g))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
+
+
+# --- rdflib graphs (the public API returns them) --------------------------------------------------
+
+def union(graph: "Graph | Dataset") -> "Graph":
+    """All triples of every named graph in one rdflib graph, with the same prefixes."""
+    from rdflib import Dataset, Graph
+
     if not isinstance(graph, Dataset):
         return graph
     out = Graph()
@@ -31,75 +141,11 @@ def union(graph: Graph | Dataset) -> Graph:
     return out
 
 
-def as_dataset(graph: Graph | Dataset) -> Dataset:
-    """A Dataset view: a plain Graph becomes the default graph of a new Dataset."""
-    if isinstance(graph, Dataset):
-        return graph
-    ds = Dataset()
-    for prefix, ns in graph.namespaces():
-        ds.bind(prefix, ns, override=True, replace=True)
-    for triple in graph:
-        ds.add(triple)
-    return ds
+def read_rdf(paths: Iterable[str | Path]) -> "Dataset":
+    """Read RDF files into one rdflib Dataset; quad formats keep their graphs, triples go to the default graph."""
+    from rdflib import Dataset
+    from rdflib.plugin import PluginException
 
-
-def serialize(graph: Graph | Dataset, fmt: str) -> bytes:
-    """Deterministic bytes of the graph (or dataset) in a registry format."""
-    spec = formats.get(fmt)
-    if spec.name == "jsonld":
-        from .jsonld import to_jsonld
-
-        return to_jsonld(union(graph))
-    if spec.name == "nt":
-        return _sorted_lines(union(graph).serialize(format="nt", encoding="utf-8"))
-    if spec.name == "nquads":
-        return _sorted_lines(as_dataset(graph).serialize(format="nquads", encoding="utf-8"))
-    if spec.name == "xml":
-        return _rdfxml(union(graph))
-    if spec.name == "trig":
-        return _trig(as_dataset(graph))
-    return union(graph).serialize(format="turtle", encoding="utf-8")
-
-
-def _trig(ds: Dataset) -> bytes:
-    """TriG with graphs in IRI order (rdflib's own TriG writer orders graphs by hash)."""
-    prefixes: set[bytes] = set()
-    blocks: list[bytes] = []
-    graphs = [ds.default_graph] if len(ds.default_graph) else []
-    for g in graphs + [ds.graph(name) for name in graph_names(ds)]:
-        named = Graph()
-        for prefix, ns in ds.namespaces():
-            named.bind(prefix, ns, override=True, replace=True)
-        for triple in g:
-            named.add(triple)
-        head, _, body = named.serialize(format="turtle", encoding="utf-8").partition(b"\n\n")
-        prefixes.update(line for line in head.splitlines() if line.startswith(b"@prefix"))
-        indented = b"".join(b"    " + line + b"\n" if line else b"\n" for line in body.strip().splitlines())
-        label = b"" if g is ds.default_graph else g.identifier.n3().encode() + b" "
-        blocks.append(label + b"{\n" + indented + b"}\n")
-    return b"\n".join(sorted(prefixes)) + b"\n\n" + b"\n".join(blocks)
-
-
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted(set(line for line in data.splitlines() if line.strip()))
-    return b"".join(line + b"\n" for line in lines)
-
-
-def _rdfxml(graph: Graph) -> bytes:
-    import pyoxigraph as ox
-
-    from .oxi import to_ox_term
-
-    triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), t[2].n3()))
-    prefixes = {p: str(ns) for p, ns in graph.namespaces() if p}
-    return ox.serialize(
-        (ox.Triple(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in triples),
-        format=ox.RdfFormat.RDF_XML, prefixes=prefixes,
-    )
-
-
-def read_rdf(paths: Iterable[str | Path]) -> Dataset:
-    """Read RDF files into one Dataset; quad formats keep their graphs, triples go to the default graph."""
     ds = Dataset()
     for path in map(Path, paths):
         spec = formats.from_path(path)
@@ -122,8 +168,10 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
-def blank_nodes(graph: Graph | Dataset) -> list[tuple]:
+def blank_nodes(graph: "Graph | Dataset") -> list[tuple]:
     """Statements that use a blank node: published data must have none."""
+    from rdflib import BNode, Dataset
+
     quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else ((*t, None) for t in graph)
     return [q for q in quads if any(isinstance(t, BNode) for t in q[:3])]
 
@@ -144,8 +192,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def graph_names(ds: Dataset) -> list[URIRef]:
-    """Named graphs that hold triples, sorted."""
+def graph_names(ds: "Dataset") -> "list[URIRef]":
+    """Named graphs of an rdflib Dataset that hold triples, sorted."""
+    from rdflib import URIRef
+
     return sorted(
         g.identifier for g in ds.graphs()
         if isinstance(g.identifier, URIRef) and len(g) and g.identifier != ds.default_graph.identifier

@@ -1,0 +1,75 @@
+"""Conversion of plain terms (`terms.py`) to and from rdflib's and pyoxigraph's term classes.
+
+Only the edges of the pipeline call these: the public API that returns rdflib objects, and
+Oxigraph for SPARQL and parsing.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from .terms import BNode, Literal, Term
+
+
+def to_rdflib(term: Term):
+    """Plain term -> rdflib term."""
+    from rdflib import BNode as RBNode, Literal as RLiteral
+
+    if type(term) is str:
+        return _uriref(term)
+    if isinstance(term, Literal):
+        lexical, lang, datatype = term
+        return RLiteral(lexical, lang=lang, datatype=_uriref(datatype) if datatype else None)
+    if isinstance(term, BNode):
+        return RBNode(term[2:])
+    return _uriref(str(term))
+
+
+@lru_cache(maxsize=65536)
+def _uriref(iri: str):
+    from rdflib import URIRef
+
+    return URIRef(iri)
+
+
+def from_rdflib(term) -> Term:
+    """rdflib term -> plain term."""
+    from rdflib import BNode as RBNode, Literal as RLiteral
+
+    if isinstance(term, RLiteral):
+        return Literal(str(term), lang=term.language, datatype=str(term.datatype) if term.datatype else None)
+    if isinstance(term, RBNode):
+        return BNode(str(term))
+    return str(term)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Plain term -> pyoxigraph term."""
+    if type(term) is str:
+        return ox.NamedNode(term)
+    if isinstance(term, Literal):
+        lexical, lang, datatype = term
+        if lang:
+            return ox.Literal(lexical, language=lang)
+        return ox.Literal(lexical, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(lexical)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term[2:])
+    return ox.NamedNode(str(term))
+
+
+def from_ox(term) -> Term:
+    """pyoxigraph term -> plain term (xsd:string literals become plain, as RDF 1.1 has them)."""
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else datatype)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"cannot convert {term!r} to a plain term")

@@ -1,0 +1,82 @@
+"""Namespaces and terms as plain strings: every IRI the pipeline writes comes from here.
+
+Importing this costs nothing (no RDF library), so the core pipeline and `giigraph export` stay
+fast. Our own terms and the schema.org terms we use are `ClosedNamespace`s: a typo raises instead
+of minting a new IRI. `vocab.py` offers the same terms as rdflib namespaces, derived from these.
+schema.org is written as `http://schema.org/`, the form stores and Google's tools expect in RDF.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .terms import ClosedNamespace, Namespace
+
+ONTOLOGY_IRI = "https://w3id.org/giigraph/ontology"
+
+#: giigraph's own terms: only where schema.org, ORG, FOAF, PROV-O, SKOS, DCTERMS and QB do not fit.
+GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
+    Cluster Economy Passage Statement CheckableClaim ClusterRanking RegionalStrategy
+    RankObservation economy economyCode cluster edition rank rankUpperBound speechMode speakerPost
+    statedIn clustersPerEdition minEconomiesConsidered indicator SpeechModeScheme DirectSpeech
+    ReportedSpeech IndicatorScheme PatentFilingActivity ScientificPublication ClusterRankStructure
+""")
+
+#: The schema.org terms giigraph writes (http://schema.org/).
+SCHEMA = ClosedNamespace("http://schema.org/", """
+    AdministrativeArea City Claim ClaimReview Corporation Country CreativeWork CreativeWorkSeries
+    DataDownload Dataset Event GovernmentOrganization ItemList NewsArticle NewsMediaOrganization
+    Organization Person Place Quotation Rating Report VideoObject about alternateName appearance
+    areaServed attendee author claimInterpreter containedInPlace containsPlace copyrightHolder
+    copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
+    isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
+    subOrganization text workFeatured
+""")
+
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+FREQ = Namespace("http://purl.org/cld/freq/")
+CC = Namespace("http://creativecommons.org/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+#: Prefixes bound in every export and predeclared for SPARQL queries (sorted for stable output).
+PREFIXES: dict[str, str] = {
+    "cc": str(CC),
+    "dcat": str(DCAT),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "gii": str(GII),
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "schema": str(SCHEMA),
+    "skos": str(SKOS),
+    "spdx": str(SPDX),
+    "vann": str(VANN),
+    "void": str(VOID),
+    "wd": str(WIKIDATA),
+    "xsd": str(XSD),
+}
+
+
+def data_prefixes(base: str, kinds: Iterable[str]) -> dict[str, str]:
+    """PREFIXES plus one prefix per kind of our own resources (`cluster:` -> {base}id/cluster/)."""
+    return {**PREFIXES, **{kind: f"{base}id/{kind}/" for kind in sorted(kinds)}}

@@ -1,0 +1,149 @@
+"""The built dataset as plain quads: named graphs of triples of `terms.py` terms, plus its prefixes.
+
+This is what the pipeline passes along (build -> validate -> writers -> store). What several steps
+need is computed once and kept: the union of the graphs, its index by subject (Turtle, JSON-LD and
+SHACL read it), the sorted N-Quads lines (the N-Quads dump, and the bytes the Oxigraph store is
+loaded from) and the store. They assume the graphs no longer change once read.
+It converts to an rdflib Dataset for the public API, only when asked.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .terms import Term, Triple, nt
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    import rdflib
+
+DEFAULT_GRAPH = ""
+Index = dict[Term, dict[str, list[Term]]]
+
+
+class Quads:
+    """Named graphs (IRI -> set of triples; "" is the default graph) and the prefixes to write them with."""
+
+    def __init__(self, prefixes: dict[str, str] | None = None) -> None:
+        self.graphs: dict[str, set[Triple]] = {}
+        self.prefixes: dict[str, str] = dict(prefixes or {})
+        self._cache: dict[str, object] = {}
+
+    def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
+        """The triples of one graph, created empty if new (add to it while building)."""
+        self._cache.clear()
+        return self.graphs.setdefault(name, set())
+
+    def names(self) -> list[str]:
+        """Named graphs that hold triples, sorted."""
+        return sorted(name for name, triples in self.graphs.items() if name and triples)
+
+    def __len__(self) -> int:
+        """Number of quads."""
+        return sum(map(len, self.graphs.values()))
+
+    def _cached(self, key: str, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def union(self) -> set[Triple]:
+        """Every triple of every graph, once."""
+        def make() -> set[Triple]:
+            graphs = [g for g in self.graphs.values() if g]
+            return graphs[0] if len(graphs) == 1 else set().union(*graphs)
+        return self._cached("union", make)  # type: ignore[return-value]
+
+    def by_subject(self) -> Index:
+        """The union indexed by subject, then predicate: {s: {p: [o, ...]}}."""
+        return self._cached("by_subject", lambda: index(self.union()))  # type: ignore[return-value]
+
+    def nt_lines(self) -> list[str]:
+        """The union as sorted, distinct N-Triples lines."""
+        return self._cached("nt", lambda: sorted(_lines(self.union(), "")))  # type: ignore[return-value]
+
+    def nq_lines(self) -> list[str]:
+        """Every quad as sorted, distinct N-Quads lines."""
+        def make() -> list[str]:
+            lines: list[str] = []
+            for name, triples in self.graphs.items():
+                lines.extend(_lines(triples, f" <{name}>" if name else ""))
+            lines.sort()
+            return lines
+        return self._cached("nq", make)  # type: ignore[return-value]
+
+    def store(self) -> "pyoxigraph.Store":
+        """An in-memory Oxigraph store holding every quad, loaded from the N-Quads lines (in Rust)."""
+        def make():
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            if self.graphs:
+                store.bulk_load("".join(self.nq_lines()).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            return store
+        return self._cached("store", make)
+
+    # --- rdflib ---------------------------------------------------------------------------------------
+    def to_rdflib(self) -> "rdflib.Dataset":
+        """An rdflib Dataset with the same graphs and prefixes."""
+        from rdflib import Dataset, URIRef
+
+        from .convert import to_rdflib
+
+        ds = Dataset()
+        for prefix, ns in self.prefixes.items():
+            ds.bind(prefix, ns, replace=True)
+        for name, triples in self.graphs.items():
+            graph = ds.graph(URIRef(name)) if name else ds.default_graph
+            graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
+        return ds
+
+    @classmethod
+    def from_rdflib(cls, graph: "rdflib.Graph | rdflib.Dataset") -> "Quads":
+        """Plain quads of an rdflib Graph (default graph) or Dataset (its graphs)."""
+        from rdflib import Dataset
+
+        from .convert import from_rdflib
+
+        quads = cls({p: str(ns) for p, ns in graph.namespaces() if p})
+        if isinstance(graph, Dataset):
+            default = graph.default_graph.identifier
+            for s, p, o, g in graph.quads((None, None, None, None)):
+                g = getattr(g, "identifier", g)
+                name = DEFAULT_GRAPH if g is None or g == default else str(g)
+                quads.graph(name).add((from_rdflib(s), from_rdflib(p), from_rdflib(o)))
+        else:
+            quads.graph().update((from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph)
+        return quads
+
+
+def index(triples: Iterable[Triple]) -> Index:
+    """Triples indexed by subject, then predicate."""
+    out: Index = {}
+    for s, p, o in triples:
+        props = out.get(s)
+        if props is None:
+            out[s] = {p: [o]}
+        else:
+            objects = props.get(p)
+            if objects is None:
+                props[p] = [o]
+            else:
+                objects.append(o)
+    return out
+
+
+def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
+    """N-Triples (graph "") or N-Quads lines; each IRI is formatted once, through a cache."""
+    iris: dict[str, str] = {}
+
+    def term(t: Term) -> str:
+        if type(t) is str:
+            out = iris.get(t)
+            if out is None:
+                out = iris[t] = f"<{t}>"
+            return out
+        return nt(t)
+
+    tail = f"{graph} .\n"
+    return {f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples}

@@ -1,0 +1,250 @@
+"""Reads a SHACL shapes graph (plain triples) into shapes with compiled paths and constraint parameters.
+
+Anything outside what `engine.py` evaluates (SHACL-JS, custom constraint components, sh:rule,
+$shapesGraph in SPARQL, ...) raises `Unsupported`, and validation falls back to pyshacl.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..terms import Literal, Term, Triple
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF_TYPE = RDF + "type"
+RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+
+#: Parameters engine.py evaluates, each with its constraint component's local name.
+COMPONENTS = {
+    "class": "ClassConstraintComponent", "datatype": "DatatypeConstraintComponent",
+    "nodeKind": "NodeKindConstraintComponent", "minCount": "MinCountConstraintComponent",
+    "maxCount": "MaxCountConstraintComponent", "minExclusive": "MinExclusiveConstraintComponent",
+    "minInclusive": "MinInclusiveConstraintComponent", "maxExclusive": "MaxExclusiveConstraintComponent",
+    "maxInclusive": "MaxInclusiveConstraintComponent", "minLength": "MinLengthConstraintComponent",
+    "maxLength": "MaxLengthConstraintComponent", "pattern": "PatternConstraintComponent",
+    "languageIn": "LanguageInConstraintComponent", "uniqueLang": "UniqueLangConstraintComponent",
+    "equals": "EqualsConstraintComponent", "disjoint": "DisjointConstraintComponent",
+    "lessThan": "LessThanConstraintComponent", "lessThanOrEquals": "LessThanOrEqualsConstraintComponent",
+    "not": "NotConstraintComponent", "and": "AndConstraintComponent", "or": "OrConstraintComponent",
+    "xone": "XoneConstraintComponent", "node": "NodeConstraintComponent", "property": "PropertyConstraintComponent",
+    "qualifiedValueShape": "QualifiedValueShapeConstraintComponent", "closed": "ClosedConstraintComponent",
+    "hasValue": "HasValueConstraintComponent", "in": "InConstraintComponent",
+    "sparql": "SPARQLConstraintComponent",
+}
+#: Parameters read together with another one, or that only describe a shape.
+_COMPANIONS = {"flags", "ignoredProperties", "qualifiedMinCount", "qualifiedMaxCount",
+               "qualifiedValueShapesDisjoint"}
+_DESCRIPTIVE = {"message", "severity", "deactivated", "path", "targetClass", "targetNode", "targetSubjectsOf",
+                "targetObjectsOf", "name", "description", "order", "group", "defaultValue", "prefixes",
+                "declare", "prefix", "namespace", "select", "ask", "labelTemplate"}
+_UNSUPPORTED = {"rule", "js", "jsFunctionName", "jsLibrary", "parameter", "validator", "nodeValidator",
+                "propertyValidator", "target", "expression", "values", "shapesGraph", "entailment",
+                "condition", "sparqlTarget"}
+
+
+class Unsupported(Exception):
+    """The shapes use a SHACL feature this engine does not evaluate."""
+
+
+class Graph:
+    """The shapes graph, indexed by subject and predicate."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.out: dict[Term, dict[str, list[Term]]] = {}
+        for s, p, o in triples:
+            self.out.setdefault(s, {}).setdefault(p, []).append(o)
+
+    def objects(self, s: Term, p: str) -> list[Term]:
+        return self.out.get(s, {}).get(p, [])
+
+    def value(self, s: Term, p: str) -> Term | None:
+        values = self.objects(s, p)
+        return values[0] if values else None
+
+    def items(self, head: Term) -> list[Term]:
+        """The members of an RDF list."""
+        out: list[Term] = []
+        seen = set()
+        while head != RDF_NIL:
+            if head in seen or self.value(head, RDF_FIRST) is None:
+                raise Unsupported(f"malformed RDF list at {head}")
+            seen.add(head)
+            out.append(self.value(head, RDF_FIRST))  # type: ignore[arg-type]
+            head = self.value(head, RDF_REST)  # type: ignore[assignment]
+        return out
+
+
+# --- paths -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Path:
+    """A SHACL property path: ('pred', iri) | ('inv', path) | ('seq', paths) | ('alt', paths) |
+    ('star'|'plus'|'opt', path)."""
+
+    kind: str
+    arg: object
+
+    def sparql(self) -> str:
+        """The path in SPARQL syntax (for $PATH)."""
+        if self.kind == "pred":
+            return f"<{self.arg}>"
+        if self.kind == "inv":
+            return f"^({self.arg.sparql()})"  # type: ignore[attr-defined]
+        if self.kind in ("seq", "alt"):
+            sep = "/" if self.kind == "seq" else "|"
+            return "(" + sep.join(p.sparql() for p in self.arg) + ")"  # type: ignore[attr-defined]
+        return f"({self.arg.sparql()}){ {'star': '*', 'plus': '+', 'opt': '?'}[self.kind]}"  # type: ignore[attr-defined]
+
+
+def read_path(g: Graph, node: Term) -> Path:
+    if type(node) is str:
+        return Path("pred", node)
+    if g.value(node, RDF_FIRST) is not None:
+        return Path("seq", tuple(read_path(g, n) for n in g.items(node)))
+    for param, kind in (("inversePath", "inv"), ("zeroOrMorePath", "star"), ("oneOrMorePath", "plus"),
+                        ("zeroOrOnePath", "opt")):
+        target = g.value(node, SH + param)
+        if target is not None:
+            return Path(kind, read_path(g, target))
+    alternatives = g.value(node, SH + "alternativePath")
+    if alternatives is not None:
+        return Path("alt", tuple(read_path(g, n) for n in g.items(alternatives)))
+    raise Unsupported(f"unknown property path {node}")
+
+
+# --- shapes ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SparqlConstraint:
+    node: Term
+    select: str
+    messages: tuple[Literal, ...]
+    prefixes: str
+
+
+@dataclass(eq=False)
+class Shape:
+    node: Term
+    path: Path | None
+    path_node: Term | None
+    severity: str
+    messages: tuple[Literal, ...]
+    targets: list[tuple[str, Term]]
+    #: (parameter local name, value) in a stable order; `property`, `node` etc. hold Shapes.
+    params: list[tuple[str, object]] = field(default_factory=list)
+    deactivated: bool = False
+    #: Qualified value shapes of the property shapes beside this one (for sh:qualifiedValueShapesDisjoint).
+    siblings: list["Shape"] = field(default_factory=list)
+
+    @property
+    def is_property(self) -> bool:
+        return self.path is not None
+
+
+def read_shapes(triples: Iterable[Triple]) -> tuple[list[Shape], Callable[[Term], Shape]]:
+    """All shapes with targets (validated from the top) and a lookup for any shape by node."""
+    g = Graph(triples)
+    shapes: dict[Term, Shape] = {}
+
+    def shape(node: Term) -> Shape:
+        if node not in shapes:
+            shapes[node] = _placeholder(node)
+            _fill(g, shapes[node], shape)
+        return shapes[node]
+
+    candidates = set()
+    for s, props in g.out.items():
+        types = set(props.get(RDF_TYPE, ()))
+        if types & {SH + "NodeShape", SH + "PropertyShape"} or any(
+                SH + t in props for t in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")):
+            candidates.add(s)
+    roots = [shape(n) for n in sorted(candidates, key=str)]
+    for parent in list(shapes.values()):
+        children = [p for name, p in parent.params if name == "property"]
+        qualified = [q[0] for child in children for name, q in child.params if name == "qualifiedValueShape"]
+        for child in children:
+            child.siblings.extend(qualified)
+    return [s for s in roots if s.targets and not s.deactivated], shape
+
+
+def _placeholder(node: Term) -> Shape:
+    return Shape(node, None, None, SH + "Violation", (), [])
+
+
+def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
+    props = g.out.get(shape.node, {})
+    for p in props:
+        if p.startswith(SH) and p[len(SH):] in _UNSUPPORTED:
+            raise Unsupported(f"sh:{p[len(SH):]} on {shape.node}")
+    path_node = g.value(shape.node, SH + "path")
+    if path_node is not None:
+        shape.path, shape.path_node = read_path(g, path_node), path_node
+    shape.severity = g.value(shape.node, SH + "severity") or SH + "Violation"  # type: ignore[assignment]
+    shape.messages = tuple(m for m in g.objects(shape.node, SH + "message") if isinstance(m, Literal))
+    shape.deactivated = any(isinstance(d, Literal) and d[0] in ("true", "1") for d in g.objects(shape.node, SH + "deactivated"))
+    types = set(g.objects(shape.node, RDF_TYPE))
+    for kind in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+        shape.targets.extend((kind, t) for t in g.objects(shape.node, SH + kind))
+    if types & {RDFS + "Class", OWL_CLASS} and types & {SH + "NodeShape", SH + "PropertyShape"}:
+        shape.targets.append(("targetClass", shape.node))  # an implicit class target
+    for p in sorted(props):
+        if not p.startswith(SH):
+            continue
+        name = p[len(SH):]
+        if name in _DESCRIPTIVE or name in _COMPANIONS:
+            continue
+        if name not in COMPONENTS:
+            raise Unsupported(f"sh:{name} on {shape.node}")
+        for value in props[p]:
+            param = _param(g, shape, name, value, lookup)
+            if param is not None:
+                shape.params.append((name, param))
+
+
+def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Term], Shape]) -> object:
+    node = shape.node
+    if name in ("property", "node", "not"):
+        return lookup(value)
+    if name in ("and", "or", "xone"):
+        return tuple(lookup(v) for v in g.items(value))
+    if name in ("in", "languageIn"):
+        return tuple(g.items(value))
+    if name == "pattern":
+        flags = g.value(node, SH + "flags")
+        return (value[0] if isinstance(value, Literal) else str(value), flags[0] if isinstance(flags, Literal) else "")
+    if name == "closed":
+        ignored = g.value(node, SH + "ignoredProperties")
+        return (isinstance(value, Literal) and value[0] in ("true", "1"), tuple(g.items(ignored)) if ignored else ())
+    if name == "qualifiedValueShape":
+        low, high = g.value(node, SH + "qualifiedMinCount"), g.value(node, SH + "qualifiedMaxCount")
+        disjoint = g.value(node, SH + "qualifiedValueShapesDisjoint")
+        return (lookup(value), int(low[0]) if isinstance(low, Literal) else None,
+                int(high[0]) if isinstance(high, Literal) else None,
+                isinstance(disjoint, Literal) and disjoint[0] in ("true", "1"))
+    if name in ("minCount", "maxCount", "minLength", "maxLength"):
+        return int(value[0])  # type: ignore[index]
+    if name == "uniqueLang":
+        return isinstance(value, Literal) and value[0] in ("true", "1")
+    if name == "sparql":
+        return _sparql(g, value)
+    return value
+
+
+def _sparql(g: Graph, node: Term) -> SparqlConstraint | None:
+    if any(isinstance(d, Literal) and d[0] in ("true", "1") for d in g.objects(node, SH + "deactivated")):
+        return None
+    if g.value(node, SH + "ask") is not None or g.value(node, SH + "select") is None:
+        raise Unsupported(f"SPARQL constraint {node} needs sh:select")
+    select = g.value(node, SH + "select")
+    declarations = []
+    for source in g.objects(node, SH + "prefixes"):
+        for declare in g.objects(source, SH + "declare"):
+            prefix, namespace = g.value(declare, SH + "prefix"), g.value(declare, SH + "namespace")
+            declarations.append(f"PREFIX {prefix[0]}: <{namespace[0]}>\n")  # type: ignore[index]
+    return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")  # type: ignore[index]
+                                                     if isinstance(m, Literal)), "".join(sorted(set(declarations))))
+
+

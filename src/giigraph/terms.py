@@ -1,0 +1,241 @@
+"""Plain RDF terms: an IRI is a `str`, a blank node a `BNode`, a literal a `Literal` tuple.
+
+The core pipeline (sources -> build -> validate -> writers) runs on these instead of rdflib's
+classes: they cost a tuple or a string to make, hash and compare in C, and keep rdflib (0.1 s to
+import, several times the memory per triple) out of commands that do not need it. `rdf.py`
+converts to and from rdflib and Oxigraph at the edges.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Union
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+XSD_STRING = XSD_NS + "string"
+XSD_INTEGER = XSD_NS + "integer"
+XSD_DECIMAL = XSD_NS + "decimal"
+XSD_DOUBLE = XSD_NS + "double"
+XSD_FLOAT = XSD_NS + "float"
+XSD_BOOLEAN = XSD_NS + "boolean"
+XSD_DATE = XSD_NS + "date"
+XSD_DATETIME = XSD_NS + "dateTime"
+RDF_TYPE = RDF_NS + "type"
+
+
+class BNode(str):
+    """A blank node, written `_:label` (no IRI starts with `_:`, so it never equals an IRI)."""
+
+    __slots__ = ()
+
+    def __new__(cls, label: str) -> "BNode":
+        return str.__new__(cls, label if label.startswith("_:") else "_:" + label)
+
+
+class Literal(tuple):
+    """(lexical form, language tag or None, datatype IRI or None); built like rdflib's Literal.
+
+    A Python bool, int, float, Decimal, datetime or date gets the XSD datatype and lexical form
+    rdflib gives it, so code written against rdflib's `Literal(5)` reads the same here.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, value: object, lang: str | None = None, datatype: str | None = None) -> "Literal":
+        if isinstance(value, str):
+            return tuple.__new__(cls, (value, lang, None if lang else datatype))
+        lexical, natural = _python_literal(value)
+        return tuple.__new__(cls, (lexical, None, datatype or natural))
+
+    @property
+    def lexical(self) -> str:
+        return self[0]
+
+    @property
+    def lang(self) -> str | None:
+        return self[1]
+
+    @property
+    def datatype(self) -> str | None:
+        return self[2]
+
+    def __repr__(self) -> str:
+        extra = f", lang={self[1]!r}" if self[1] else f", datatype={self[2]!r}" if self[2] else ""
+        return f"Literal({self[0]!r}{extra})"
+
+
+Term = Union[str, BNode, Literal]
+Triple = tuple[str, str, Term]
+
+
+def _python_literal(value: object) -> tuple[str, str]:
+    if isinstance(value, bool):
+        return ("true" if value else "false"), XSD_BOOLEAN
+    if isinstance(value, int):
+        return str(value), XSD_INTEGER
+    if isinstance(value, float):
+        return str(value), XSD_DOUBLE
+    if isinstance(value, Decimal):
+        return str(value), XSD_DECIMAL
+    if isinstance(value, datetime):
+        return value.isoformat(), XSD_DATETIME
+    if isinstance(value, date):
+        return value.isoformat(), XSD_DATE
+    raise TypeError(f"no RDF literal for {value!r}")
+
+
+class Namespace:
+    """An open namespace: `NS.term` and `NS["term"]` are IRI strings (`str(NS)` is the namespace IRI).
+
+    Not a `str` subclass, so terms such as `DCTERMS.title` or `DCTERMS.format` are not shadowed
+    by string methods.
+    """
+
+    __slots__ = ("_base",)
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._base + name
+
+    def __getitem__(self, name: str) -> str:
+        return self._base + name
+
+    def __str__(self) -> str:
+        return self._base
+
+    def __repr__(self) -> str:
+        return f"Namespace({self._base!r})"
+
+
+class ClosedNamespace(Namespace):
+    """A namespace with a fixed list of terms: a typo raises instead of minting a new IRI."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, base: str, terms: str) -> None:
+        super().__init__(base)
+        self.terms = tuple(terms.split())
+
+    def __getattr__(self, name: str) -> str:
+        if name not in self.terms:
+            raise AttributeError(f"{name!r} is not a term of the namespace {self._base}")
+        return self._base + name
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.terms:
+            raise KeyError(f"{name!r} is not a term of the namespace {self._base}")
+        return self._base + name
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and iri.startswith(self._base) and iri[len(self._base):] in self.terms
+
+    def __repr__(self) -> str:
+        return f"ClosedNamespace({self._base!r})"
+
+
+# --- N-Triples -------------------------------------------------------------------------------------
+
+def nt(term: Term) -> str:
+    """A term as N-Triples writes it (the escaping of rdflib's N-Triples writer, so dumps match)."""
+    if type(term) is str:
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        lexical, lang, datatype = term
+        text = lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        if lang:
+            return f'"{text}"@{lang}'
+        if datatype:
+            return f'"{text}"^^<{datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return str(term)
+    return f"<{term}>"
+
+
+def n3(term: Term) -> str:
+    """A term as rdflib's `n3()` writes it (long quotes for multi-line text); used as a sort key."""
+    if isinstance(term, Literal):
+        lexical, lang, datatype = term
+        text = quote(lexical)
+        if lang:
+            return f"{text}@{lang}"
+        return f"{text}^^<{datatype}>" if datatype else text
+    return str(term) if isinstance(term, BNode) else f"<{term}>"
+
+
+def quote(text: str) -> str:
+    """A Turtle string: `"..."`, or `\"\"\"...\"\"\"` when it spans lines (rdflib's rules)."""
+    if "\n" in text:
+        encoded = text.replace("\\", "\\\\")
+        if '"""' in text:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + "\\" + '"'
+        return '"""%s"""' % encoded.replace("\r", "\\r")
+    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+
+
+# --- values and order ------------------------------------------------------------------------------
+
+NUMERIC_TYPES = frozenset(XSD_NS + t for t in (
+    "integer", "decimal", "double", "float", "byte", "int", "long", "negativeInteger", "nonNegativeInteger",
+    "nonPositiveInteger", "positiveInteger", "short", "unsignedByte", "unsignedInt", "unsignedLong",
+    "unsignedShort"))
+INTEGER_TYPES = frozenset(t for t in NUMERIC_TYPES if not t.endswith(("decimal", "double", "float")))
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+_DOUBLE = re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)\Z")
+
+
+def numeric_value(term: Term) -> int | Decimal | float | None:
+    """The number a numeric literal stands for, or None (not numeric, or ill-formed)."""
+    if not isinstance(term, Literal) or term[2] not in NUMERIC_TYPES:
+        return None
+    lexical, datatype = term[0].strip(), term[2]
+    if datatype in INTEGER_TYPES:
+        return int(lexical) if _INTEGER.match(lexical) else None
+    if datatype == XSD_DECIMAL:
+        return Decimal(lexical) if _DECIMAL.match(lexical) else None
+    return float(lexical.replace("INF", "inf")) if _DOUBLE.match(lexical) else None
+
+
+def is_well_formed(term: Literal) -> bool:
+    """Whether a literal's lexical form is valid for its datatype (for the types rdflib reads)."""
+    datatype = term[2]
+    if datatype in NUMERIC_TYPES:
+        return numeric_value(term) is not None
+    check = _LEXICAL.get(datatype)
+    return check is None or check.match(term[0]) is not None
+
+
+_TZ = r"(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
+_LEXICAL = {
+    XSD_BOOLEAN: re.compile(r"(?:true|false|1|0)\Z"),
+    XSD_DATE: re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + _TZ + r"\Z"),
+    XSD_DATETIME: re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T"
+                             r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?" + _TZ + r"\Z"),
+    XSD_NS + "gYear": re.compile(r"-?[0-9]{4,}" + _TZ + r"\Z"),
+}
+
+
+def sort_key(term: Term) -> tuple:
+    """A key that sorts terms as rdflib orders its nodes (blank nodes, IRIs, then literals).
+
+    Literals: numbers first, by value; the others by datatype (text with or without a language
+    counts as xsd:string), language (none first), lexical form, and plain before typed.
+    """
+    if isinstance(term, Literal):
+        number = numeric_value(term)
+        if number is not None:
+            return (3, 0, number, "", "", term[0], term[2] or "")
+        lexical, lang, datatype = term
+        return (3, 1, 0, datatype or XSD_STRING, lang or "", lexical, datatype or "")
+    if isinstance(term, BNode):
+        return (1, str(term))
+    return (2, term)
