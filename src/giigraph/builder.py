@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cache
 
 from . import model
+from .gcpause import without_gc
 from .namespaces import (
     DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD, data_prefixes,
 )
@@ -307,6 +308,7 @@ def graph_iri(base: str, name: str) -> str:
     return f"{base}graph/{name}"
 
 
+@without_gc
 def build_quads(corpus: model.Corpus, base: str) -> Quads:
     """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`."""
     index = {r.ref: r for r in corpus.all_records()}

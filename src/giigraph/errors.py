@@ -20,6 +20,10 @@ class SourceError(GiigraphError):
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        """Picklable as it was made (a source read in a worker process reports its error this way)."""
+        return SourceError, (self.path, self.line, self.message)
+
 
 class InputError(GiigraphError):
     """An input file or option given to a command cannot be used."""

@@ -26,12 +26,16 @@ def ref(*kinds: str) -> Ref:
 
 @dataclass(frozen=True)
 class Range:
+    """Inclusive bounds of a whole number (no upper bound when `high` is None)."""
+
     low: int
     high: int | None = None
 
 
 @dataclass(frozen=True)
 class Pattern:
+    """The field's text must match `regex`; `example` shows curators a valid value."""
+
     regex: str
     example: str
 
@@ -75,6 +79,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Region(Record):
+    """A named region of the world or of a country (East Asia, the Yangtze River Delta)."""
+
     kind = "region"
     name: LangText
     contains: Annotated[tuple[str, ...], ref("city", "province", "economy")] = ()
@@ -83,6 +89,8 @@ class Region(Record):
 
 @dataclass(frozen=True)
 class Economy(Record):
+    """An economy as WIPO lists it: a country or a territory (`sovereign` false), with its code."""
+
     kind = "economy"
     name: LangText
     code: Annotated[str, Pattern(r"[A-Z]{2}\*?", "CN")]
@@ -93,6 +101,8 @@ class Economy(Record):
 
 @dataclass(frozen=True)
 class Province(Record):
+    """A province or other first-level division of an economy."""
+
     kind = "province"
     name: LangText
     economy: Annotated[str, ref("economy")]
@@ -101,6 +111,8 @@ class Province(Record):
 
 @dataclass(frozen=True)
 class City(Record):
+    """A city, within an economy or a province."""
+
     kind = "city"
     name: LangText
     within: Annotated[str | None, ref("economy", "province")] = None
@@ -109,6 +121,8 @@ class City(Record):
 
 @dataclass(frozen=True)
 class Cluster(Record):
+    """A science and technology cluster: the cities it spans and the economies WIPO assigns it to."""
+
     kind = "cluster"
     name: LangText
     cities: Annotated[tuple[str, ...], ref("city")]
@@ -117,6 +131,8 @@ class Cluster(Record):
 
 @dataclass(frozen=True)
 class Organization(Record):
+    """An organization, its kind, and the organization it is part of."""
+
     kind = "organization"
     name: LangText
     type: Literal["intergovernmental", "office", "ministry", "local-government", "company", "news-media"]
@@ -128,6 +144,8 @@ class Organization(Record):
 
 @dataclass(frozen=True)
 class Person(Record):
+    """A person named in a source."""
+
     kind = "person"
     name: LangText
     alternate_names: tuple[str, ...] = ()
@@ -136,12 +154,16 @@ class Person(Record):
 
 @dataclass(frozen=True)
 class Role(Record):
+    """A role a person holds in an organization (Vice Minister, Director)."""
+
     kind = "role"
     name: LangText
 
 
 @dataclass(frozen=True)
 class Strategy(Record):
+    """A regional development strategy and the areas it covers."""
+
     kind = "strategy"
     name: LangText
     areas: Annotated[tuple[str, ...], ref("region", "city", "province")]
@@ -149,6 +171,8 @@ class Strategy(Record):
 
 @dataclass(frozen=True)
 class Series(Record):
+    """A report series (the Global Innovation Index) and its publisher."""
+
     kind = "series"
     name: LangText
     publisher: Annotated[str, ref("organization")]
@@ -157,6 +181,8 @@ class Series(Record):
 
 @dataclass(frozen=True)
 class Report(Record):
+    """One edition of a report series."""
+
     kind = "report"
     name: LangText
     series: Annotated[str, ref("series")]
@@ -176,6 +202,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class Article(Record):
+    """The source document: a news article, its credits, rights and numbered passages."""
+
     kind = "article"
     headline: LangText
     published: datetime
@@ -216,6 +244,8 @@ class RankFact(Record):
 
 @dataclass(frozen=True)
 class Post(Record):
+    """A post a person holds in an organization, in a role, as a source states it."""
+
     kind = "post"
     holder: Annotated[str, ref("person")]
     organization: Annotated[str, ref("organization")]
@@ -225,6 +255,8 @@ class Post(Record):
 
 @dataclass(frozen=True)
 class Video(Record):
+    """A video a source mentions, and who made it."""
+
     kind = "video"
     name: LangText
     creator: Annotated[str, ref("person")]
@@ -233,6 +265,8 @@ class Video(Record):
 
 @dataclass(frozen=True)
 class Event(Record):
+    """An event a source reports: what it was about, who attended, what it featured."""
+
     kind = "event"
     name: LangText
     about: Annotated[tuple[str, ...], ref("report", "ranking")]

@@ -8,9 +8,11 @@ It converts to an rdflib Dataset for the public API, only when asked.
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .gcpause import without_gc
 from .terms import Term, Triple, nt
 
 if TYPE_CHECKING:
@@ -59,8 +61,21 @@ class Quads:
         return self._cached("by_subject", lambda: index(self.union()))  # type: ignore[return-value]
 
     def nt_lines(self) -> list[str]:
-        """The union as sorted, distinct N-Triples lines."""
-        return self._cached("nt", lambda: sorted(_lines(self.union(), "")))  # type: ignore[return-value]
+        """The union as sorted, distinct N-Triples lines.
+
+        When every triple sits in a named graph and the sorted N-Quads lines exist already, they are
+        cut instead of sorting again: N-Quads lines sorted are their triples sorted, each triple's
+        copies (one per graph) side by side."""
+        if "nq" not in self._cache or self.graphs.get(DEFAULT_GRAPH):
+            return sorted(_lines(self.union(), ""))
+        out: list[str] = []
+        previous = ""
+        for line in self._cache["nq"]:  # type: ignore[attr-defined]
+            triple = line[:line.rindex(" <")] + " .\n"
+            if triple != previous:
+                out.append(triple)
+                previous = triple
+        return out
 
     def nq_lines(self) -> list[str]:
         """Every quad as sorted, distinct N-Quads lines."""
@@ -73,13 +88,13 @@ class Quads:
         return self._cached("nq", make)  # type: ignore[return-value]
 
     def store(self) -> "pyoxigraph.Store":
-        """An in-memory Oxigraph store holding every quad, loaded from the N-Quads lines (in Rust)."""
+        """An in-memory Oxigraph store holding every quad, loaded from the N-Quads lines (parsed in Rust)."""
         def make():
             import pyoxigraph as ox
 
             store = ox.Store()
             if self.graphs:
-                store.bulk_load("".join(self.nq_lines()).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+                store.load(_LineReader(self.nq_lines()), format=ox.RdfFormat.N_QUADS)
             return store
         return self._cached("store", make)
 
@@ -117,6 +132,30 @@ class Quads:
         return quads
 
 
+class _LineReader(io.RawIOBase):
+    """Lines of text as a binary stream, encoded a block at a time (no copy of the whole text)."""
+
+    def __init__(self, lines: list[str], block: int = 20_000) -> None:
+        self._blocks = ("".join(lines[i:i + block]).encode("utf-8") for i in range(0, len(lines), block))
+        self._block = memoryview(b"")
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._offset >= len(self._block):
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._block, self._offset = memoryview(block), 0
+        size = min(len(buffer), len(self._block) - self._offset)
+        buffer[:size] = self._block[self._offset:self._offset + size]
+        self._offset += size
+        return size
+
+
+@without_gc
 def index(triples: Iterable[Triple]) -> Index:
     """Triples indexed by subject, then predicate."""
     out: Index = {}

@@ -9,7 +9,6 @@ graphs are accepted too (converted first); rdflib itself is imported only for th
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,20 +32,20 @@ def serialize(data: "Quads | Graph | Dataset", fmt: str) -> bytes:
 
 def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     """The serialisation in pieces, so big dumps stream to disk (and to a checksum) as they are made."""
-    from .jsonld import jsonld_chunks
-    from .turtle import trig, turtle
-
     quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
     name = formats.get(fmt).name
     if name == "nt":
         yield from _encoded(quads.nt_lines())
     elif name == "nquads":
         yield from _encoded(quads.nq_lines())
-    elif name == "turtle":
-        yield from _encoded(turtle(quads.by_subject(), quads.prefixes))
-    elif name == "trig":
-        yield from _encoded(trig(quads.graphs, quads.prefixes))
+    elif name in ("turtle", "trig"):
+        from .turtle import trig, turtle
+
+        text = turtle(quads.by_subject(), quads.prefixes) if name == "turtle" else trig(quads.graphs, quads.prefixes)
+        yield from _encoded(text)
     elif name == "jsonld":
+        from .jsonld import jsonld_chunks
+
         yield from _encoded(jsonld_chunks(quads.by_subject()))
     else:
         yield _rdfxml(quads)
@@ -178,6 +177,8 @@ def blank_nodes(graph: "Graph | Dataset") -> list[tuple]:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old content or the new, never half of it."""
+    import tempfile
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

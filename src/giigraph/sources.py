@@ -7,11 +7,13 @@ Layout: `data/curated/*.yaml` hold entities (top-level keys from `model.CURATED_
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import types
 import typing
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -19,6 +21,7 @@ import yaml
 
 from . import model
 from .errors import SourceError
+from .gcpause import without_gc
 from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record
 
 _SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
@@ -35,8 +38,8 @@ class _Node(dict):
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, on libyaml when PyYAML has it (ten times faster on a big corpus)."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
@@ -101,8 +104,7 @@ class _Reader:
     def record(self, cls: type, node: Any, line: int, **extra: Any) -> Any:
         if not isinstance(node, _Node):
             raise self.error(line, f"a {_kind_name(cls)} must be a mapping of fields")
-        hints = typing.get_type_hints(cls, include_extras=True)
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("path", "line", "field_lines")}
+        hints, fields = _shape(cls)
         unknown = sorted(set(node) - set(fields) - set(extra))
         if unknown:
             raise self.error(node.key_lines[unknown[0]],
@@ -122,14 +124,9 @@ class _Reader:
         return cls(**values)
 
     def value(self, hint: Any, raw: Any, line: int, where: str) -> Any:
-        checks: tuple[Any, ...] = ()
-        if get_origin(hint) is typing.Annotated:
-            hint, *rest = get_args(hint)
-            checks = tuple(rest)
-        if _is_optional(hint):
-            if raw is None:
-                return None
-            hint = next(a for a in get_args(hint) if a is not type(None))
+        hint, checks, optional = _unwrap(hint)
+        if optional and raw is None:
+            return None
         value = self.convert(hint, raw, line, where)
         for check in checks:
             self.check(check, value, line, where)
@@ -215,8 +212,33 @@ class _Reader:
                 raise self.error(line, f"{where} names the same record twice")
 
 
-def _is_optional(hint: Any) -> bool:
-    return get_origin(hint) in (typing.Union, types.UnionType) and type(None) in get_args(hint)
+@cache
+def _shape(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """A record class's type hints and the fields a curator writes (resolved once per class)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("path", "line", "field_lines")}
+    return hints, fields
+
+
+@cache
+def _references(cls: type) -> tuple[tuple[str, Ref], ...]:
+    """(field, Ref) for each field of a record class that names other records."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple((f.name, marker) for f in dataclasses.fields(cls)
+                 for marker in getattr(hints[f.name], "__metadata__", ()) if isinstance(marker, Ref))
+
+
+@cache
+def _unwrap(hint: Any) -> tuple[Any, tuple[Any, ...], bool]:
+    """(the type, the checks of its Annotated metadata, whether None is allowed), once per hint."""
+    checks: tuple[Any, ...] = ()
+    if get_origin(hint) is typing.Annotated:
+        hint, *rest = get_args(hint)
+        checks = tuple(rest)
+    optional = get_origin(hint) in (typing.Union, types.UnionType) and type(None) in get_args(hint)
+    if optional:
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    return hint, checks, optional
 
 
 def _kind_name(cls: type) -> str:
@@ -225,6 +247,7 @@ def _kind_name(cls: type) -> str:
 
 # --- loading the whole data folder ---------------------------------------------------------------
 
+@without_gc
 def load(data_dir: Path) -> model.Corpus:
     """Load and check every curated file under data_dir; resolve and check every reference."""
     data_dir = Path(data_dir)
@@ -233,9 +256,28 @@ def load(data_dir: Path) -> model.Corpus:
     if not curated_files and not source_files:
         raise SourceError(data_dir, None, "no curated data found (expected curated/*.yaml and sources/*.yaml)")
     entities = tuple(r for p in curated_files for r in _read_entities(p))
-    sources = tuple(_read_source(p) for p in source_files)
-    corpus = model.Corpus(entities, sources)
+    corpus = model.Corpus(entities, _read_sources(source_files))
     return _resolve(corpus)
+
+
+#: From this many source files on, they are read by one worker process per CPU.
+PARALLEL_FROM = 64
+
+
+def _read_sources(paths: list[Path]) -> tuple[model.Source, ...]:
+    """Every source file, in order; a big corpus is read on all CPUs (each file is independent).
+
+    The first error in file order is raised either way, so messages do not depend on the CPUs."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return tuple(_read_source(p) for p in paths)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return tuple(_read_source(p) for p in paths)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return tuple(pool.map(_read_source, paths, chunksize=max(1, len(paths) // (workers * 8))))
 
 
 def _read_entities(path: Path) -> Iterator[Record]:
@@ -321,17 +363,15 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
         seen[record.id] = record
 
     def fix(record: Record) -> Record:
-        hints = typing.get_type_hints(type(record), include_extras=True)
         changes = {}
-        for f in dataclasses.fields(record):
-            marker = next((m for m in getattr(hints[f.name], "__metadata__", ()) if isinstance(m, Ref)), None)
-            value = getattr(record, f.name)
-            if marker is None or value is None:
+        for name, marker in _references(type(record)):
+            value = getattr(record, name)
+            if value is None:
                 continue
             if isinstance(value, tuple):
-                changes[f.name] = tuple(_lookup(index, record, f.name, v, marker) for v in value)
+                changes[name] = tuple(_lookup(index, record, name, v, marker) for v in value)
             else:
-                changes[f.name] = _lookup(index, record, f.name, value, marker)
+                changes[name] = _lookup(index, record, name, value, marker)
         return dataclasses.replace(record, **changes) if changes else record
 
     entities = tuple(fix(r) for r in corpus.entities)

@@ -11,7 +11,6 @@ and on a synthetic corpus. Blank nodes are written as labels, never nested (publ
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from unicodedata import category
 
@@ -24,18 +23,26 @@ RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _BARE = {XSD + "integer", XSD + "boolean", XSD + "double", XSD + "decimal"}
 _INF_NAN = {XSD + "float", XSD + "double", XSD + "decimal"}
-_INVALID_IRI_CHARS = set('<>" {}|\\^`')
+_INVALID_IRI = re.compile(r'[<>" {}|\\^`]')
 _NAME_CATEGORIES = {"Ll", "Lu", "Lo", "Lt", "Nl", "Mc", "Me", "Mn", "Lm", "Nd"}
 _SPLIT_START = {"Ll", "Lu", "Lo", "Lt", "Nl", "Nd"}
 _NAME_CHARS = {"\u00B7", "\u0387", "-", ".", "_", "%", "(", ")"}
+_ASCII_NAME = "".join(sorted(set("-._%()0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")))
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _XMLNS = "http://www.w3.org/XML/1998/namespace"
 
 
 def split_iri(iri: str) -> tuple[str, str] | None:
-    """(namespace, local name) where rdflib splits an IRI for a prefixed name, or None."""
+    """(namespace, local name) where rdflib splits an IRI for a prefixed name, or None.
+
+    The local name is the longest tail of name characters that starts with a letter, digit or `_`.
+    """
     if iri.startswith(_XMLNS):
         return _XMLNS, iri.split(_XMLNS)[1]
+    if iri.isascii():  # the common case, with string methods instead of a loop over characters
+        cut = len(iri.rstrip(_ASCII_NAME))
+        local = iri[cut:].lstrip("-.%()")
+        return (iri[:len(iri) - len(local)], local) if cut and local else None
     length = len(iri)
     for i in range(length):
         c = iri[-i - 1]
@@ -52,23 +59,29 @@ def split_iri(iri: str) -> tuple[str, str] | None:
 
 
 class Names:
-    """Prefixed names for IRIs, computed once per IRI; remembers which prefixes were used."""
+    """How IRIs are written (prefixed where rdflib would), each worked out once; the prefixes used."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.by_namespace = {ns: p for p, ns in prefixes.items()}
         self.used: dict[str, str] = {}
-        self.cache: dict[tuple[str, bool], str | None] = {}
+        self.labels: dict[str, str] = {}  # an IRI as subject or object
+        self.verbs: dict[str, str] = {RDF_TYPE: "a"}  # an IRI as predicate (may mint a prefix)
+
+    def iri(self, iri: str) -> str:
+        label = self.labels.get(iri)
+        if label is None:
+            label = self.labels[iri] = self.pname(iri) or f"<{iri}>"
+        return label
+
+    def verb(self, iri: str) -> str:
+        label = self.verbs.get(iri)
+        if label is None:
+            label = self.verbs[iri] = self.pname(iri, True) or f"<{iri}>"
+        return label
 
     def pname(self, iri: str, generate: bool = False) -> str | None:
-        key = (iri, generate)
-        if key in self.cache:
-            name = self.cache[key]
-        else:
-            name = self.cache[key] = self._pname(iri, generate)
-        return name
-
-    def _pname(self, iri: str, generate: bool) -> str | None:
-        if _INVALID_IRI_CHARS.intersection(iri):
+        """`prefix:local` as rdflib's Turtle writer forms it, or None where it writes `<iri>`."""
+        if _INVALID_IRI.search(iri):
             return None
         split = split_iri(iri)
         prefix = self.by_namespace.get(split[0]) if split else None
@@ -84,31 +97,35 @@ class Names:
             namespace, local = iri, ""
         else:
             namespace, local = split  # type: ignore[misc]
-        local = _LONE_PERCENT.sub("\\%", local.replace("(", r"\(").replace(")", r"\)"))
+        if "(" in local or ")" in local or "%" in local:
+            local = _LONE_PERCENT.sub("\\%", local.replace("(", r"\(").replace(")", r"\)"))
         if local.endswith("."):
             return None
         self.used[prefix] = namespace
         return f"{prefix}:{local}"
 
-    def register(self, subjects: Index) -> None:
-        """Note the prefixes a graph uses, as rdflib does before writing (predicates may mint ns1...)."""
-        pname = self.pname
-        seen: set = set()
+    def scan(self, subjects: Index) -> dict[Term, int]:
+        """Work out every name of a graph and note its prefixes, as rdflib does before writing;
+        return how often each node is an object (rdflib orders subjects by it)."""
+        labels, verbs, iri, verb = self.labels, self.verbs, self.iri, self.verb
+        references: dict[Term, int] = {}
         for s, props in subjects.items():
-            if type(s) is str:
-                pname(s)
+            if type(s) is str and s not in labels:
+                iri(s)
             for p, objects in props.items():
-                if p not in seen:
-                    seen.add(p)
-                    if p != RDF_TYPE:
-                        pname(p, True)
+                if p not in verbs:
+                    verb(p)
                 for o in objects:
-                    if o not in seen:
-                        seen.add(o)
-                        if type(o) is str:
-                            pname(o)
-                        elif isinstance(o, Literal) and o[2]:
-                            pname(o[2])
+                    if type(o) is str:
+                        references[o] = references.get(o, 0) + 1
+                        if o not in labels:
+                            iri(o)
+                    elif isinstance(o, Literal):
+                        if o[2] and o[2] not in labels:
+                            iri(o[2])
+                    else:
+                        references[o] = references.get(o, 0) + 1
+        return references
 
     def header(self) -> str:
         return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(self.used.items()))
@@ -116,15 +133,12 @@ class Names:
     # --- labels ------------------------------------------------------------------------------------
     def node(self, term: Term) -> str:
         if type(term) is str:
-            return self.pname(term) or f"<{term}>"
+            return self.labels.get(term) or self.iri(term)
         if isinstance(term, Literal):
             return self.literal(term)
         if isinstance(term, BNode):
             return str(term)
-        return self.pname(str(term)) or f"<{term}>"
-
-    def verb(self, iri: str) -> str:
-        return "a" if iri == RDF_TYPE else (self.pname(iri, True) or f"<{iri}>")
+        return self.iri(str(term))
 
     def literal(self, term: Literal) -> str:
         lexical, lang, datatype = term
@@ -138,7 +152,7 @@ class Names:
         if datatype:
             if datatype in _INF_NAN:
                 encoded = _inf_nan(encoded, lexical)
-            return f"{encoded}^^{self.pname(datatype) or f'<{datatype}>'}"
+            return f"{encoded}^^{self.iri(datatype)}"
         return encoded
 
 
@@ -171,41 +185,42 @@ def _inf_nan(encoded: str, lexical: str) -> str:
 
 # --- documents ---------------------------------------------------------------------------------------
 
-def _order(subjects: dict[Term, dict[str, list[Term]]], references: Counter) -> list[Term]:
+def _order(subjects: Index, references: dict[Term, int]) -> list[Term]:
     """rdflib's subject order: instances of rdfs:Class first, then (is blank, references, IRI)."""
     top = sorted(s for s, props in subjects.items() if RDFS_CLASS in props.get(RDF_TYPE, ()))
     done = set(top)
-    rest = sorted(((isinstance(s, BNode), references[s], s) for s in subjects if s not in done))
+    get = references.get
+    rest = sorted((isinstance(s, BNode), get(s, 0), s) for s in subjects if s not in done)
     return top + [s for _, _, s in rest]
 
 
-def _statements(names: Names, subjects: dict, order: list[Term], depth: int) -> Iterator[str]:
+def _statements(names: Names, subjects: Index, order: list[Term], depth: int) -> Iterator[str]:
     indent = "    " * depth
-    more = "    " * (depth + 1)
-    many = "    " * (depth + 2)
-    node = names.node
+    more = ";\n" + "    " * (depth + 1)
+    many = ",\n" + "    " * (depth + 2)
+    node, labels, verbs = names.node, names.labels, names.verbs
     for s in order:
         props = subjects[s]
-        predicates = sorted(props)
-        if RDFS_LABEL in props:
-            predicates.remove(RDFS_LABEL)
-            predicates.insert(0, RDFS_LABEL)
-        if RDF_TYPE in props:
-            predicates.remove(RDF_TYPE)
-            predicates.insert(0, RDF_TYPE)
-        parts = [f"\n{indent}{node(s)}"]
-        first = True
+        if len(props) > 1:
+            predicates = sorted(props)
+            if RDFS_LABEL in props:
+                predicates.remove(RDFS_LABEL)
+                predicates.insert(0, RDFS_LABEL)
+            if RDF_TYPE in props:
+                predicates.remove(RDF_TYPE)
+                predicates.insert(0, RDF_TYPE)
+        else:
+            predicates = list(props)
+        parts = []
         for p in predicates:
             objects = props[p]
             if len(objects) > 1:
                 objects = sorted(objects, key=sort_key)
-            parts.append(f" {names.verb(p)}" if first else f" ;\n{more}{names.verb(p)}")
-            first = False
-            parts.append(" " + node(objects[0]))
-            for o in objects[1:]:
-                parts.append(f",\n{many}{node(o)}")
-        parts.append(" .\n")
-        yield "".join(parts)
+                parts.append(verbs[p] + " " + many.join([labels.get(o) or node(o) for o in objects]))  # type: ignore[arg-type]
+            else:
+                o = objects[0]
+                parts.append(verbs[p] + " " + (labels.get(o) or node(o)))  # type: ignore[arg-type]
+        yield f"\n{indent}{node(s)} " + (" " + more).join(parts) + " .\n"
 
 
 def turtle(subjects: Index, prefixes: dict[str, str]) -> Iterator[str]:
@@ -218,10 +233,8 @@ def turtle(subjects: Index, prefixes: dict[str, str]) -> Iterator[str]:
 
 
 def _body(names: Names, subjects: Index, depth: int) -> Iterator[str]:
-    """Register the graph's prefixes now; return its statements, to write after the header."""
-    names.register(subjects)
-    references = Counter(o for props in subjects.values() for objects in props.values() for o in objects
-                         if not isinstance(o, Literal))
+    """Note the graph's prefixes now; return its statements, to write after the header."""
+    references = names.scan(subjects)
     return _statements(names, subjects, _order(subjects, references), depth)
 
 

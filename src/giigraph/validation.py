@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Callable
 
+from .gcpause import without_gc
 from .quads import Quads
 from .resources import SHAPES_DIR
 from .shacl.engine import RawResult
@@ -101,6 +102,7 @@ def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
     return _pyshacl(quads, shapes)
 
 
+@without_gc
 def _fast(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
     from .shacl.engine import Data, Validator
     from .shacl.shapes import read_shapes
@@ -140,7 +142,7 @@ def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
         return None if value is None else from_rdflib(value)
 
     raw = []
-    for node in report.subjects(R.type, RSH.ValidationResult):
+    for node in report.objects(None, RSH.result):  # top-level results; nested ones hang off sh:detail
         messages = tuple(sorted(str(m) for m in report.objects(node, RSH.resultMessage)))
         raw.append(RawResult(get(node, RSH.focusNode), get(node, RSH.resultPath), get(node, RSH.value),
                              get(node, RSH.sourceConstraintComponent), get(node, RSH.sourceShape),

@@ -30,20 +30,14 @@ class RawResult(NamedTuple):
 
 
 class Data:
-    """The data graph: objects by subject and predicate; subjects by object, classes by instance, on demand."""
+    """The data graph, indexed by subject then predicate; inverse links and classes made on demand."""
 
     def __init__(self, by_subject: dict[Term, dict[str, list[Term]]]) -> None:
         self.out = by_subject
         self._inv: dict[Term, dict[str, list[Term]]] | None = None
-        self._instances: dict[str, set[Term]] = {}
-        self._superclasses: dict[str, set[str]] | None = None
-
-    @classmethod
-    def from_triples(cls, triples: Iterable[Triple]) -> "Data":
-        out: dict = {}
-        for s, p, o in triples:
-            out.setdefault(s, {}).setdefault(p, []).append(o)
-        return cls(out)
+        self._by_type: dict[str, list[Term]] | None = None
+        self._superclasses: dict[str, set[str]] = {}
+        self._is_instance: dict[tuple[Term, str], bool] = {}
 
     def objects(self, s: Term, p: str) -> list[Term]:
         return self.out.get(s, _EMPTY).get(p, ())  # type: ignore[return-value]
@@ -61,34 +55,40 @@ class Data:
 
     def superclasses(self, cls: str) -> set[str]:
         """cls and everything it is a subclass of (rdfs:subClassOf*, in the data graph)."""
-        if self._superclasses is None:
-            self._superclasses = {}
         if cls not in self._superclasses:
             seen, todo = {cls}, [cls]
             while todo:
                 for parent in self.objects(todo.pop(), RDFS + "subClassOf"):
                     if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            self._superclasses[cls] = seen  # type: ignore[assignment]
+                        seen.add(parent)  # type: ignore[arg-type]
+                        todo.append(parent)  # type: ignore[arg-type]
+            self._superclasses[cls] = seen
         return self._superclasses[cls]
 
     def is_instance(self, node: Term, cls: str) -> bool:
-        return any(cls in self.superclasses(t) for t in self.objects(node, RDF_TYPE))  # type: ignore[arg-type]
+        key = (node, cls)
+        known = self._is_instance.get(key)
+        if known is None:
+            known = self._is_instance[key] = any(cls in self.superclasses(t)  # type: ignore[arg-type]
+                                                 for t in self.objects(node, RDF_TYPE))
+        return known
 
     def instances(self, cls: str) -> set[Term]:
-        if cls not in self._instances:
-            subclasses = {c for c in self._all_classes() if cls in self.superclasses(c)} | {cls}
-            self._instances[cls] = {s for s, props in self.out.items()
-                                    if not subclasses.isdisjoint(props.get(RDF_TYPE, ()))}
-        return self._instances[cls]
-
-    def _all_classes(self) -> set[str]:
-        return {o for props in self.out.values() for o in props.get(RDF_TYPE, ())}  # type: ignore[misc]
+        """SHACL instances of cls: typed with it or with one of its subclasses."""
+        if self._by_type is None:
+            by_type: dict[str, list[Term]] = {}
+            for s, props in self.out.items():
+                for t in props.get(RDF_TYPE, ()):
+                    by_type.setdefault(t, []).append(s)  # type: ignore[arg-type]
+            self._by_type = by_type
+        out: set[Term] = set()
+        for t, members in self._by_type.items():
+            if cls in self.superclasses(t):
+                out.update(members)
+        return out
 
     def values(self, focus: Term, path: Path) -> list[Term]:
-        kind = path.kind
-        if kind == "pred":
+        if path.kind == "pred":
             return self.out.get(focus, _EMPTY).get(path.arg, ())  # type: ignore[return-value]
         return list(self._walk({focus}, path))
 
@@ -100,7 +100,7 @@ class Data:
             inner: Path = arg  # type: ignore[assignment]
             if inner.kind == "pred":
                 return {s for n in nodes for s in self.inv.get(n, _EMPTY).get(inner.arg, ())}  # type: ignore[arg-type]
-            return {s for s in self.out for n in nodes if n in self._walk({s}, inner)}
+            return self._walk(nodes, inner.inverse())
         if kind == "seq":
             for step in arg:  # type: ignore[attr-defined]
                 nodes = self._walk(nodes, step)
@@ -120,8 +120,14 @@ class Data:
 
 # --- the validator -------------------------------------------------------------------------------
 
+#: Focus nodes with their value nodes, the unit every constraint check works on.
+Pairs = list[tuple[Term, "list[Term] | tuple[Term, ...]"]]
+
+
 class Validator:
-    """Checks data against shapes; SPARQL constraints go through `sparql` (set-based, on Oxigraph)."""
+    """Checks data against shapes, one constraint at a time over all focus nodes of a shape.
+
+    SPARQL constraints go to `sparql` (one query per constraint on Oxigraph)."""
 
     def __init__(self, data: Data, sparql: "SparqlEngine | None" = None) -> None:
         self.data = data
@@ -132,8 +138,7 @@ class Validator:
     def validate(self, roots: list[Shape]) -> list[RawResult]:
         results: list[RawResult] = []
         for shape in roots:
-            for focus in self.focus_nodes(shape):
-                results.extend(self.check(shape, focus, shape))
+            results.extend(self.check(shape, list(self.focus_nodes(shape)), shape))
         return results
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
@@ -145,35 +150,48 @@ class Validator:
             elif kind == "targetNode":
                 nodes.add(target)
             elif kind == "targetSubjectsOf":
-                nodes |= {s for s, props in data.out.items() if target in props}
+                nodes.update(s for s, props in data.out.items() if target in props)
             else:
-                nodes |= {o for props in data.out.values() for o in props.get(target, ())}  # type: ignore[arg-type]
+                nodes.update(o for props in data.out.values() for o in props.get(target, ()))  # type: ignore[arg-type]
         return nodes
 
     def conforms(self, node: Term, shape: Shape) -> bool:
         key = (id(shape), node)
-        if key not in self._conforms:
+        known = self._conforms.get(key)
+        if known is None:
             self._conforms[key] = True  # a recursive reference conforms while it is being checked
-            self._conforms[key] = next(iter(self.check(shape, node, None)), None) is None
-        return self._conforms[key]
+            known = self._conforms[key] = not self.check(shape, [node], None, first=True)
+        return known
 
-    def check(self, shape: Shape, focus: Term, targeted: Shape | None) -> Iterator[RawResult]:
-        """Results of one shape on one focus node. `targeted` is the shape whose targets gave the
-        focus node (SPARQL constraints then run once for all of them), None inside sh:node & co."""
-        if shape.deactivated:
-            return
-        values = self.data.values(focus, shape.path) if shape.path else [focus]
+    def check(self, shape: Shape, focus_nodes: list[Term], targeted: Shape | None,
+              first: bool = False) -> list[RawResult]:
+        """Results of one shape on its focus nodes. `targeted` is the shape whose targets gave the
+        focus nodes (SPARQL constraints then run once for all of them), None inside sh:node & co;
+        `first`: stop at the first constraint that finds a problem (a conformance check)."""
+        if shape.deactivated or not focus_nodes:
+            return []
+        path = shape.path
+        if path is None:
+            pairs: Pairs = [(f, (f,)) for f in focus_nodes]
+        elif path.kind == "pred":
+            out, p = self.data.out, path.arg
+            pairs = [(f, out.get(f, _EMPTY).get(p, ())) for f in focus_nodes]  # type: ignore[misc]
+        else:
+            pairs = [(f, self.data.values(f, path)) for f in focus_nodes]
+        results: list[RawResult] = []
         for name, param in shape.params:
             check = CHECKS.get(name)
             if check is not None:
-                for value in check(self, shape, focus, values, param):
-                    yield self.result(shape, focus, name, value)
+                results.extend(self.result(shape, focus, name, value) for focus, value in check(self, pairs, param))
             elif name == "property":
-                yield from self.check(param, focus, targeted)  # type: ignore[arg-type]
+                results.extend(self.check(param, focus_nodes, targeted, first))  # type: ignore[arg-type]
             elif name == "sparql":
-                yield from self._sparql(shape, focus, param, targeted)  # type: ignore[arg-type]
+                results.extend(self._sparql(shape, focus_nodes, param, targeted))  # type: ignore[arg-type]
             else:
-                yield from RESULTS[name](self, shape, focus, values, param)
+                results.extend(RESULTS[name](self, shape, pairs, param))
+            if first and results:
+                break
+        return results
 
     def result(self, shape: Shape, focus: Term, name: str, value: Term | None, path: Term | None = None,
                component: str | None = None) -> RawResult:
@@ -181,25 +199,26 @@ class Validator:
         return RawResult(focus, path if path is not None else shape.path_node, value,
                          SH + (component or COMPONENTS[name]), shape.node, shape.severity, messages)
 
-    def _sparql(self, shape: Shape, focus: Term, constraint: SparqlConstraint,
+    def _sparql(self, shape: Shape, focus_nodes: list[Term], constraint: SparqlConstraint,
                 targeted: Shape | None) -> Iterator[RawResult]:
         if self.sparql is None:
             raise RuntimeError("SPARQL constraints need a SPARQL engine")
         if targeted is None:
-            rows = self.sparql(shape, constraint, None, {focus})
+            rows = self.sparql(shape, constraint, None, set(focus_nodes))
         else:
             key = (id(shape), id(constraint), id(targeted))
             if key not in self._sparql_rows:
                 self._sparql_rows[key] = self.sparql(shape, constraint, targeted, self.focus_nodes(targeted))
             rows = self._sparql_rows[key]
-        for this, path, value, bound in rows.get(focus, ()):
-            if value is None and not shape.is_property:
-                value = focus
-            messages = {_fill_template(m[0], this, path, value, bound) for m in constraint.messages}
-            messages |= {_fill_template(m[0], this, path, value, bound) for m in shape.messages}
-            yield RawResult(this if this is not None else focus, path if path is not None else shape.path_node,
-                            value, SH + COMPONENTS["sparql"], shape.node, shape.severity,
-                            tuple(sorted(messages)), constraint.node)
+        for focus in focus_nodes:
+            for this, path, value, bound in rows.get(focus, ()):
+                if value is None and not shape.is_property:
+                    value = focus
+                messages = {_fill_template(m[0], this, path, value, bound) for m in constraint.messages}
+                messages |= {_fill_template(m[0], this, path, value, bound) for m in shape.messages}
+                yield RawResult(this if this is not None else focus, path if path is not None else shape.path_node,
+                                value, SH + COMPONENTS["sparql"], shape.node, shape.severity,
+                                tuple(sorted(messages)), constraint.node)
 
 
 #: (shape, constraint, shape whose targets are the focus nodes or None, focus nodes) -> rows by focus node
@@ -221,35 +240,41 @@ def _text(term: Term) -> str:
     return term[0] if isinstance(term, Literal) else str(term)
 
 
-# --- constraint components: each yields the value node of every problem (None: no value node) -------
+# --- constraint components: each returns (focus node, value node or None) for every problem ------------
 
-def _class(v: Validator, shape: Shape, focus: Term, values: list[Term], cls: str) -> Iterator[Term | None]:
-    data = v.data
-    for value in values:
-        if isinstance(value, Literal) or not data.is_instance(value, cls):
-            yield value
+Problems = Iterator[tuple[Term, "Term | None"]]
 
 
-def _datatype(v: Validator, shape: Shape, focus: Term, values: list[Term], datatype: str) -> Iterator[Term | None]:
-    for value in values:
+def _each(test: Callable[[Term], bool]) -> Callable:
+    """A component that judges each value node on its own (`test` true: a problem)."""
+    def check(v: Validator, pairs: Pairs, param: object) -> Problems:
+        judge = test(v, param)  # type: ignore[call-arg]
+        return ((focus, value) for focus, values in pairs for value in values if judge(value))
+    return check
+
+
+def _class(v: Validator, cls: str) -> Callable[[Term], bool]:
+    is_instance = v.data.is_instance
+    return lambda value: isinstance(value, Literal) or not is_instance(value, cls)
+
+
+def _datatype(v: Validator, datatype: str) -> Callable[[Term], bool]:
+    def bad(value: Term) -> bool:
         if not isinstance(value, Literal):
-            yield value
-            continue
+            return True
         _, lang, actual = value
         if actual == datatype:
-            ok = is_well_formed(value)
-        elif datatype == RDFS + "Literal":
-            ok = True
-        elif datatype == RDFS + "Datatype":
-            ok = actual is not None
-        elif datatype == XSD_STRING:
-            ok = actual is None and not lang
-        elif datatype == RDF_LANGSTRING:
-            ok = bool(lang)
-        else:
-            ok = False
-        if not ok:
-            yield value
+            return not is_well_formed(value)
+        if datatype == RDFS + "Literal":
+            return False
+        if datatype == RDFS + "Datatype":
+            return actual is None
+        if datatype == XSD_STRING:
+            return actual is not None or bool(lang)
+        if datatype == RDF_LANGSTRING:
+            return not lang
+        return True
+    return bad
 
 
 _KINDS = {
@@ -259,40 +284,31 @@ _KINDS = {
 }
 
 
-def _node_kind(v: Validator, shape: Shape, focus: Term, values: list[Term], kind: str) -> Iterator[Term | None]:
+def _node_kind(v: Validator, kind: str) -> Callable[[Term], bool]:
     iri_ok, bnode_ok, literal_ok = _KINDS[kind]
-    for value in values:
-        if isinstance(value, Literal):
-            ok = literal_ok
-        elif isinstance(value, BNode):
-            ok = bnode_ok
-        else:
-            ok = iri_ok
-        if not ok:
-            yield value
+    return lambda value: not (literal_ok if isinstance(value, Literal) else bnode_ok if isinstance(value, BNode)
+                              else iri_ok)
 
 
-def _min_count(v: Validator, shape: Shape, focus: Term, values: list[Term], n: int) -> Iterator[Term | None]:
-    if len(values) < n:
-        yield None
+def _min_count(v: Validator, pairs: Pairs, n: int) -> Problems:
+    return ((focus, None) for focus, values in pairs if len(values) < n)
 
 
-def _max_count(v: Validator, shape: Shape, focus: Term, values: list[Term], n: int) -> Iterator[Term | None]:
-    if len(values) > n:
-        yield None
+def _max_count(v: Validator, pairs: Pairs, n: int) -> Problems:
+    return ((focus, None) for focus, values in pairs if len(values) > n)
 
 
-def _comparable(value: Term, bound: Literal) -> int | None:
+def _comparable(value: Term, bound: Term) -> int | None:
     """value compared with bound (-1, 0, 1), or None when they cannot be compared."""
-    if not isinstance(value, Literal):
+    if not isinstance(value, Literal) or not isinstance(bound, Literal):
         return None
     a, b = numeric_value(value), numeric_value(bound)
     if a is not None and b is not None:
-        if isinstance(a, float) != isinstance(b, float):
+        if isinstance(a, float) or isinstance(b, float):
             a, b = float(a), float(b)
         elif isinstance(a, Decimal) or isinstance(b, Decimal):
             a, b = Decimal(a), Decimal(b)
-        return (a > b) - (a < b)
+        return (a > b) - (a < b)  # type: ignore[operator]
     if a is not None or b is not None:
         return None
     if (value[2] or XSD_STRING) != (bound[2] or XSD_STRING) or value[1] or bound[1]:
@@ -303,26 +319,24 @@ def _comparable(value: Term, bound: Literal) -> int | None:
 
 
 def _range(accept: Callable[[int], bool]) -> Callable:
-    def check(v: Validator, shape: Shape, focus: Term, values: list[Term], bound: Literal) -> Iterator[Term | None]:
-        for value in values:
+    def judge(v: Validator, bound: Literal) -> Callable[[Term], bool]:
+        def bad(value: Term) -> bool:
             order = _comparable(value, bound)
-            if order is None or not accept(order):
-                yield value
-    return check
+            return order is None or not accept(order)
+        return bad
+    return _each(judge)
 
 
 def _length(accept: Callable[[int, int], bool]) -> Callable:
-    def check(v: Validator, shape: Shape, focus: Term, values: list[Term], n: int) -> Iterator[Term | None]:
-        for value in values:
-            if isinstance(value, BNode) or not accept(len(_text(value)), n):
-                yield value
-    return check
+    def judge(v: Validator, n: int) -> Callable[[Term], bool]:
+        return lambda value: isinstance(value, BNode) or not accept(len(_text(value)), n)
+    return _each(judge)
 
 
 _PATTERNS: dict[tuple[str, str], re.Pattern] = {}
 
 
-def _pattern(v: Validator, shape: Shape, focus: Term, values: list[Term], param: tuple[str, str]) -> Iterator[Term | None]:
+def _pattern(v: Validator, param: tuple[str, str]) -> Callable[[Term], bool]:
     regex = _PATTERNS.get(param)
     if regex is None:
         pattern, flags = param
@@ -331,126 +345,142 @@ def _pattern(v: Validator, shape: Shape, focus: Term, values: list[Term], param:
             if flag in flags:
                 bits |= bit
         regex = _PATTERNS[param] = re.compile(pattern, bits)
-    for value in values:
-        if isinstance(value, BNode) or not regex.search(_text(value)):
-            yield value
+    search = regex.search
+    return lambda value: isinstance(value, BNode) or not search(_text(value))
 
 
-def _language_in(v: Validator, shape: Shape, focus: Term, values: list[Term], tags: tuple) -> Iterator[Term | None]:
+def _language_in(v: Validator, tags: tuple) -> Callable[[Term], bool]:
     wanted = {t[0].lower() for t in tags if isinstance(t, Literal)}
-    for value in values:
+    if "*" in wanted:
+        return lambda value: not (isinstance(value, Literal) and value[1])
+
+    def bad(value: Term) -> bool:
         lang = value[1] if isinstance(value, Literal) else None
-        if not lang or not ("*" in wanted or lang.lower() in wanted or lang.split("-")[0].lower() in wanted):
-            yield value
+        return not lang or not (lang.lower() in wanted or lang.split("-")[0].lower() in wanted)
+    return bad
 
 
-def _unique_lang(v: Validator, shape: Shape, focus: Term, values: list[Term], unique: bool) -> Iterator[Term | None]:
+def _unique_lang(v: Validator, pairs: Pairs, unique: bool) -> Problems:
     if not unique:
         return
-    seen: set[str] = set()
-    duplicates: set[str] = set()
-    for value in values:
-        if isinstance(value, Literal) and value[1]:
-            lang = value[1].lower()
-            (duplicates if lang in seen else seen).add(lang)
-    for _ in duplicates:
-        yield None
+    for focus, values in pairs:
+        if len(values) < 2:
+            continue
+        seen: set[str] = set()
+        duplicates: set[str] = set()
+        for value in values:
+            if isinstance(value, Literal) and value[1]:
+                lang = value[1].lower()
+                (duplicates if lang in seen else seen).add(lang)
+        for _ in duplicates:
+            yield focus, None
 
 
-def _equals(v: Validator, shape: Shape, focus: Term, values: list[Term], other: str) -> Iterator[Term | None]:
-    mine, theirs = set(values), set(v.data.objects(focus, other))
-    yield from mine - theirs
-    yield from theirs - mine
+def _equals(v: Validator, pairs: Pairs, other: str) -> Problems:
+    for focus, values in pairs:
+        mine, theirs = set(values), set(v.data.objects(focus, other))
+        if mine != theirs:
+            yield from ((focus, x) for x in mine - theirs)
+            yield from ((focus, x) for x in theirs - mine)
 
 
-def _disjoint(v: Validator, shape: Shape, focus: Term, values: list[Term], other: str) -> Iterator[Term | None]:
-    yield from set(values) & set(v.data.objects(focus, other))
+def _disjoint(v: Validator, pairs: Pairs, other: str) -> Problems:
+    for focus, values in pairs:
+        yield from ((focus, x) for x in set(values) & set(v.data.objects(focus, other)))
 
 
 def _less(strict: bool) -> Callable:
-    def check(v: Validator, shape: Shape, focus: Term, values: list[Term], other: str) -> Iterator[Term | None]:
-        for value in values:
-            for bound in v.data.objects(focus, other):
-                order = _comparable(value, bound) if isinstance(bound, Literal) else None
-                if order is None or order > 0 or (strict and order == 0):
-                    yield value
+    """sh:lessThan(OrEquals), compared as pyshacl does: IRIs and text as strings, other literals by value."""
+    def check(v: Validator, pairs: Pairs, other: str) -> Problems:
+        for focus, values in pairs:
+            bounds = v.data.objects(focus, other)
+            for value in values:
+                for bound in bounds:
+                    a, b = _as_text(value), _as_text(bound)
+                    if (a is None) != (b is None):
+                        yield focus, value
+                        continue
+                    order = ((a > b) - (a < b)) if a is not None else _comparable(value, bound)  # type: ignore[operator]
+                    if order is None or order > 0 or (strict and order == 0):
+                        yield focus, value
     return check
 
 
-def _not(v: Validator, shape: Shape, focus: Term, values: list[Term], other: Shape) -> Iterator[Term | None]:
-    for value in values:
-        if v.conforms(value, other):
-            yield value
+def _as_text(term: Term) -> str | None:
+    if type(term) is str:
+        return term
+    if isinstance(term, Literal) and (term[1] or term[2] in (None, XSD_STRING)):
+        return term[0]
+    return None
 
 
-def _and(v: Validator, shape: Shape, focus: Term, values: list[Term], shapes: tuple[Shape, ...]) -> Iterator[Term | None]:
-    for value in values:
-        if not all(v.conforms(value, s) for s in shapes):
-            yield value
+def _not(v: Validator, other: Shape) -> Callable[[Term], bool]:
+    return lambda value: v.conforms(value, other)
 
 
-def _or(v: Validator, shape: Shape, focus: Term, values: list[Term], shapes: tuple[Shape, ...]) -> Iterator[Term | None]:
-    for value in values:
-        if not any(v.conforms(value, s) for s in shapes):
-            yield value
+def _and(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
+    return lambda value: not all(v.conforms(value, s) for s in shapes)
 
 
-def _xone(v: Validator, shape: Shape, focus: Term, values: list[Term], shapes: tuple[Shape, ...]) -> Iterator[Term | None]:
-    for value in values:
-        if sum(v.conforms(value, s) for s in shapes) != 1:
-            yield value
+def _or(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
+    return lambda value: not any(v.conforms(value, s) for s in shapes)
 
 
-def _node(v: Validator, shape: Shape, focus: Term, values: list[Term], other: Shape) -> Iterator[Term | None]:
-    for value in values:
-        if not v.conforms(value, other):
-            yield value
+def _xone(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
+    return lambda value: sum(v.conforms(value, s) for s in shapes) != 1
 
 
-def _has_value(v: Validator, shape: Shape, focus: Term, values: list[Term], wanted: Term) -> Iterator[Term | None]:
-    if wanted not in values:
-        yield None
+def _node(v: Validator, other: Shape) -> Callable[[Term], bool]:
+    return lambda value: not v.conforms(value, other)
 
 
-def _in(v: Validator, shape: Shape, focus: Term, values: list[Term], allowed: tuple) -> Iterator[Term | None]:
-    for value in values:
-        if value not in allowed:
-            yield value
+def _has_value(v: Validator, pairs: Pairs, wanted: Term) -> Problems:
+    return ((focus, None) for focus, values in pairs if wanted not in values)
+
+
+def _in(v: Validator, allowed: tuple) -> Callable[[Term], bool]:
+    members = set(allowed)
+    return lambda value: value not in members
 
 
 CHECKS: dict[str, Callable] = {
-    "class": _class, "datatype": _datatype, "nodeKind": _node_kind, "minCount": _min_count,
+    "class": _each(_class), "datatype": _each(_datatype), "nodeKind": _each(_node_kind), "minCount": _min_count,
     "maxCount": _max_count, "minExclusive": _range(lambda o: o > 0), "minInclusive": _range(lambda o: o >= 0),
     "maxExclusive": _range(lambda o: o < 0), "maxInclusive": _range(lambda o: o <= 0),
     "minLength": _length(lambda n, low: n >= low), "maxLength": _length(lambda n, high: n <= high),
-    "pattern": _pattern, "languageIn": _language_in, "uniqueLang": _unique_lang, "equals": _equals,
-    "disjoint": _disjoint, "lessThan": _less(True), "lessThanOrEquals": _less(False), "not": _not, "and": _and,
-    "or": _or, "xone": _xone, "node": _node, "hasValue": _has_value, "in": _in,
+    "pattern": _each(_pattern), "languageIn": _each(_language_in), "uniqueLang": _unique_lang,
+    "equals": _equals, "disjoint": _disjoint, "lessThan": _less(True), "lessThanOrEquals": _less(False),
+    "not": _each(_not), "and": _each(_and), "or": _each(_or), "xone": _each(_xone), "node": _each(_node),
+    "hasValue": _has_value, "in": _each(_in),
 }
 
 
-def _qualified(validator: Validator, shape: Shape, focus: Term, values: list[Term], param: tuple) -> Iterator[RawResult]:
+def _qualified(validator: Validator, shape: Shape, pairs: Pairs, param: tuple) -> Iterator[RawResult]:
     other, low, high, disjoint = param
     siblings = [s for s in shape.siblings if s is not other] if disjoint else []
-    count = sum(1 for value in values if validator.conforms(value, other)
-                and not any(validator.conforms(value, s) for s in siblings))
-    if low is not None and count < low:
-        yield validator.result(shape, focus, "qualifiedValueShape", None, component="QualifiedMinCountConstraintComponent")
-    if high is not None and count > high:
-        yield validator.result(shape, focus, "qualifiedValueShape", None, component="QualifiedMaxCountConstraintComponent")
+    conforms = validator.conforms
+    for focus, values in pairs:
+        count = sum(1 for value in values if conforms(value, other) and not any(conforms(value, s) for s in siblings))
+        if low is not None and count < low:
+            yield validator.result(shape, focus, "qualifiedValueShape", None,
+                                   component="QualifiedMinCountConstraintComponent")
+        if high is not None and count > high:
+            yield validator.result(shape, focus, "qualifiedValueShape", None,
+                                   component="QualifiedMaxCountConstraintComponent")
 
 
-def _closed(validator: Validator, shape: Shape, focus: Term, values: list[Term], param: tuple) -> Iterator[RawResult]:
+def _closed(validator: Validator, shape: Shape, pairs: Pairs, param: tuple) -> Iterator[RawResult]:
     closed, ignored = param
     if not closed:
         return
-    allowed = set(ignored) | {p.path.arg for name, p in shape.params if name == "property"
-                              and p.path is not None and p.path.kind == "pred"}
-    for value in values:
-        for p, objects in validator.data.out.get(value, _EMPTY).items():
-            if p not in allowed:
-                for o in objects:
-                    yield validator.result(shape, focus, "closed", o, path=p)
+    allowed = set(ignored) | {p.path.arg for name, p in shape.params if name == "property"  # type: ignore[union-attr]
+                              and p.path is not None and p.path.kind == "pred"}  # type: ignore[union-attr]
+    for focus, values in pairs:
+        for value in values:
+            for p, objects in validator.data.out.get(value, _EMPTY).items():
+                if p not in allowed:
+                    for o in objects:
+                        yield validator.result(shape, focus, "closed", o, path=p)
 
 
 RESULTS: dict[str, Callable] = {"qualifiedValueShape": _qualified, "closed": _closed}

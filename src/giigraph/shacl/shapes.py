@@ -87,6 +87,18 @@ class Path:
     kind: str
     arg: object
 
+    def inverse(self) -> "Path":
+        """The path walked backwards."""
+        if self.kind == "pred":
+            return Path("inv", self)
+        if self.kind == "inv":
+            return self.arg  # type: ignore[return-value]
+        if self.kind == "seq":
+            return Path("seq", tuple(p.inverse() for p in reversed(self.arg)))  # type: ignore[call-overload]
+        if self.kind == "alt":
+            return Path("alt", tuple(p.inverse() for p in self.arg))  # type: ignore[attr-defined]
+        return Path(self.kind, self.arg.inverse())  # type: ignore[attr-defined]
+
     def sparql(self) -> str:
         """The path in SPARQL syntax (for $PATH)."""
         if self.kind == "pred":

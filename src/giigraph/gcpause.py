@@ -1,0 +1,28 @@
+"""Pausing Python's cycle collector while a step allocates millions of long-lived objects.
+
+Loading and building a big corpus make records, tuples and strings that live until the end and
+form no reference cycles; the collector would still walk all of them again and again (a third of
+the build time at a million triples). Reference counting frees everything as usual meanwhile.
+"""
+from __future__ import annotations
+
+import functools
+import gc
+from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
+
+
+def without_gc(func: F) -> F:
+    """Run `func` with the cycle collector paused (and restored as it was, even on error)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return wrapper  # type: ignore[return-value]

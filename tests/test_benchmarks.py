@@ -1,0 +1,56 @@
+"""The benchmark corpus is deterministic and valid source data; the benchmark runs end to end.
+
+Timings are printed by `benchmarks/pipeline.py`, never asserted here.
+"""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import giigraph
+from giigraph import sources
+from giigraph.validation import validate_graph
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+import corpus  # noqa: E402
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*.yaml")):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path):
+    first = corpus.generate(tmp_path / "a", 5_000)
+    again = corpus.generate(tmp_path / "b", 5_000)
+    other = corpus.generate(tmp_path / "c", 5_000, seed=7)
+    assert _digest(first) == _digest(again) != _digest(other)
+
+
+def test_corpus_is_valid_source_data_of_about_the_size_asked(tmp_path):
+    data = corpus.generate(tmp_path / "data", 10_000)
+    loaded = sources.load(data)
+    kinds = {type(r).__name__ for s in loaded.sources for r in s.records}
+    assert kinds >= {"Ranking", "RankFact", "Post", "Event", "Statement", "Claim"}
+    assert len(loaded.sources) > 10
+    quads = giigraph.build_quads(data_dir=data)
+    assert 9_000 <= len(quads.union()) <= 11_000
+    report = validate_graph(quads)
+    assert report.conforms, report.text()
+
+
+def test_pipeline_benchmark_runs_and_prints_the_table(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "pipeline.py"), "--sizes", "2k", "--budget", "120", "--cli-runs", "1",
+         "--corpora", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for stage in ("load", "build", "validate", "turtle", "ntriples", "jsonld", "queries", "**total**"):
+        assert f"| {stage} |" in out
+    assert "failed" not in out
+    assert "`giigraph export`" in out and "conforms=True" in out
