@@ -43,3 +43,24 @@ class PublishError(GiigraphError):
     """A triple store refused the data or lost part of it."""
 
     exit_code = 1
+
+
+class QueryRefused(QueryError):
+    """A SPARQL request asks for something a read-only public endpoint never does
+    (update, SERVICE, LOAD, a FROM or dataset graph outside the dataset)."""
+
+
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past the time limit and was stopped."""
+
+
+class QueryTooLarge(QueryError):
+    """A SPARQL request or its result is larger than the configured cap."""
+
+
+class NotAcceptable(GiigraphError):
+    """No representation matches the client's Accept header; carries the media types on offer."""
+
+    def __init__(self, offers: list[str]) -> None:
+        self.offers = offers
+        super().__init__("no acceptable representation; available: " + ", ".join(offers))
