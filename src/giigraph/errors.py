@@ -64,3 +64,6 @@ class NotAcceptable(GiigraphError):
     def __init__(self, offers: list[str]) -> None:
         self.offers = offers
         super().__init__("no acceptable representation; available: " + ", ".join(offers))
+
+    def __reduce__(self):  # crosses process boundaries (SPARQL workers) intact
+        return NotAcceptable, (self.offers,)
