@@ -150,5 +150,38 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
     raise SystemExit(0 if report.conforms else 1)
 
 
+# --- serve ---
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@base_option
+@data_option
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Time limit of one SPARQL query, in seconds.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="SPARQL worker processes (queries run in parallel, each can be stopped).")
+@click.option("--max-result-mb", default=16.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Largest SPARQL result, in megabytes.")
+def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
+          max_result_mb: float) -> None:
+    """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
+
+    Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
+    SPARQL at /sparql with a per-query time limit. Stop with Ctrl-C.
+
+    \b
+    Example:
+      giigraph serve --port 8000
+      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/cluster/shanghai-suzhou
+    """
+    from .serve.server import serve as run_server
+    from .serve.workers import Limits
+
+    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024))
+    run_server(host, port, base, data_dir, limits, workers,
+               on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

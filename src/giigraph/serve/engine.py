@@ -14,6 +14,7 @@ OPTIONAL, FILTER EXISTS, ...) because Oxigraph evaluates SERVICE with no switch 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO
@@ -43,9 +44,16 @@ class Checked:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
+def check_query(text: str, local_graphs: frozenset[str], prefixes: Mapping[str, str] | None = None) -> Checked:
+    """Parse a query and refuse what a read-only public endpoint never runs. Raises QueryError.
+
+    `prefixes` are predeclared (the query may still declare its own).
+    """
+    return _check(text, local_graphs, tuple(sorted((prefixes or {}).items())))
+
+
 @lru_cache(maxsize=512)
-def check_query(text: str, local_graphs: frozenset[str]) -> Checked:
-    """Parse a query and refuse what a read-only public endpoint never runs. Raises QueryError."""
+def _check(text: str, local_graphs: frozenset[str], prefixes: tuple[tuple[str, str], ...]) -> Checked:
     from pyparsing import ParseException
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.algebra import translatePrologue
@@ -61,7 +69,7 @@ def check_query(text: str, local_graphs: frozenset[str]) -> Checked:
         raise QueryRefused("SERVICE (federated query) is not allowed: this endpoint never fetches remote data")
     prologue, body = tree[0], tree[1]
     try:
-        resolve = translatePrologue(prologue, None).absolutize
+        resolve = translatePrologue(prologue, None, initNs=dict(prefixes)).absolutize
         clauses = body["datasetClause"] if "datasetClause" in body else ()  # CompValue.get() misleads
         graphs = tuple(str(resolve(c["default"] if "default" in c else c["named"])) for c in clauses)
     except Exception as exc:  # an undeclared prefix in FROM, for instance
@@ -111,7 +119,8 @@ def open_store(nquads: bytes):
 
 def run_query(store, checked: Checked, media_type: str, out: IO[bytes], prefixes: dict[str, str],
               default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()) -> None:
-    """Evaluate a checked query on the store and write its results to `out`.
+    """Evaluate a checked query on the store and write its results to `out`; `prefixes` are
+    predeclared for the query and used by the Turtle writer.
 
     Without FROM or protocol dataset parameters, the default graph is the union of all named
     graphs (the dataset keeps everything in named graphs).
@@ -126,7 +135,7 @@ def run_query(store, checked: Checked, media_type: str, out: IO[bytes], prefixes
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        results = store.query(checked.text, **options)
+        results = store.query(checked.text, prefixes=prefixes, **options)
         if checked.returns_graph:
             ox.serialize(results, out, ox.RdfFormat.from_media_type(media_type), prefixes=prefixes)
         else:

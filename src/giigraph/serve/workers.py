@@ -92,7 +92,7 @@ def _isolate_network() -> bool:
 
 
 def _answer(store, payload: _Payload, job: Job) -> Answer:
-    checked = engine.check_query(job.query, payload.local_graphs)
+    checked = engine.check_query(job.query, payload.local_graphs, payload.prefixes)
     kind = "graph" if checked.returns_graph else "results"
     media_type = job.graph_type if checked.returns_graph else job.results_type
     if media_type is None:
