@@ -50,11 +50,14 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
     """The application serving `site`; SPARQL runs in `workers` killable processes."""
     views = Views(site)
     pool = QueryPool(site.nquads, site.graph_names, site.prefixes, sparql.OFFERS_BY_KIND, limits, workers)
+    endpoint_iri = site.iri_for_path("sparql")
 
     @lru_cache(maxsize=4096)
     def representation(iri: str, fmt: str, doc_path: str) -> tuple[bytes, str]:
         """Body and ETag of one document; the data never changes while the server runs."""
-        if iri == ONTOLOGY_IRI:
+        if iri == endpoint_iri:
+            body = serialize(sparql.service_description(endpoint_iri, site.graph_names), fmt)
+        elif iri == ONTOLOGY_IRI:
             body = views.ontology(site.ontology, serialize(site.ontology, "jsonld")).encode() if fmt == HTML \
                 else serialize(site.ontology, fmt)
         else:
@@ -139,9 +142,12 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
 
     async def endpoint(request: Request) -> Response:
         req = await sparql.read_request(request, max_query_bytes, site.graph_names)
-        if req.query is None:
-            negotiate(request.headers.get("accept"), {"text/html": HTML})
-            return html_response(views.render("sparql.html", title="SPARQL endpoint", query=None))
+        if req.query is None:  # people get the query form, programs the service description
+            fmt = chosen_format(request)
+            if fmt == HTML:
+                return html_response(views.render("sparql.html", title="SPARQL endpoint", query=None), vary=True)
+            body, _ = representation(endpoint_iri, fmt, "/sparql")
+            return Response(body, media_type=documents.media_type(fmt), headers={"Vary": "Accept"})
         job, html_for = sparql.job_for(req)
         answer = await pool.run(job)
         kind = "graph" if answer.form in ("CONSTRUCT", "DESCRIBE") else "results"

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, VOID
 from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -134,3 +136,31 @@ def table(body: bytes) -> dict:
 
 
 OFFERS_BY_KIND = {"results": list(RESULTS_OFFERS), "graph": list(GRAPH_OFFERS)}
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+
+
+def service_description(endpoint: str, graph_names: frozenset[str]) -> Graph:
+    """SPARQL 1.1 Service Description, returned by GET on the endpoint without a query."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    service, dataset = URIRef(endpoint), URIRef(f"{endpoint}#dataset")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in RESULT_FORMATS:
+        g.add((service, SD.resultFormat, W3C_FORMATS[name]))
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    for name in sorted(graph_names):
+        named = URIRef(f"{name}#sd")
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, URIRef(f"{name}#void")))  # the VoID subset with its triple count
+    return g
