@@ -29,7 +29,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, base: str | None = None, da
                             server_header=False)
     server = uvicorn.Server(config)
     on_ready(f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}/")
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown
+        pass
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -36,7 +36,7 @@ GRAPH_OFFERS: dict[str, str] = {
     "application/json": "application/ld+json",
     HTML: HTML,
 }
-#: `?format=` values: short names of results formats, `html`, or any triple format of the registry.
+#: `?format=` values: short names of results formats, `html`, a media type, or a format of the registry.
 FORMAT_PARAM: dict[str, str] = {
     "json": "application/sparql-results+json, application/ld+json",
     "xml": "application/sparql-results+xml, application/rdf+xml",
@@ -92,7 +92,10 @@ async def read_request(request: Request, max_bytes: int, local_graphs: frozenset
     accept = request.headers.get("accept")
     if "format" in params:
         fmt = params["format"].strip().lower()
-        accept = FORMAT_PARAM.get(fmt) or formats.get(fmt).media_type
+        if fmt in FORMAT_PARAM:
+            accept = FORMAT_PARAM[fmt]
+        else:  # a media type (SPARQLWrapper sends those) or a format of the registry
+            accept = fmt if "/" in fmt and fmt not in formats.names() else formats.get(fmt).media_type
     return ProtocolRequest(query[0] if query else None, default_graphs, named_graphs, accept)
 
 
