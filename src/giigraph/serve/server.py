@@ -37,8 +37,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, base: str | None = None, da
 
 def _bind(host: str, port: int) -> socket.socket:
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then, and
+        # without it every keep-alive response waits ~40 ms for a delayed ACK
+        sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(2048)
