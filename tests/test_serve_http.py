@@ -362,3 +362,9 @@ def test_sparql_service_description(client):
     assert (endpoint, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in g
     assert {str(o) for o in g.objects(None, URIRef(sd + "name"))} == {BASE + "graph/curated",
                                                                        BASE + "graph/source/cnipnews-2023-10-08"}
+
+
+def test_head_has_headers_and_no_body(client):
+    r = client.head("/doc/cluster/shanghai-suzhou.ttl")
+    assert r.status_code == 200 and r.content == b""
+    assert r.headers["content-type"].startswith("text/turtle") and LICENCE_LINK in r.headers["link"]

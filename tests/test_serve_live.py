@@ -233,3 +233,14 @@ def test_browser_home_to_shanghai_suzhou(server):
         finally:
             browser.close()
     assert (ARTIFACTS / "shanghai-suzhou.png").stat().st_size > 10_000
+
+
+def test_serve_on_a_busy_port_is_a_usage_error():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "giigraph", "serve", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")

@@ -116,7 +116,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         """Any other IRI of the dataset under the base: the dataset, named graphs, ..."""
         stem, fmt = documents.split_extension(request.path_params["path"])
         iri = site.iri_for_path(stem)
-        if iri not in site.known or stem.startswith(("id/", "doc/")):
+        if iri not in site.known:
             raise HTTPException(404, f"{site.iri_for_path(request.path_params['path'])} is not a resource of this dataset")
         return document(request, iri, f"/{stem}", fmt)
 

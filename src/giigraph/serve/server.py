@@ -22,8 +22,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, base: str | None = None, da
 
     if workers < 1 or limits.timeout <= 0:
         raise InputError("--workers must be at least 1 and --timeout positive")
-    app = create_app(load_site(base, data_dir), limits, workers)
-    sock = _bind(host, port)
+    sock = _bind(host, port)  # fail fast on a busy port, before building anything
+    try:
+        app = create_app(load_site(base, data_dir), limits, workers)
+    except BaseException:
+        sock.close()
+        raise
     bound_host, bound_port = sock.getsockname()[:2]
     config = uvicorn.Config(app, log_level="info", limit_concurrency=512, timeout_graceful_shutdown=5,
                             server_header=False)
