@@ -2,7 +2,6 @@
 every route, media type and error status."""
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote
 
