@@ -4,15 +4,17 @@ Staged (an update endpoint is known): every graph goes to its own staging graph,
 counts are checked, then ONE SPARQL Update moves all of them onto their targets. Stores that run
 an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB, RDF4J, Virtuoso) therefore
 switch all graphs or none; until the switch the published graphs are untouched.
-Direct (Graph Store Protocol only): each graph is replaced by its own PUT. A store may clear a
-graph before loading it (Oxigraph does), so a failure names the graphs replaced, the graph left
-incomplete (with its count on the store) and the graphs not sent.
+Direct (Graph Store Protocol only): each graph is replaced by its own PUT, so the graphs change
+one by one. Oxigraph 0.5 keeps a graph as it was when its PUT breaks off; a store that clears the
+graph first may leave it empty or partial. A failure names the graphs replaced, the graph not
+replaced (with what the store holds there now) and the graphs not sent.
 Either way the counts on the store are compared with what was sent, and a difference fails.
 """
 from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -136,12 +138,15 @@ def _partial_report(client: StoreClient, plan: Plan, failed: int, exc: PublishEr
     graph = graphs[failed]
     try:
         held = count(client, plan.endpoints, [graph.target], retries=0)[graph.target]
-        state = f"holds {held:,} of {graph.triples:,} triples"
     except PublishError:
-        state = "state unknown (the store cannot be reached)"
+        state = "what the store holds there is unknown (it cannot be reached)"
+    else:
+        state = (f"the store holds {held:,} triples there, {graph.triples:,} were sent (its previous state, "
+                 "or what it kept of the broken upload)" if held != graph.triples else
+                 f"the store holds {held:,} triples there, as many as were sent (the upload may have completed)")
     lines = [f"publishing stopped at graph {failed + 1} of {len(graphs)}, the store is HALF-PUBLISHED: {exc}"]
     lines += [f"  replaced    <{g.target}> ({g.triples:,} triples)" for g in graphs[:failed]]
-    lines.append(f"  INCOMPLETE  <{graph.target}>: {state}; the store may have cleared it before loading")
+    lines.append(f"  INCOMPLETE  <{graph.target}>: {state}")
     lines += [f"  unchanged   <{g.target}> (not sent)" for g in graphs[failed + 1:]]
     lines.append(f"{REPEAT} Give --update-endpoint to stage the graphs and switch them all at once.")
     return "\n".join(lines)
@@ -183,7 +188,12 @@ def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = No
     _warn_cleartext(plan, creds, log)
     from tqdm import tqdm
 
-    with StoreClient(creds, timeout=timeout, retries=retries, log=log) as client, \
+    def note(message: str) -> None:  # printed above the progress bar, not through it
+        if log:
+            with tqdm.external_write_mode(file=sys.stderr):
+                log(message)
+
+    with StoreClient(creds, timeout=timeout, retries=retries, log=note) as client, \
             tqdm(total=plan.upload_bytes, unit="B", unit_scale=True, desc="upload", leave=False,
-                 disable=None if show_progress else True) as bar:
+                 file=sys.stderr, disable=None if show_progress else True) as bar:
         return publish(plan, client, bar.update).summary()

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import rdflib
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .. import formats
 from ..errors import InputError
+from ..rdfio import graph_names, serialize, union
 
 PROTOCOLS = ("gsp", "update")
 STAGING_PREFIX = "urn:giigraph:staging:"
@@ -141,36 +141,20 @@ def staging_iri(target: str) -> str:
     return STAGING_PREFIX + quote(target, safe=":/@!$&'()*+,;=-._~")
 
 
-def _ntriples(graph: rdflib.Graph) -> bytes:
-    """The graph as N-Triples with sorted lines: the same bytes for the same triples."""
-    lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-    return b"".join(sorted(line for line in lines if line.strip()))
-
-
 def graph_uploads(dataset: rdflib.Dataset, graph: str | None = None, staged: bool = False) -> tuple[GraphUpload, ...]:
     """The dataset's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
     if graph is not None:
-        merged = rdflib.Graph()
-        for part in dataset.graphs():
-            for triple in part:
-                merged.add(triple)
-        parts = [(check_iri(graph, "--graph"), merged)]
+        parts = [(check_iri(graph, "--graph"), union(dataset))]
     else:
-        parts = []
-        for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
-            if len(g) == 0:
-                continue
-            if g.identifier == DATASET_DEFAULT_GRAPH_ID:
-                raise InputError(
-                    f"the data has {len(g)} triples outside named graphs; give --graph IRI to publish "
-                    "everything into one named graph"
-                )
-            parts.append((check_iri(str(g.identifier), "graph name"), g))
-    if not parts:
+        loose = len(dataset.default_graph)
+        if loose:
+            raise InputError(f"the data has {loose:,} triples outside named graphs; give --graph IRI to publish "
+                             "everything into one named graph")
+        parts = [(check_iri(str(name), "graph name"), dataset.graph(name)) for name in graph_names(dataset)]
+    if not parts or not any(len(g) for _, g in parts):
         raise InputError("there are no triples to publish")
-    return tuple(
-        GraphUpload(iri, _ntriples(g), len(g), staging_iri(iri) if staged else None) for iri, g in parts
-    )
+    return tuple(GraphUpload(iri, serialize(g, "nt"), len(g), staging_iri(iri) if staged else None)
+                 for iri, g in parts)
 
 
 def _gsp_put(endpoints: Endpoints, upload: GraphUpload) -> tuple[Request, ...]:
