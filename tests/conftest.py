@@ -1,26 +1,54 @@
-"""Fixtures shared by every test module."""
+"""Shared fixtures: the built dataset once per session, a CLI runner, a copy of the curated data."""
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+import giigraph
+from giigraph.rdfio import union
+from giigraph.resources import DATA_DIR
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-# --- external tools (issue 4) ---
-def require_tool(name: str, path: str | None = None) -> str:
-    """Path of an external tool; missing, it fails the run in CI (CI=true) and skips elsewhere."""
-    found = path or shutil.which(name)
-    if found:
-        return found
+def require_tool(path: str | None, name: str) -> str:
+    """A missing external tool skips a test on a developer's machine and fails it in CI."""
+    if path:
+        return path
     message = f"{name} is not installed (run `make tools`)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
+    if IN_CI:
+        pytest.fail(message)
     pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
-def tool() -> Callable[..., str]:
-    """`tool("rapper")`: the tool's path, or a CI failure / local skip when it is missing."""
-    return require_tool
+def tool():
+    """`tool("rapper")`: an external tool's path (found on PATH unless given), or require_tool's fail/skip."""
+    return lambda name, path=None: require_tool(path or shutil.which(name), name)
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return giigraph.build()
+
+
+@pytest.fixture(scope="session")
+def graph(dataset):
+    return union(dataset)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped curated data, for tests that break it."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target

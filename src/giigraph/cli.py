@@ -189,19 +189,15 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
           --query-endpoint http://localhost:7878/query
       giigraph publish dist/giigraph.nq --store http://localhost:7878/store --dry-run
     """
-    # The submodules, not `giigraph.build`/`giigraph.validate`: importing a submodule of the same
-    # name replaces those package functions (so a second in-process call would fail).
-    from . import read_rdf, sources
-    from .build import build_dataset
-    from .config import resolve_base
+    from . import build as build_dataset
+    from . import read_rdf
+    from . import validate as run_validation
     from .errors import ValidationFailed
     from .publish import Endpoints, run
-    from .resources import DATA_DIR
-    from .validate import validate_graph
 
     endpoints = Endpoints(store, protocol, update_endpoint, query_endpoint)
-    dataset = read_rdf(files) if files else build_dataset(sources.load(data_dir or DATA_DIR), resolve_base(base))
-    report = validate_graph(dataset)
+    dataset = read_rdf(files) if files else build_dataset(base, data_dir)
+    report = run_validation(dataset)
     if not report.conforms:
         raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
                                        "nothing was published")

@@ -1,15 +1,8 @@
-"""A real Oxigraph server per test (fresh store, free loopback port) and the built dataset."""
+"""A real Oxigraph server per test (fresh store, free loopback port), and proxies to put in front of it."""
 from __future__ import annotations
 
 import pytest
 from loopback import LoopbackProxy, OxigraphServer, oxigraph_command
-
-import giigraph
-
-
-@pytest.fixture(scope="session")
-def dataset():
-    return giigraph.build()
 
 
 def _start(tool, tmp_path_factory):
