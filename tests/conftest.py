@@ -26,12 +26,6 @@ def require_tool(path: str | None, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def tool():
-    """`tool("rapper")`: an external tool's path (found on PATH unless given), or require_tool's fail/skip."""
-    return lambda name, path=None: require_tool(path or shutil.which(name), name)
-
-
-@pytest.fixture(scope="session")
 def dataset():
     return giigraph.build()
 

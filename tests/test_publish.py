@@ -12,7 +12,8 @@ import pyoxigraph
 import pytest
 import trustme
 from click.testing import CliRunner
-from loopback import sparql_json_rows
+from conftest import require_tool
+from loopback import LoopbackProxy, OxigraphServer, free_port, oxigraph_command, sparql_json_rows
 
 from giigraph import serialize
 from giigraph.cli import main
@@ -20,8 +21,45 @@ from giigraph.publish.plan import STAGING_PREFIX, graph_uploads
 from giigraph.resources import QUERIES_DIR
 
 HERE = Path(__file__).parent
-QUERIES = sorted(QUERIES_DIR.glob("*.rq")) + sorted((HERE / "queries").glob("*.rq"))
+QUERIES = sorted(QUERIES_DIR.glob("*.rq")) + sorted((HERE / "publish-queries").glob("*.rq"))
 GRAPH_TYPES = "application/n-triples"
+
+
+def _start(tmp_path_factory) -> OxigraphServer:
+    command = require_tool(oxigraph_command(), "oxigraph (the server from PyPI: pip install oxigraph)")
+    where = tmp_path_factory.mktemp("oxigraph")
+    return OxigraphServer(command, where / "store", where / "server.log")
+
+
+@pytest.fixture
+def oxigraph(tmp_path_factory):
+    """A real Oxigraph server with an empty store of its own, on a free loopback port."""
+    server = _start(tmp_path_factory)
+    yield server
+    alive = server.alive()
+    server.stop()
+    assert alive, "the oxigraph server died during the test"
+
+
+@pytest.fixture(scope="module")
+def oxigraph_module(tmp_path_factory):
+    server = _start(tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy_factory():
+    """Make LoopbackProxy instances in front of a server; all closed after the test."""
+    made: list[LoopbackProxy] = []
+
+    def make(upstream_port: int, **options) -> LoopbackProxy:
+        made.append(LoopbackProxy(upstream_port, **options))
+        return made[-1]
+
+    yield make
+    for proxy in made:
+        proxy.close()
 
 
 def publish(*args: str, env: dict[str, str] | None = None):
@@ -249,9 +287,7 @@ def test_5xx_beyond_the_retries_fails_and_changes_nothing(oxigraph, proxy_factor
     assert oxigraph.graph_counts() == {}
 
 
-def test_unreachable_store_is_a_clear_error(tmp_path):
-    from loopback import free_port
-
+def test_unreachable_store_is_a_clear_error():
     url = f"http://127.0.0.1:{free_port()}"
     result = publish("--store", url + "/store", "--update-endpoint", url + "/update", "--retries", "0")
     assert result.exit_code == 1
