@@ -25,7 +25,7 @@ from ..errors import PublishError
 from . import credentials
 from .client import Log, Progress, StoreClient
 from .plan import SPARQL_UPDATE, Endpoints, Plan, Request, make_plan
-from .verify import count, count_requests
+from .verify import count, count_query, count_requests
 
 __all__ = ["Endpoints", "Plan", "Published", "describe", "make_plan", "publish", "run"]
 
@@ -65,6 +65,8 @@ def describe(plan: Plan, origin: str) -> str:
     landing = [g.landing for g in plan.graphs]
     lines.append("then count:" if not plan.staged else "then count the staging graphs:")
     lines += [f"  {r.describe()}" for r in count_requests(ep, landing)]
+    if ep.query_url:
+        lines += [f"    {line}" for line in count_query(landing).splitlines()]
     if plan.commit:
         lines.append(f"then switch:\n  {plan.commit.describe()}")
         lines += [f"    {line}" for line in plan.commit.body.decode().splitlines()]
