@@ -67,7 +67,8 @@ def main(triples: int) -> None:
                 "update, staged (INSERT DATA batches of 1 MiB)": Endpoints(url + "/update", protocol="update",
                                                                            query=url + "/query"),
             }
-            print(f"{len(ds):,} triples in 2 graphs; oxigraph {subprocess.run([command, '--version'], capture_output=True, text=True).stdout.strip()}")
+            version = subprocess.run([command, "--version"], capture_output=True, text=True).stdout.strip()
+            print(f"{len(ds):,} triples in 2 graphs; {version}")
             for name, endpoints in modes.items():
                 start = time.perf_counter()
                 plan = make_plan(ds, endpoints)

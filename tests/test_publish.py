@@ -180,8 +180,8 @@ def test_count_difference_fails_loudly_and_publishes_nothing(oxigraph, tmp_path)
     # Oxigraph keeps typed literals by value: "1.0" and "1.00" as xsd:decimal become one triple
     # (rdflib keeps two, as RDF says: they are different literals).
     data = tmp_path / "odd.nq"
-    data.write_text("".join(f'<https://example.org/s> <https://example.org/p> "{v}"^^<http://www.w3.org/2001/XMLSchema#decimal> '
-                            '<https://example.org/g> .\n' for v in ("1.0", "1.00")))
+    line = '<https://example.org/s> <https://example.org/p> "{}"^^<http://www.w3.org/2001/XMLSchema#decimal> <{}> .\n'
+    data.write_text("".join(line.format(v, "https://example.org/g") for v in ("1.0", "1.00")))
     result = publish(str(data), "--store", oxigraph.store, "--update-endpoint", oxigraph.update)
     assert result.exit_code == 1
     assert "nothing was published: the store did not keep what was sent" in result.stderr

@@ -18,7 +18,8 @@ def tiny(graphs: int = 2, triples: int = 3) -> Dataset:
     for g in range(graphs):
         graph = ds.graph(URIRef(f"https://example.org/graph/{g}"))
         for t in range(triples):
-            graph.add((URIRef(f"https://example.org/s{t}"), URIRef("https://example.org/p"), Literal(f"v{g}-{t}", lang="en")))
+            subject = URIRef(f"https://example.org/s{t}")
+            graph.add((subject, URIRef("https://example.org/p"), Literal(f"v{g}-{t}", lang="en")))
     return ds
 
 
@@ -169,3 +170,20 @@ def test_malformed_netrc_names_file_and_line(tmp_path):
     netrc.chmod(0o600)
     with pytest.raises(InputError, match=f"{netrc}:2: bad follower token 'frobnicate'"):
         credentials.for_url(STORE, {"NETRC": str(netrc)})
+
+
+@pytest.mark.parametrize("store,auth,warned", [
+    ("http://store.example/store", True, True),
+    ("https://store.example/store", True, False),
+    ("http://store.example/store", False, False),
+    ("http://127.0.0.1:7878/store", True, False),
+    ("http://localhost:7878/store", True, False),
+])
+def test_credentials_over_plain_http_are_warned_about(store, auth, warned):
+    from giigraph.publish import _warn_cleartext
+
+    notes: list[str] = []
+    creds = credentials.Credentials(httpx.BasicAuth("a", "b") if auth else None, "a test")
+    _warn_cleartext(make_plan(tiny(), Endpoints(store)), creds, notes.append)
+    assert bool(notes) == warned
+    assert all(n == "warning: credentials (a test) go over plain http to store.example; use https" for n in notes)

@@ -13,7 +13,6 @@ Either way the counts on the store are compared with what was sent, and a differ
 from __future__ import annotations
 
 import ipaddress
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ def describe(plan: Plan, origin: str) -> str:
     lines = [f"dry run: nothing is sent. {PROTOCOL_NAMES[ep.protocol]} to {ep.store}",
              f"mode: {mode}", f"credentials: {origin}",
              f"data: {len(plan.graphs)} graph(s), {plan.triples:,} triples, {plan.upload_bytes:,} bytes to upload"]
-    for n, (graph, requests) in enumerate(zip(plan.graphs, plan.uploads), 1):
+    for n, (graph, requests) in enumerate(zip(plan.graphs, plan.uploads, strict=True), 1):
         staging = f" via <{graph.staging}>" if graph.staging else ""
         lines.append(f"graph {n}: <{graph.target}>{staging}: {graph.triples:,} triples")
         lines += [f"  {r.describe()}" for r in requests]
@@ -89,7 +88,7 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
     ep, graphs = plan.endpoints, plan.graphs
     stage = "uploading"
     try:
-        for n, (graph, requests) in enumerate(zip(graphs, plan.uploads), 1):
+        for n, (graph, requests) in enumerate(zip(graphs, plan.uploads, strict=True), 1):
             stage = f"uploading <{graph.target}> (graph {n} of {len(graphs)}) to its staging graph"
             for request in requests:
                 client.call(request, progress)
@@ -123,7 +122,7 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
 
 def _publish_direct(client: StoreClient, plan: Plan, progress: Progress | None) -> dict[str, int]:
     graphs = plan.graphs
-    for n, (graph, requests) in enumerate(zip(graphs, plan.uploads), 1):
+    for n, requests in enumerate(plan.uploads, 1):
         try:
             for request in requests:
                 client.call(request, progress)
@@ -180,11 +179,10 @@ def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -
 
 
 def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
-        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None,
-        env: Mapping[str, str] | None = None) -> str:
+        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None) -> str:
     """Plan, then print (dry run) or publish `dataset`; returns the text to show the user."""
     plan = make_plan(dataset, endpoints, graph)
-    creds = credentials.for_url(endpoints.store, os.environ if env is None else env)
+    creds = credentials.for_url(endpoints.store)
     if dry_run:
         return describe(plan, creds.origin)
     _warn_cleartext(plan, creds, log)

@@ -24,14 +24,6 @@ Progress = Callable[[int], None]
 Log = Callable[[str], None]
 
 
-class StoreError(PublishError):
-    """The store answered with an error or could not be reached (after retries)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        self.status = status
-        super().__init__(message)
-
-
 def _reason(exc: httpx.TransportError) -> str:
     text = str(exc) or type(exc).__name__
     kind = {httpx.TimeoutException: "timed out", httpx.ConnectError: "cannot connect"}
@@ -47,11 +39,11 @@ def _short_body(response: httpx.Response) -> str:
 
 
 class StoreClient:
-    """Sends planned requests; raises StoreError with a readable reason when they fail."""
+    """Sends planned requests; raises PublishError with a readable reason when they fail."""
 
     def __init__(self, credentials: Credentials, timeout: float = 60.0, retries: int = 4,
-                 backoff: float = BACKOFF_S, log: Log | None = None) -> None:
-        self.retries, self.backoff, self.log = retries, backoff, log
+                 log: Log | None = None) -> None:
+        self.retries, self.log = retries, log
         # trust_env: proxies from $HTTPS_PROXY/$NO_PROXY and a CA bundle from $SSL_CERT_FILE, as curl does;
         # verify stays on: there is deliberately no switch to turn certificate checks off.
         self._http = httpx.Client(auth=credentials.auth, timeout=timeout, follow_redirects=False,
@@ -90,20 +82,21 @@ class StoreClient:
                 response = self._http.request(request.method, request.url, params=request.params,
                                               headers=headers, content=body() if request.body else None)
             except httpx.TransportError as exc:
-                failure, status, retry_after = _reason(exc), None, None
+                failure, retry_after = _reason(exc), None
             else:
                 if response.status_code < 500 or response.status_code in NOT_RETRIED:
                     return response
                 failure = f"HTTP {response.status_code} {response.reason_phrase}: {_short_body(response)}"
-                status, retry_after = response.status_code, response.headers.get("Retry-After")
+                retry_after = response.headers.get("Retry-After")
             if progress and sent:
                 progress(-sent)
             if attempt == retries:
                 tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                raise StoreError(f"{request.method} {request.url}: {failure}{tries}", status)
+                raise PublishError(f"{request.method} {request.url}: {failure}{tries}")
             delay = self._delay(attempt, retry_after)
             if self.log:
-                self.log(f"retrying in {delay:g} s ({attempt + 1}/{retries}): {request.method} {request.url}: {failure}")
+                self.log(f"retrying in {delay:g} s ({attempt + 1}/{retries}): "
+                         f"{request.method} {request.url}: {failure}")
             time.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -111,18 +104,18 @@ class StoreClient:
         """Exponential backoff; a store's Retry-After seconds win when they are sane."""
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), MAX_BACKOFF_S)
-        return min(self.backoff * 2 ** attempt, MAX_BACKOFF_S)
+        return min(BACKOFF_S * 2 ** attempt, MAX_BACKOFF_S)
 
     def expect_success(self, request: Request, response: httpx.Response) -> httpx.Response:
-        """Raise a StoreError naming the refusal unless `response` is 2xx."""
+        """Raise a PublishError naming the refusal unless `response` is 2xx."""
         if response.is_success:
             return response
         hint = ""
         if response.status_code in (401, 403):
             hint = (" — the store wants credentials: set $GIIGRAPH_STORE_USER/$GIIGRAPH_STORE_PASSWORD, "
                     "$GIIGRAPH_STORE_TOKEN, or a netrc entry for its host")
-        raise StoreError(f"{request.method} {request.url}: the store refused: HTTP {response.status_code} "
-                         f"{response.reason_phrase}: {_short_body(response)}{hint}", response.status_code)
+        raise PublishError(f"{request.method} {request.url}: the store refused: HTTP {response.status_code} "
+                           f"{response.reason_phrase}: {_short_body(response)}{hint}")
 
     def call(self, request: Request, progress: Progress | None = None, retries: int | None = None,
              accept: str | None = None) -> httpx.Response:

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 import pyoxigraph
 
 from .. import formats
-from .client import StoreClient, StoreError
+from ..errors import PublishError
+from .client import StoreClient
 from .plan import Endpoints, Request
 
 FORM = "application/x-www-form-urlencoded"
@@ -42,7 +43,7 @@ def _parse_counts(request: Request, payload: object, iris: Sequence[str]) -> dic
         for row in payload["results"]["bindings"]:  # type: ignore[index]
             counts[row["g"]["value"]] = int(row["n"]["value"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise StoreError(f"POST {request.url}: the count query's answer is not SPARQL JSON results ({exc})") from None
+        raise PublishError(f"POST {request.url}: the count query's answer is not SPARQL JSON results ({exc})") from None
     return counts
 
 
@@ -54,12 +55,12 @@ def _count_graph(client: StoreClient, request: Request, retries: int | None) -> 
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     rdf_format = pyoxigraph.RdfFormat.from_media_type(media_type) if media_type else None
     if rdf_format is None:
-        raise StoreError(f"GET {request.url}: the store sent the graph as {media_type or 'no media type'}, "
+        raise PublishError(f"GET {request.url}: the store sent the graph as {media_type or 'no media type'}, "
                          "which cannot be counted; give --query-endpoint")
     try:
         return len(set(pyoxigraph.parse(response.content, rdf_format)))
     except SyntaxError as exc:
-        raise StoreError(f"GET {request.url}: the store sent unreadable {media_type}: {exc}") from None
+        raise PublishError(f"GET {request.url}: the store sent unreadable {media_type}: {exc}") from None
 
 
 def count(client: StoreClient, endpoints: Endpoints, iris: Sequence[str], retries: int | None = None) -> dict[str, int]:
@@ -70,6 +71,6 @@ def count(client: StoreClient, endpoints: Endpoints, iris: Sequence[str], retrie
         try:
             payload = response.json()
         except ValueError:
-            raise StoreError(f"POST {requests[0].url}: the count query's answer is not JSON") from None
+            raise PublishError(f"POST {requests[0].url}: the count query's answer is not JSON") from None
         return _parse_counts(requests[0], payload, iris)
-    return {iri: _count_graph(client, request, retries) for iri, request in zip(iris, requests)}
+    return {iri: _count_graph(client, request, retries) for iri, request in zip(iris, requests, strict=True)}
