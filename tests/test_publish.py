@@ -3,6 +3,7 @@ and what a broken connection, a 503, credentials and TLS do to it."""
 from __future__ import annotations
 
 import base64
+import re
 import ssl
 import subprocess
 import sys
@@ -16,9 +17,12 @@ from conftest import require_tool
 from loopback import LoopbackProxy, OxigraphServer, free_port, oxigraph_command, sparql_json_rows
 
 from giigraph import serialize
+from giigraph.builder import ALL_KINDS
 from giigraph.cli import main
+from giigraph.config import DEFAULT_BASE
 from giigraph.publish.plan import STAGING_PREFIX, graph_uploads
 from giigraph.resources import QUERIES_DIR
+from giigraph.vocab import data_prefixes
 
 HERE = Path(__file__).parent
 QUERIES = sorted(QUERIES_DIR.glob("*.rq")) + sorted((HERE / "publish-queries").glob("*.rq"))
@@ -93,13 +97,21 @@ def local_store(dataset):
     return store
 
 
+def standalone(text: str) -> str:
+    """The query with PREFIX lines for the prefixes giigraph predeclares, as a store needs it."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in data_prefixes(DEFAULT_BASE, ALL_KINDS).items()
+                       if p.lower() not in declared)
+    return prologue + text
+
+
 def test_there_are_queries():
     assert QUERIES, "no competency queries found"
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
 def test_answers_over_http_equal_local_answers(published, local_store, query):
-    text = query.read_text(encoding="utf-8")
+    text = standalone(query.read_text(encoding="utf-8"))
     local = local_store.query(text, use_default_graph_as_union=True)
     if isinstance(local, pyoxigraph.QueryTriples):
         remote = published.query(text, accept=GRAPH_TYPES).text
@@ -110,7 +122,7 @@ def test_answers_over_http_equal_local_answers(published, local_store, query):
         remote = sparql_json_rows(published.query(text).text)
         expected = sparql_json_rows(local.serialize(format=pyoxigraph.QueryResultsFormat.JSON).decode())
         assert remote == expected
-        assert remote, "the query has no answer: it tests nothing"
+        assert remote or isinstance(remote, bool), "the query has no answer: it tests nothing"
 
 
 def test_store_holds_exactly_the_dataset(published, dataset):
