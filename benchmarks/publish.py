@@ -9,6 +9,7 @@ Starts `oxigraph serve` on a free 127.0.0.1 port with a temporary store; no othe
 """
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -45,6 +46,8 @@ def free_port() -> int:
 
 
 def main(triples: int) -> None:
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        os.environ.pop(variable, None)  # loopback traffic only
     command = Path(sys.executable).with_name("oxigraph")
     command = str(command) if command.exists() else shutil.which("oxigraph")
     ds = synthetic(triples)
@@ -56,7 +59,7 @@ def main(triples: int) -> None:
         try:
             for _ in range(200):
                 try:
-                    httpx.get(url + "/", timeout=1)
+                    httpx.get(url + "/", timeout=1, trust_env=False)
                     break
                 except httpx.TransportError:
                     time.sleep(0.05)

@@ -51,7 +51,7 @@ class OxigraphServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"oxigraph exited with {self.process.returncode}: {log.read_text()}")
             try:
-                httpx.get(self.url + "/", timeout=1)
+                httpx.get(self.url + "/", timeout=1, trust_env=False)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
@@ -77,7 +77,7 @@ class OxigraphServer:
     def query(self, sparql: str, accept: str = "application/sparql-results+json", union: bool = True) -> httpx.Response:
         params = {"union-default-graph": ""} if union else {}
         response = httpx.post(self.query_url, params=params, data={"query": sparql},
-                              headers={"Accept": accept}, timeout=30)
+                              headers={"Accept": accept}, timeout=30, trust_env=False)
         response.raise_for_status()
         return response
 
@@ -89,13 +89,13 @@ class OxigraphServer:
 
     def dump(self) -> set[str]:
         """Every quad in the store as N-Quads lines."""
-        response = httpx.get(self.store, headers={"Accept": "application/n-quads"}, timeout=30)
+        response = httpx.get(self.store, headers={"Accept": "application/n-quads"}, timeout=30, trust_env=False)
         response.raise_for_status()
         return set(response.text.splitlines())
 
     def load(self, nquads: bytes) -> None:
         httpx.post(self.store, content=nquads, headers={"Content-Type": "application/n-quads"},
-                   timeout=30).raise_for_status()
+                   timeout=30, trust_env=False).raise_for_status()
 
 
 def _reset(sock: socket.socket) -> None:

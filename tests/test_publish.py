@@ -3,6 +3,7 @@ and what a broken connection, a 503, credentials and TLS do to it."""
 from __future__ import annotations
 
 import base64
+import os
 import re
 import ssl
 import subprocess
@@ -27,6 +28,7 @@ from giigraph.vocab import data_prefixes
 HERE = Path(__file__).parent
 QUERIES = sorted(QUERIES_DIR.glob("*.rq")) + sorted((HERE / "publish-queries").glob("*.rq"))
 GRAPH_TYPES = "application/n-triples"
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 def _start(tmp_path_factory) -> OxigraphServer:
@@ -67,8 +69,9 @@ def proxy_factory():
 
 
 def publish(*args: str, env: dict[str, str] | None = None):
-    """Run `giigraph publish ARGS` in-process, with no credentials leaking in from the environment."""
-    clean = {"GIIGRAPH_STORE_USER": None, "GIIGRAPH_STORE_PASSWORD": None, "GIIGRAPH_STORE_TOKEN": None,
+    """Run `giigraph publish ARGS` in-process, with no credentials or proxies from the environment
+    (a proxy variable would send loopback traffic elsewhere)."""
+    clean = {**dict.fromkeys(PROXY_VARIABLES), "GIIGRAPH_STORE_USER": None, "GIIGRAPH_STORE_PASSWORD": None, "GIIGRAPH_STORE_TOKEN": None,
              "NETRC": "/nonexistent/netrc", "SSL_CERT_FILE": None, **(env or {})}
     return CliRunner().invoke(main, ["publish", *args], env=clean)
 
@@ -370,7 +373,8 @@ def test_publish_as_a_real_process(oxigraph, dataset):
     """The installed command, as a user runs it: exit status, stdout, and the store's contents."""
     completed = subprocess.run(
         [sys.executable, "-m", "giigraph", "publish", "--store", oxigraph.store, "--update-endpoint", oxigraph.update],
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES and not k.startswith("GIIGRAPH_STORE")})
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("published 2 graph(s)")
     assert oxigraph.graph_counts() == expected_counts(dataset)
