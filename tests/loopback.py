@@ -119,14 +119,16 @@ class LoopbackProxy:
     """A TCP proxy on 127.0.0.1 in front of `upstream_port` that breaks connections on demand.
 
     cut_at: reset both sides of a connection just before these bytes would pass upstream (the
-    first `cut_times` times, or always when None). fail_first: answer the first N connections
+    first `cut_times` times, or always when None); with lose_answer, pass the whole request on and
+    reset before the answer comes back instead. fail_first: answer the first N connections
     with `503 Service Unavailable`. tls: an ssl.SSLContext to terminate TLS with.
     `transcript` holds the bytes clients sent, `cuts`/`failed` count what the proxy did.
     """
 
     def __init__(self, upstream_port: int, cut_at: bytes | None = None, cut_times: int | None = None,
-                 fail_first: int = 0, tls: ssl.SSLContext | None = None) -> None:
+                 lose_answer: bool = False, fail_first: int = 0, tls: ssl.SSLContext | None = None) -> None:
         self.upstream_port, self.cut_at, self.cut_times = upstream_port, cut_at, cut_times
+        self.lose_answer = lose_answer
         self.fail_first, self.tls = fail_first, tls
         self.transcript = bytearray()
         self.cuts = self.failed = self.connections = 0
@@ -225,10 +227,11 @@ class LoopbackProxy:
                 self.transcript += data
                 window += data
                 if self._cutting() and (at := window.find(self.cut_at)) >= 0:
-                    upstream.sendall(window[:at])
+                    upstream.sendall(window if self.lose_answer else window[:at])
                     with self._lock:
                         self.cuts += 1
-                    time.sleep(0.05)  # let the store read the partial body before the reset
+                    # let the store read the partial body (or do the whole request) before the reset
+                    time.sleep(0.5 if self.lose_answer else 0.05)
                     _reset(upstream)
                     _reset(client)
                     return

@@ -276,6 +276,27 @@ def test_cut_connection_in_direct_mode_names_the_incomplete_graph(oxigraph, prox
     assert oxigraph.graph_counts() == expected_counts(dataset)
 
 
+def test_failed_switch_publishes_nothing(oxigraph, proxy_factory):
+    before = _old_version(oxigraph)
+    proxy = proxy_factory(oxigraph.port, cut_at=b"MOVE GRAPH")
+    result = publish("--store", proxy.url + "/store", "--update-endpoint", proxy.url + "/update", "--retries", "1")
+    assert result.exit_code == 1, result.output
+    assert error_of(result).startswith(f"error: nothing was published: the switching update failed: POST "
+                                       f"{proxy.url}/update: connection lost")
+    assert "The store's graphs are as they were; the staging graphs were removed." in result.stderr
+    assert oxigraph.dump() == before
+
+
+def test_switch_done_but_its_answer_lost_is_found_out(oxigraph, proxy_factory, dataset):
+    """The store switched, the answer never came: the counts show it, and the publish succeeds."""
+    _old_version(oxigraph)
+    proxy = proxy_factory(oxigraph.port, cut_at=b"MOVE GRAPH", lose_answer=True)
+    result = publish("--store", proxy.url + "/store", "--update-endpoint", proxy.url + "/update", "--retries", "1")
+    assert result.exit_code == 0, result.output
+    assert proxy.cuts == 2  # the switch, and its retry that the store refused (nothing left to move)
+    assert oxigraph.graph_counts() == expected_counts(dataset)
+
+
 def test_a_dropped_connection_is_retried(oxigraph, proxy_factory, dataset):
     proxy = proxy_factory(oxigraph.port, cut_at=_middle_line(dataset, 1), cut_times=1)
     result = publish("--store", proxy.url + "/store", "--update-endpoint", proxy.url + "/update")

@@ -2,8 +2,9 @@
 
 Staged (an update endpoint is known): every graph goes to its own staging graph, the staging
 counts are checked, then ONE SPARQL Update moves all of them onto their targets. Stores that run
-an update request as one transaction (Oxigraph, Fuseki/TDB2, GraphDB, RDF4J, Virtuoso) therefore
-switch all graphs or none; until the switch the published graphs are untouched.
+an update request as one transaction (Oxigraph, tested here; Fuseki/TDB2, GraphDB and RDF4J by
+their documentation) therefore switch all graphs or none; until then the published graphs are
+untouched. A store without such transactions still gets the final counts checked.
 Direct (Graph Store Protocol only): each graph is replaced by its own PUT, so the graphs change
 one by one. Oxigraph 0.5 keeps a graph as it was when its PUT breaks off; a store that clears the
 graph first may leave it empty or partial. A failure names the graphs replaced, the graph not
@@ -111,8 +112,8 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
         now = count(client, ep, [g.target for g in graphs] + [g.staging for g in graphs])
     except PublishError as exc:
         cause = f"the switching update failed ({switch_error})" if switch_error else "the switch was sent"
-        raise PublishError(f"unknown outcome: {cause}, then counting failed: {exc}. The store switched all "
-                           f"graphs or none of them (one update). {REPEAT}") from exc
+        raise PublishError(f"unknown outcome: {cause}, then counting failed: {exc}. A transactional store "
+                           f"switched all graphs or none of them (it was one update). {REPEAT}") from exc
     if switch_error and all(now[g.staging] == g.triples for g in graphs):
         raise PublishError(f"nothing was published: the switching update failed: {switch_error}. The store's "
                            f"graphs are as they were; {_drop_staging(client, plan)}. {REPEAT}") from switch_error
