@@ -28,6 +28,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+# Loopback only: never through a proxy named in the environment.
+urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
 QUERY = (Path(__file__).resolve().parents[1] / "src/giigraph/serve/example.rq").read_text(encoding="utf-8")
 JSON_RESULTS = "application/sparql-results+json"
 
