@@ -43,3 +43,16 @@ class PublishError(GiigraphError):
     """A triple store refused the data or lost part of it."""
 
     exit_code = 1
+
+
+class QuerySyntaxError(QueryError):
+    """A SPARQL query does not parse: carries the engine's message and the line and column."""
+
+    def __init__(self, source: str, line: int | None, column: int | None, message: str) -> None:
+        self.source, self.line, self.column, self.message = source, line, column, message
+        where = f" at line {line}, column {column}" if line else ""
+        super().__init__(f"syntax error in {source}{where}: {message}")
+
+
+class QueryRefused(QueryError):
+    """A query would read data from outside the dataset (SERVICE, LOAD, FROM <remote>) or change it."""
