@@ -1,0 +1,330 @@
+"""Turns typed records into an rdflib Dataset: curated entities in one graph, each source's facts in its own.
+
+Standard types are written out beside our own (a store with no reasoning finds people with
+`?p a schema:Person`), every fact node names its source passage with `prov:wasDerivedFrom`, and
+no blank node is ever made: every resource has an IRI `{base}id/{kind}/{slug}`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, ORG, PROV, QB, RDF, RDFS, SKOS, XSD, DCTERMS
+
+from . import model
+from .vocab import FREQ, GII, SCHEMA, WIKIDATA, data_prefixes
+
+ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
+    "intergovernmental": (ORG.FormalOrganization,),
+    "office": (ORG.OrganizationalUnit,),
+    "ministry": (ORG.FormalOrganization, SCHEMA.GovernmentOrganization),
+    "local-government": (ORG.FormalOrganization, SCHEMA.GovernmentOrganization),
+    "company": (ORG.FormalOrganization, SCHEMA.Corporation),
+    "news-media": (ORG.FormalOrganization, SCHEMA.NewsMediaOrganization),
+}
+INDICATORS = {"patent-filing-activity": GII.PatentFilingActivity, "scientific-publication": GII.ScientificPublication}
+ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.SOURCE_KINDS.values())}
+                   | {"article", "passage", "dataset"})
+
+
+class Builder:
+    """Writes records into one graph; knows the base IRI and every record by reference."""
+
+    def __init__(self, graph: Graph, base: str, index: dict[str, model.Record]) -> None:
+        self.g, self.base, self.index = graph, base, index
+
+    # --- small helpers shared by every kind --------------------------------------------------------
+    def iri(self, ref: str) -> URIRef:
+        return URIRef(f"{self.base}id/{ref}")
+
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.g.add((s, p, o))
+
+    def types(self, s: URIRef, *classes: URIRef) -> None:
+        for cls in classes:
+            self.add(s, RDF.type, cls)
+
+    def links(self, s: URIRef, p: URIRef, refs: Iterable[str]) -> None:
+        for ref in refs:
+            self.add(s, p, self.iri(ref))
+
+    def names(self, s: URIRef, text: dict[str, str], *props: URIRef) -> None:
+        for lang, value in text.items():
+            for p in props:
+                self.add(s, p, Literal(value, lang=lang))
+
+    def label(self, s: URIRef, text: dict[str, str]) -> None:
+        self.names(s, text, SCHEMA.name, RDFS.label)
+
+    def english(self, ref: str) -> str:
+        record = self.index[ref]
+        return (getattr(record, "name", None) or getattr(record, "headline"))["en"]
+
+    def sourced(self, s: URIRef, source: str, passages: Iterable[int]) -> None:
+        for n in passages:
+            self.add(s, PROV.wasDerivedFrom, self.iri(f"passage/{source}-p{n}"))
+
+    def wikidata(self, s: URIRef, qid: str | None) -> None:
+        if qid:
+            self.add(s, SCHEMA.sameAs, WIKIDATA[qid])
+
+
+# --- curated entities -----------------------------------------------------------------------------
+
+def _region(b: Builder, r: model.Region, s: URIRef) -> None:
+    b.types(s, SCHEMA.Place)
+    b.label(s, r.name)
+    b.links(s, SCHEMA.containsPlace, r.contains)
+    b.wikidata(s, r.wikidata)
+
+
+def _economy(b: Builder, r: model.Economy, s: URIRef) -> None:
+    b.types(s, GII.Economy, SCHEMA.Place, SCHEMA.AdministrativeArea, *((SCHEMA.Country,) if r.sovereign else ()))
+    b.label(s, r.name)
+    b.add(s, GII.economyCode, Literal(r.code))
+    if r.region:
+        b.add(s, SCHEMA.containedInPlace, b.iri(r.region))
+    b.wikidata(s, r.wikidata)
+
+
+def _province(b: Builder, r: model.Province, s: URIRef) -> None:
+    b.types(s, SCHEMA.AdministrativeArea, SCHEMA.Place)
+    b.label(s, r.name)
+    b.add(s, SCHEMA.containedInPlace, b.iri(r.economy))
+    b.wikidata(s, r.wikidata)
+
+
+def _city(b: Builder, r: model.City, s: URIRef) -> None:
+    b.types(s, SCHEMA.City, SCHEMA.Place)
+    b.label(s, r.name)
+    if r.within:
+        b.add(s, SCHEMA.containedInPlace, b.iri(r.within))
+    b.wikidata(s, r.wikidata)
+
+
+def _cluster(b: Builder, r: model.Cluster, s: URIRef) -> None:
+    b.types(s, GII.Cluster, SCHEMA.Place)
+    b.label(s, r.name)
+    b.links(s, SCHEMA.containsPlace, r.cities)
+    b.links(s, GII.economy, r.economies)
+
+
+def _organization(b: Builder, r: model.Organization, s: URIRef) -> None:
+    b.types(s, SCHEMA.Organization, ORG.Organization, *ORG_TYPES[r.type])
+    b.label(s, r.name)
+    for alt in r.alternate_names:
+        b.add(s, SCHEMA.alternateName, Literal(alt))
+    if r.parent:
+        parent = b.iri(r.parent)
+        b.add(s, SCHEMA.parentOrganization, parent)
+        b.add(parent, SCHEMA.subOrganization, s)
+        b.add(s, ORG.subOrganizationOf, parent)
+        b.add(parent, ORG.hasSubOrganization, s)
+        if r.type == "office":
+            b.add(s, ORG.unitOf, parent)
+            b.add(parent, ORG.hasUnit, s)
+    if r.area_served:
+        b.add(s, SCHEMA.areaServed, b.iri(r.area_served))
+    b.wikidata(s, r.wikidata)
+
+
+def _person(b: Builder, r: model.Person, s: URIRef) -> None:
+    b.types(s, SCHEMA.Person, FOAF.Person)
+    b.label(s, r.name)
+    b.names(s, r.name, FOAF.name)
+    for alt in r.alternate_names:
+        b.add(s, SCHEMA.alternateName, Literal(alt))
+    b.wikidata(s, r.wikidata)
+
+
+def _role(b: Builder, r: model.Role, s: URIRef) -> None:
+    b.types(s, ORG.Role, SKOS.Concept)
+    b.names(s, r.name, SKOS.prefLabel, RDFS.label)
+
+
+def _strategy(b: Builder, r: model.Strategy, s: URIRef) -> None:
+    b.types(s, GII.RegionalStrategy, SKOS.Concept)
+    b.names(s, r.name, SKOS.prefLabel, RDFS.label)
+    b.links(s, DCTERMS.spatial, r.areas)
+
+
+def _series(b: Builder, r: model.Series, s: URIRef) -> None:
+    b.types(s, SCHEMA.CreativeWorkSeries, SCHEMA.CreativeWork)
+    b.label(s, r.name)
+    for alt in r.alternate_names:
+        b.add(s, SCHEMA.alternateName, Literal(alt))
+    b.add(s, SCHEMA.publisher, b.iri(r.publisher))
+    b.add(s, DCTERMS.accrualPeriodicity, FREQ.annual)
+
+
+def _report(b: Builder, r: model.Report, s: URIRef) -> None:
+    b.types(s, SCHEMA.Report, SCHEMA.CreativeWork)
+    b.label(s, r.name)
+    for alt in r.alternate_names:
+        b.add(s, SCHEMA.alternateName, Literal(alt))
+    b.add(s, SCHEMA.isPartOf, b.iri(r.series))
+    b.add(s, SCHEMA.publisher, b.iri(b.index[r.series].publisher))
+    b.add(s, DCTERMS.issued, Literal(str(r.year), datatype=XSD.gYear))
+
+
+# --- what a source says ---------------------------------------------------------------------------
+
+def _article(b: Builder, r: model.Article, s: URIRef) -> None:
+    b.types(s, SCHEMA.NewsArticle, SCHEMA.CreativeWork, PROV.Entity)
+    b.names(s, r.headline, SCHEMA.headline, SCHEMA.name, RDFS.label)
+    b.add(s, SCHEMA.datePublished, _datetime(r.published))
+    b.add(s, SCHEMA.inLanguage, Literal(r.language))
+    b.add(s, SCHEMA.publisher, b.iri(r.publisher))
+    b.add(s, SCHEMA.copyrightHolder, b.iri(r.publisher))
+    b.names(s, r.rights, SCHEMA.copyrightNotice)
+    b.links(s, SCHEMA.author, r.authors)
+    b.links(s, SCHEMA.editor, r.editors)
+    b.links(s, SCHEMA.about, r.about)
+    for p in r.passages:
+        ps = b.iri(f"passage/{r.id}-p{p.n}")
+        b.types(ps, GII.Passage, SCHEMA.CreativeWork)
+        b.add(ps, SCHEMA.isPartOf, s)
+        b.add(s, SCHEMA.hasPart, ps)
+        b.add(ps, SCHEMA.position, Literal(p.n))
+        b.add(ps, RDFS.label, Literal(f"Passage {p.n} of “{r.headline['en']}”", lang="en"))
+        b.add(ps, SCHEMA.description, Literal(p.topic, lang="en"))
+
+
+def _ranking(b: Builder, r: model.Ranking, s: URIRef, source: str) -> None:
+    b.types(s, GII.ClusterRanking, SCHEMA.CreativeWorkSeries, SCHEMA.CreativeWork)
+    b.label(s, r.name)
+    b.add(s, SCHEMA.isPartOf, b.iri(r.series))
+    b.add(s, SCHEMA.startDate, Literal(str(r.since), datatype=XSD.gYear))
+    b.add(s, GII.clustersPerEdition, Literal(r.clusters_per_edition))
+    b.add(s, GII.minEconomiesConsidered, Literal(r.min_economies_considered))
+    for indicator in r.indicators:
+        b.add(s, GII.indicator, INDICATORS[indicator])
+    b.sourced(s, source, r.passages)
+
+
+def _rank(b: Builder, r: model.RankFact, s: URIRef, source: str) -> None:
+    b.types(s, GII.RankObservation, QB.Observation)
+    b.add(s, QB.dataSet, b.iri(f"dataset/{source}-cluster-ranks"))
+    b.add(s, GII.cluster, b.iri(r.cluster))
+    b.add(s, GII.edition, b.iri(r.edition))
+    cluster, edition = b.english(r.cluster), b.english(r.edition)
+    if r.rank is not None:
+        b.add(s, QB.measureType, GII.rank)
+        b.add(s, GII.rank, Literal(r.rank))
+        text = f"{cluster}: rank {r.rank} in {edition}"
+    else:
+        b.add(s, QB.measureType, GII.rankUpperBound)
+        b.add(s, GII.rankUpperBound, Literal(r.within_top))
+        text = f"{cluster}: in the top {r.within_top} of {edition} (rank not given by the source)"
+    b.add(s, RDFS.label, Literal(text, lang="en"))
+    b.sourced(s, source, r.passages)
+
+
+def _post(b: Builder, r: model.Post, s: URIRef, source: str) -> None:
+    b.types(s, ORG.Post)
+    b.add(s, ORG.postIn, b.iri(r.organization))
+    b.add(s, ORG.role, b.iri(r.role))
+    b.add(s, ORG.heldBy, b.iri(r.holder))
+    b.add(b.iri(r.holder), ORG.holds, s)
+    b.add(s, RDFS.label, Literal(f"{b.english(r.role)}, {b.english(r.organization)}", lang="en"))
+    b.sourced(s, source, r.passages)
+
+
+def _video(b: Builder, r: model.Video, s: URIRef, source: str) -> None:
+    b.types(s, SCHEMA.VideoObject, SCHEMA.CreativeWork)
+    b.label(s, r.name)
+    b.add(s, SCHEMA.creator, b.iri(r.creator))
+    b.sourced(s, source, r.passages)
+
+
+def _event(b: Builder, r: model.Event, s: URIRef, source: str) -> None:
+    b.types(s, SCHEMA.Event, PROV.Activity)
+    b.label(s, r.name)
+    b.links(s, SCHEMA.about, r.about)
+    b.links(s, SCHEMA.attendee, r.attendees)
+    b.links(s, SCHEMA.workFeatured, r.featured)
+    b.sourced(s, source, r.passages)
+
+
+def _statement(b: Builder, r: model.Statement, s: URIRef, source: str) -> None:
+    article = b.iri(f"article/{source}")
+    speakers = ", ".join(b.english(x) for x in r.speakers)
+    if r.mode == "direct":
+        b.types(s, GII.Statement, SCHEMA.Quotation, SCHEMA.CreativeWork)
+        b.add(s, GII.speechMode, GII.DirectSpeech)
+        b.add(s, SCHEMA.isPartOf, b.iri(r.stated_in))
+        text = f"Quotation of {speakers}"
+    else:
+        b.types(s, GII.Statement, SCHEMA.Claim, SCHEMA.CreativeWork)
+        b.add(s, GII.speechMode, GII.ReportedSpeech)
+        b.add(s, SCHEMA.appearance, article)
+        b.add(s, SCHEMA.claimInterpreter, b.iri(b.index[f"article/{source}"].publisher))
+        text = f"Statement of {speakers}, as reported"
+    b.add(s, RDFS.label, Literal(f"{text} ({b.english(r.stated_in)})", lang="en"))
+    b.links(s, SCHEMA.author, r.speakers)
+    b.names(s, r.text, SCHEMA.text)
+    if r.post:
+        b.add(s, GII.speakerPost, b.iri(r.post))
+    b.add(s, GII.statedIn, b.iri(r.stated_in))
+    b.links(s, SCHEMA.mentions, r.mentions)
+    b.sourced(s, source, r.passages)
+
+
+def _claim(b: Builder, r: model.Claim, s: URIRef, source: str) -> None:
+    article = b.index[f"article/{source}"]
+    b.types(s, GII.CheckableClaim, SCHEMA.Claim, SCHEMA.CreativeWork)
+    b.names(s, r.quote, SCHEMA.text)
+    b.names(s, r.summary, SCHEMA.description, RDFS.label)
+    b.add(s, SCHEMA.appearance, b.iri(article.ref))
+    b.add(s, SCHEMA.author, b.iri(article.publisher))
+    b.links(s, SCHEMA.isBasedOn, r.based_on)
+    b.links(s, SCHEMA.mentions, r.mentions)
+    b.sourced(s, source, r.passages)
+
+
+CURATED: dict[type, Callable] = {
+    model.Region: _region, model.Economy: _economy, model.Province: _province, model.City: _city,
+    model.Cluster: _cluster, model.Organization: _organization, model.Person: _person,
+    model.Role: _role, model.Strategy: _strategy, model.Series: _series, model.Report: _report,
+}
+FACTS: dict[type, Callable] = {
+    model.Ranking: _ranking, model.RankFact: _rank, model.Post: _post, model.Video: _video,
+    model.Event: _event, model.Statement: _statement, model.Claim: _claim,
+}
+
+
+def _datetime(value: datetime) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.dateTime)
+
+
+def graph_iri(base: str, name: str) -> URIRef:
+    """IRI of a named graph: `curated`, or `source/{source-id}`."""
+    return URIRef(f"{base}graph/{name}")
+
+
+def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
+    """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`."""
+    index = {r.ref: r for r in corpus.all_records()}
+    ds = Dataset()
+    for prefix, ns in data_prefixes(base, ALL_KINDS).items():
+        ds.bind(prefix, ns, replace=True)
+    curated = Builder(ds.graph(graph_iri(base, "curated")), base, index)
+    for record in corpus.entities:
+        CURATED[type(record)](curated, record, curated.iri(record.ref))
+    for source in corpus.sources:
+        b = Builder(ds.graph(graph_iri(base, f"source/{source.id}")), base, index)
+        _article(b, source.article, b.iri(source.article.ref))
+        for record in source.records:
+            FACTS[type(record)](b, record, b.iri(record.ref), source.id)
+        if any(isinstance(r, model.RankFact) for r in source.records):
+            _rank_dataset(b, source)
+    return ds
+
+
+def _rank_dataset(b: Builder, source: model.Source) -> None:
+    s = b.iri(f"dataset/{source.id}-cluster-ranks")
+    b.types(s, QB.DataSet)
+    b.add(s, QB.structure, GII.ClusterRankStructure)
+    b.add(s, RDFS.label, Literal(f"Cluster ranks reported in “{source.article.headline['en']}”", lang="en"))
+    b.add(s, DCTERMS.source, b.iri(source.article.ref))

@@ -1,0 +1,301 @@
+"""Typed records of the curated data: one frozen dataclass per kind of thing.
+
+Field annotations carry what the loader checks (`Ref` to other records, `Range`, `Pattern`,
+language-tagged text), so a kind's shape is declared once, here. A reference is stored resolved as
+`kind/slug`, which is also the IRI path under `{base}id/`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, ClassVar, Literal
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The field names other records, of one of these kinds (a bare slug or `kind/slug`)."""
+
+    kinds: tuple[str, ...]
+
+
+def ref(*kinds: str) -> Ref:
+    return Ref(kinds)
+
+
+@dataclass(frozen=True)
+class Range:
+    low: int
+    high: int | None = None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: str
+    example: str
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    """The field names passages (by number) of the source the record is read from."""
+
+
+@dataclass(frozen=True)
+class LanguageTag:
+    """The field is a BCP 47 language tag."""
+
+
+#: Text in several languages, keyed by BCP 47 tag; English is required.
+LangText = dict[str, str]
+Passages = Annotated[tuple[int, ...], PassageRef()]
+Year = Annotated[int, Range(1900, 2100)]
+WikidataId = Annotated[str | None, Pattern(r"Q[1-9][0-9]*", "Q148")]
+
+PLACE_KINDS = ("region", "economy", "province", "city", "cluster")
+AGENT_KINDS = ("person", "organization")
+
+
+@dataclass(frozen=True)
+class Record:
+    """Base of every record: its slug, and where it was read (for error messages)."""
+
+    kind: ClassVar[str]
+    id: str
+    path: str = field(default="", compare=False, repr=False, kw_only=True)
+    line: int = field(default=0, compare=False, repr=False, kw_only=True)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.id}"
+
+
+# --- curated entities -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Region(Record):
+    kind = "region"
+    name: LangText
+    contains: Annotated[tuple[str, ...], ref("city", "province", "economy")] = ()
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class Economy(Record):
+    kind = "economy"
+    name: LangText
+    code: Annotated[str, Pattern(r"[A-Z]{2}\*?", "CN")]
+    sovereign: bool
+    region: Annotated[str | None, ref("region")] = None
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class Province(Record):
+    kind = "province"
+    name: LangText
+    economy: Annotated[str, ref("economy")]
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class City(Record):
+    kind = "city"
+    name: LangText
+    within: Annotated[str | None, ref("economy", "province")] = None
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class Cluster(Record):
+    kind = "cluster"
+    name: LangText
+    cities: Annotated[tuple[str, ...], ref("city")]
+    economies: Annotated[tuple[str, ...], ref("economy")]
+
+
+@dataclass(frozen=True)
+class Organization(Record):
+    kind = "organization"
+    name: LangText
+    type: Literal["intergovernmental", "office", "ministry", "local-government", "company", "news-media"]
+    parent: Annotated[str | None, ref("organization")] = None
+    area_served: Annotated[str | None, ref(*PLACE_KINDS)] = None
+    alternate_names: tuple[str, ...] = ()
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class Person(Record):
+    kind = "person"
+    name: LangText
+    alternate_names: tuple[str, ...] = ()
+    wikidata: WikidataId = None
+
+
+@dataclass(frozen=True)
+class Role(Record):
+    kind = "role"
+    name: LangText
+
+
+@dataclass(frozen=True)
+class Strategy(Record):
+    kind = "strategy"
+    name: LangText
+    areas: Annotated[tuple[str, ...], ref("region", "city", "province")]
+
+
+@dataclass(frozen=True)
+class Series(Record):
+    kind = "series"
+    name: LangText
+    publisher: Annotated[str, ref("organization")]
+    alternate_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report(Record):
+    kind = "report"
+    name: LangText
+    series: Annotated[str, ref("series")]
+    year: Year
+    alternate_names: tuple[str, ...] = ()
+
+
+# --- what a source says ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Passage:
+    """A numbered paragraph of an article; its text is not republished, only what it is about."""
+
+    n: Annotated[int, Range(1)]
+    topic: str
+
+
+@dataclass(frozen=True)
+class Article(Record):
+    kind = "article"
+    headline: LangText
+    published: datetime
+    language: Annotated[str, LanguageTag()]
+    publisher: Annotated[str, ref("organization")]
+    authors: Annotated[tuple[str, ...], ref("person")]
+    editors: Annotated[tuple[str, ...], ref("person")]
+    rights: LangText
+    about: Annotated[tuple[str, ...], ref("report", "ranking")]
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
+class Ranking(Record):
+    """A recurring ranking inside a report series (the S&T cluster ranking of the GII)."""
+
+    kind = "ranking"
+    name: LangText
+    series: Annotated[str, ref("series")]
+    since: Year
+    clusters_per_edition: Annotated[int, Range(1)]
+    min_economies_considered: Annotated[int, Range(1)]
+    indicators: tuple[Literal["patent-filing-activity", "scientific-publication"], ...]
+    passages: Passages
+
+
+@dataclass(frozen=True)
+class RankFact(Record):
+    """A cluster's rank in one edition, or only that it is within the top N when no rank is given."""
+
+    kind = "observation"
+    cluster: Annotated[str, ref("cluster")]
+    edition: Annotated[str, ref("report")]
+    passages: Passages
+    rank: Annotated[int | None, Range(1, 100)] = None
+    within_top: Annotated[int | None, Range(1, 100)] = None
+
+
+@dataclass(frozen=True)
+class Post(Record):
+    kind = "post"
+    holder: Annotated[str, ref("person")]
+    organization: Annotated[str, ref("organization")]
+    role: Annotated[str, ref("role")]
+    passages: Passages
+
+
+@dataclass(frozen=True)
+class Video(Record):
+    kind = "video"
+    name: LangText
+    creator: Annotated[str, ref("person")]
+    passages: Passages
+
+
+@dataclass(frozen=True)
+class Event(Record):
+    kind = "event"
+    name: LangText
+    about: Annotated[tuple[str, ...], ref("report", "ranking")]
+    attendees: Annotated[tuple[str, ...], ref(*AGENT_KINDS)]
+    featured: Annotated[tuple[str, ...], ref("video")]
+    passages: Passages
+
+
+@dataclass(frozen=True)
+class Statement(Record):
+    """Direct speech keeps the speaker's exact short words; reported speech is our own summary."""
+
+    kind = "statement"
+    mode: Literal["direct", "reported"]
+    speakers: Annotated[tuple[str, ...], ref(*AGENT_KINDS)]
+    stated_in: Annotated[str, ref("event", "video")]
+    text: LangText
+    mentions: Annotated[tuple[str, ...], ref(*PLACE_KINDS, "organization", "strategy", "report", "ranking")]
+    passages: Passages
+    post: Annotated[str | None, ref("post")] = None
+
+
+@dataclass(frozen=True)
+class Claim(Record):
+    """A claim of the article that data can check: its short exact words and our restatement."""
+
+    kind = "claim"
+    quote: LangText
+    summary: LangText
+    based_on: Annotated[tuple[str, ...], ref("report", "ranking")]
+    mentions: Annotated[tuple[str, ...], ref(*PLACE_KINDS, "organization")]
+    passages: Passages
+
+
+CURATED_KINDS: dict[str, type[Record]] = {
+    "regions": Region, "economies": Economy, "provinces": Province, "cities": City,
+    "clusters": Cluster, "organizations": Organization, "people": Person, "roles": Role,
+    "strategies": Strategy, "series": Series, "reports": Report,
+}
+
+SOURCE_KINDS: dict[str, type[Record]] = {
+    "rankings": Ranking, "ranks": RankFact, "posts": Post, "videos": Video, "events": Event,
+    "statements": Statement, "claims": Claim,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source document and every fact read in it."""
+
+    article: Article
+    records: tuple[Record, ...]
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything the curated data says: the entities and the sources with their facts."""
+
+    entities: tuple[Record, ...]
+    sources: tuple[Source, ...]
+
+    def all_records(self) -> tuple[Record, ...]:
+        return self.entities + tuple(r for s in self.sources for r in (s.article, *s.records))

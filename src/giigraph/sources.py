@@ -1,0 +1,348 @@
+"""Reads the curated YAML under data/ into typed records, checking everything a curator can get wrong.
+
+Layout: `data/curated/*.yaml` hold entities (top-level keys from `model.CURATED_KINDS`);
+`data/sources/*.yaml` hold one source each: an `article` mapping plus lists of facts
+(`model.SOURCE_KINDS`). Every error is a `SourceError` naming `file:line`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+
+from . import model
+from .errors import SourceError
+from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record
+
+_SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
+# BCP 47 (RFC 5646) well-formedness for the tags we can meet: language, script, region, variants.
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?(?:-[a-z0-9]{5,8})*\Z", re.I)
+
+
+# --- YAML with line numbers ----------------------------------------------------------------------
+
+class _Node(dict):
+    """A YAML mapping that remembers its line and each key's line (1-based)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
+    mapping = _Node()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise SourceError(loader.name, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> _Node:
+    """Parse one YAML file whose top level is a mapping; syntax errors name the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, None, f"cannot read: {exc}") from None
+    loader = _Loader(text)
+    loader.name = str(path)
+    try:
+        doc = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SourceError(path, mark.line + 1 if mark else None, f"malformed YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(path, None, f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(doc, _Node):
+        raise SourceError(path, 1, "the file must hold a mapping at the top level")
+    return doc
+
+
+# --- turning mappings into records ---------------------------------------------------------------
+
+class _Reader:
+    """Converts one mapping into a dataclass, following the dataclass's annotations."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, line: int | None, message: str) -> SourceError:
+        return SourceError(self.path, line, message)
+
+    def record(self, cls: type, node: Any, line: int, **extra: Any) -> Any:
+        if not isinstance(node, _Node):
+            raise self.error(line, f"a {_kind_name(cls)} must be a mapping of fields")
+        hints = typing.get_type_hints(cls, include_extras=True)
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("path", "line")}
+        unknown = sorted(set(node) - set(fields) - set(extra))
+        if unknown:
+            raise self.error(node.key_lines[unknown[0]],
+                             f"unknown field {unknown[0]!r} in {_kind_name(cls)}; known: {', '.join(fields)}")
+        values: dict[str, Any] = dict(extra)
+        for name, f in fields.items():
+            if name in extra:
+                continue
+            if name not in node:
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    raise self.error(node.line, f"{_kind_name(cls)} is missing required field {name!r}")
+                continue
+            where = f"field {name!r}"
+            values[name] = self.value(hints[name], node[name], node.key_lines[name], where)
+        if issubclass(cls, Record):
+            values.update(path=str(self.path), line=node.line)
+        return cls(**values)
+
+    def value(self, hint: Any, raw: Any, line: int, where: str) -> Any:
+        checks: tuple[Any, ...] = ()
+        if get_origin(hint) is typing.Annotated:
+            hint, *rest = get_args(hint)
+            checks = tuple(rest)
+        if _is_optional(hint):
+            if raw is None:
+                return None
+            hint = next(a for a in get_args(hint) if a is not type(None))
+        value = self.convert(hint, raw, line, where)
+        for check in checks:
+            self.check(check, value, line, where)
+        return value
+
+    def convert(self, hint: Any, raw: Any, line: int, where: str) -> Any:
+        origin = get_origin(hint)
+        if hint is bool:
+            if not isinstance(raw, bool):
+                raise self.error(line, f"{where} must be true or false, not {raw!r}")
+            return raw
+        if hint is int:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise self.error(line, f"{where} must be a whole number, not {raw!r}")
+            return raw
+        if hint is str:
+            if not isinstance(raw, str) or not raw.strip():
+                raise self.error(line, f"{where} must be non-empty text, not {raw!r}")
+            return raw.strip()
+        if hint is datetime:
+            return self.timestamp(raw, line, where)
+        if origin is Literal:
+            if raw not in get_args(hint):
+                choices = ", ".join(map(str, get_args(hint)))
+                raise self.error(line, f"{where} must be one of {choices}, not {raw!r}")
+            return raw
+        if origin is dict:
+            return self.lang_text(raw, line, where)
+        if origin is tuple:
+            if not isinstance(raw, list):
+                raise self.error(line, f"{where} must be a list")
+            item = get_args(hint)[0]
+            if dataclasses.is_dataclass(item):
+                return tuple(self.record(item, x, getattr(x, "line", line)) for x in raw)
+            return tuple(self.convert(item, x, line, where) for x in raw)
+        raise TypeError(f"no conversion for {hint!r}")  # a programming error in model.py
+
+    def timestamp(self, raw: Any, line: int, where: str) -> datetime:
+        if isinstance(raw, str):
+            try:
+                raw = datetime.fromisoformat(raw)
+            except ValueError:
+                raise self.error(line, f"{where}: {raw!r} is not an ISO 8601 date-time") from None
+        if isinstance(raw, date) and not isinstance(raw, datetime):
+            raise self.error(line, f"{where} must be a date-time with a UTC offset, not a date")
+        if not isinstance(raw, datetime):
+            raise self.error(line, f"{where} must be an ISO 8601 date-time, not {raw!r}")
+        if raw.tzinfo is None:
+            raise self.error(line, f"{where} must carry a UTC offset, e.g. 2023-10-08T15:37:00+08:00")
+        return raw
+
+    def lang_text(self, raw: Any, line: int, where: str) -> dict[str, str]:
+        if not isinstance(raw, _Node) or not raw:
+            raise self.error(line, f"{where} must map language tags to text, e.g. {{en: ..., zh: ...}}")
+        for tag, text in raw.items():
+            tag_line = raw.key_lines[tag]
+            if not isinstance(tag, str) or not _LANG.match(tag):
+                raise self.error(tag_line, f"{where}: {tag!r} is not a valid BCP 47 language tag")
+            if not isinstance(text, str) or not text.strip():
+                raise self.error(tag_line, f"{where}: the {tag} text must be non-empty")
+        if "en" not in raw:
+            raise self.error(line, f"{where} needs an English ('en') text")
+        return {tag: text.strip() for tag, text in sorted(raw.items())}
+
+    def check(self, check: Any, value: Any, line: int, where: str) -> None:
+        if value is None:
+            return
+        if isinstance(check, Range):
+            if value < check.low or (check.high is not None and value > check.high):
+                bound = f"{check.low}..{check.high}" if check.high is not None else f">= {check.low}"
+                raise self.error(line, f"{where} must be in {bound}, not {value}")
+        elif isinstance(check, Pattern):
+            if not re.fullmatch(check.regex, value):
+                raise self.error(line, f"{where}: {value!r} is malformed (expected e.g. {check.example!r})")
+        elif isinstance(check, LanguageTag):
+            if not _LANG.match(value):
+                raise self.error(line, f"{where}: {value!r} is not a valid BCP 47 language tag")
+        elif isinstance(check, (Ref, PassageRef)):
+            values = value if isinstance(value, tuple) else (value,)
+            if any(not isinstance(v, (str, int)) for v in values):
+                raise self.error(line, f"{where} must name other records")
+            if isinstance(check, Ref) and len(set(values)) != len(values):
+                raise self.error(line, f"{where} names the same record twice")
+
+
+def _is_optional(hint: Any) -> bool:
+    return get_origin(hint) in (typing.Union, types.UnionType) and type(None) in get_args(hint)
+
+
+def _kind_name(cls: type) -> str:
+    return getattr(cls, "kind", cls.__name__.lower())
+
+
+# --- loading the whole data folder ---------------------------------------------------------------
+
+def load(data_dir: Path) -> model.Corpus:
+    """Load and check every curated file under data_dir; resolve and check every reference."""
+    data_dir = Path(data_dir)
+    curated_files = sorted((data_dir / "curated").glob("*.yaml"))
+    source_files = sorted((data_dir / "sources").glob("*.yaml"))
+    if not curated_files and not source_files:
+        raise SourceError(data_dir, None, "no curated data found (expected curated/*.yaml and sources/*.yaml)")
+    entities = tuple(r for p in curated_files for r in _read_entities(p))
+    sources = tuple(_read_source(p) for p in source_files)
+    corpus = model.Corpus(entities, sources)
+    return _resolve(corpus)
+
+
+def _read_entities(path: Path) -> Iterator[Record]:
+    doc = read_yaml(path)
+    reader = _Reader(path)
+    for key, items in doc.items():
+        cls = model.CURATED_KINDS.get(key)
+        if cls is None:
+            raise reader.error(doc.key_lines[key],
+                               f"unknown section {key!r}; known: {', '.join(model.CURATED_KINDS)}")
+        yield from _read_list(reader, cls, items, doc.key_lines[key])
+
+
+def _read_list(reader: _Reader, cls: type, items: Any, line: int, **extra: Any) -> Iterator[Any]:
+    if not isinstance(items, list):
+        raise reader.error(line, f"section of {_kind_name(cls)} records must be a list")
+    for item in items:
+        yield reader.record(cls, item, getattr(item, "line", line), **extra)
+
+
+def _read_source(path: Path) -> model.Source:
+    doc = read_yaml(path)
+    reader = _Reader(path)
+    if "article" not in doc:
+        raise reader.error(1, "a source file needs an 'article' mapping")
+    article = reader.record(model.Article, doc["article"], doc.key_lines["article"])
+    if path.stem != article.id:
+        raise reader.error(doc["article"].key_lines.get("id", doc.line),
+                           f"article id {article.id!r} must equal the file name {path.stem!r}")
+    numbers = [p.n for p in article.passages]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise reader.error(doc["article"].key_lines["passages"], "passages must be numbered 1, 2, 3, ... in order")
+    records: list[Record] = []
+    for key, items in doc.items():
+        if key == "article":
+            continue
+        cls = model.SOURCE_KINDS.get(key)
+        if cls is None:
+            raise reader.error(doc.key_lines[key],
+                               f"unknown section {key!r}; known: article, {', '.join(model.SOURCE_KINDS)}")
+        if cls is model.RankFact:
+            records.extend(_read_ranks(reader, article.id, items, doc.key_lines[key]))
+        else:
+            records.extend(_read_list(reader, cls, items, doc.key_lines[key]))
+    for record in records:
+        bad = [n for n in getattr(record, "passages", ()) if n not in numbers]
+        if bad:
+            raise SourceError(path, record.line, f"{record.kind} {record.id!r} cites passage {bad[0]}, "
+                              f"but the article has passages 1..{len(numbers)}")
+    return model.Source(article, tuple(records))
+
+
+def _read_ranks(reader: _Reader, source_id: str, items: Any, line: int) -> Iterator[model.RankFact]:
+    """Rank facts get their id from what they are about: source, edition and cluster."""
+    if not isinstance(items, list):
+        raise reader.error(line, "section of rank records must be a list")
+    for item in items:
+        item_line = getattr(item, "line", line)
+        if isinstance(item, _Node) and {"cluster", "edition"} <= item.keys():
+            derived = f"{source_id}-{item['edition']}-{item['cluster']}"
+        else:
+            derived = "unnamed"
+        fact = reader.record(model.RankFact, item, item_line, id=derived)
+        if (fact.rank is None) == (fact.within_top is None):
+            raise reader.error(item_line, "a rank record needs exactly one of 'rank' and 'within_top'")
+        yield fact
+
+
+def _resolve(corpus: model.Corpus) -> model.Corpus:
+    """Check ids are well-formed and unique per kind, and rewrite every reference as `kind/slug`."""
+    index: dict[str, dict[str, Record]] = {}
+    for record in corpus.all_records():
+        if not _SLUG.match(record.id):
+            raise SourceError(record.path, record.line,
+                              f"id {record.id!r} is not a slug (lower-case letters, digits and single hyphens)")
+        seen = index.setdefault(record.kind, {})
+        if record.id in seen:
+            first = seen[record.id]
+            raise SourceError(record.path, record.line,
+                              f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
+        seen[record.id] = record
+
+    def fix(record: Record) -> Record:
+        hints = typing.get_type_hints(type(record), include_extras=True)
+        changes = {}
+        for f in dataclasses.fields(record):
+            marker = next((m for m in getattr(hints[f.name], "__metadata__", ()) if isinstance(m, Ref)), None)
+            value = getattr(record, f.name)
+            if marker is None or value is None:
+                continue
+            if isinstance(value, tuple):
+                changes[f.name] = tuple(_lookup(index, record, f.name, v, marker) for v in value)
+            else:
+                changes[f.name] = _lookup(index, record, f.name, value, marker)
+        return dataclasses.replace(record, **changes) if changes else record
+
+    entities = tuple(fix(r) for r in corpus.entities)
+    sources = tuple(
+        model.Source(fix(s.article), tuple(fix(r) for r in s.records)) for s in corpus.sources
+    )
+    return model.Corpus(entities, sources)
+
+
+def _lookup(index: dict[str, dict[str, Record]], record: Record, field_name: str, value: str, marker: Ref) -> str:
+    kind, _, slug = value.rpartition("/")
+    kinds = (kind,) if kind else marker.kinds
+    if kind and kind not in marker.kinds:
+        raise SourceError(record.path, record.line,
+                          f"{record.kind} {record.id!r}: field {field_name!r} cannot name a {kind} "
+                          f"(allowed: {', '.join(marker.kinds)})")
+    found = [k for k in kinds if slug in index.get(k, {})]
+    if not found:
+        raise SourceError(record.path, record.line,
+                          f"{record.kind} {record.id!r}: field {field_name!r} names unknown "
+                          f"{' or '.join(kinds)} {slug!r}")
+    if len(found) > 1:
+        raise SourceError(record.path, record.line,
+                          f"{record.kind} {record.id!r}: {slug!r} in field {field_name!r} is ambiguous "
+                          f"({', '.join(found)}); write it as {found[0]}/{slug}")
+    return f"{found[0]}/{slug}"
