@@ -27,6 +27,7 @@ _SHORT_FORMS = {  # Turtle's abbreviations for these datatypes, when the lexical
     "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
 }
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+TABLE_CELL_WIDTH = 60
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?")
 
 
@@ -75,11 +76,18 @@ def tsv(result: QueryResult) -> str:
 
 
 def table(result: QueryResult, prefixes: Mapping[str, str]) -> str:
-    """An aligned text table (wide CJK characters counted double), or `true`/`false` for ASK."""
+    """An aligned text table (wide CJK characters count double), or `true`/`false` for ASK.
+
+    Values longer than TABLE_CELL_WIDTH wrap; rows are then ruled off so they stay apart.
+    """
     if result.form == "ASK":
         return f"{str(result.boolean).lower()}\n"
     rows = [["" if t is None else _sparql_term(t, prefixes) for t in row] for row in result.rows]
-    return tabulate(rows, headers=list(result.variables), tablefmt="simple", disable_numparse=True) + "\n"
+    wraps = any(len(cell) > TABLE_CELL_WIDTH for row in rows for cell in row)
+    return tabulate(
+        rows, headers=list(result.variables), tablefmt="simple_grid" if wraps else "simple",
+        disable_numparse=True, maxcolwidths=TABLE_CELL_WIDTH if wraps else None,
+    ) + "\n"
 
 
 def _sparql_term(term: Term, prefixes: Mapping[str, str] | None = None) -> str:
