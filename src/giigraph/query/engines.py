@@ -5,6 +5,10 @@ default graph and all its named graphs, and `GRAPH ?g` ranges over the named gra
 rdflib gets that from a `default_union` view of the same store. Oxigraph's own union default
 graph is a bag (a triple in two graphs matches twice), so the merged triples are written into
 the store's default graph once, beside the named graphs.
+
+One difference remains by design of the engines: Oxigraph lower-cases language tags as it loads
+them, rdflib keeps them as written, so `LANG()` of an `en-GB` literal differs. The dataset
+writes its tags in lower case, and `langMatches` is case-insensitive on both.
 """
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import QueryError, QuerySyntaxError
+from ..oxi import from_ox_term, to_ox_term
+from ..rdfio import graph_names
 from .parse import ParsedQuery, check_local
 from .results import QueryResult, graph_result, select_result
 
@@ -33,9 +38,7 @@ class Engine:
 
     def __init__(self, dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> None:
         self.prefixes = dict(prefixes or {})
-        self.graph_names = frozenset(
-            g.identifier for g in dataset.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID
-        )
+        self.graph_names = frozenset(graph_names(dataset))
 
     def run(self, parsed: ParsedQuery) -> QueryResult:
         """Evaluate a parsed query, after refusing any dataset clause that would fetch."""
@@ -111,38 +114,19 @@ def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
         merged.add((s, p, o))
         name = g.identifier if hasattr(g, "identifier") else g
         if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(name))
+            yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), to_ox_term(name))
     for s, p, o in merged:
-        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph())
-
-
-def to_oxigraph(term: Identifier):
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    raise QueryError(f"cannot load the RDF term {term!r} into Oxigraph")
+        yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), ox.DefaultGraph())
 
 
 def to_rdflib(term) -> Identifier | None:
-    """A pyoxigraph term (or None for unbound) as an rdflib term."""
+    """A pyoxigraph term as an rdflib term; None (unbound) stays None."""
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=datatype)
-    raise QueryError(f"the query returned {term!r}; RDF-star triple terms are not supported")
+    try:
+        return from_ox_term(term)
+    except TypeError:
+        raise QueryError(f"the query returned {term!r}; RDF-star triple terms are not supported") from None
 
 
 def _oxigraph_syntax_error(source: str, exc: SyntaxError) -> QuerySyntaxError:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -50,7 +50,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
     except ParseException as exc:
         _refuse_update(text, source)
         raise QuerySyntaxError(source, exc.lineno, exc.col, _pyparsing_message(exc)) from None
-    select_star = tree[1].name == "SelectQuery" and "projection" not in tree[1]
+    star_order = _appearance_order(tree[1]) if _is_select_star(tree[1]) else None
     try:
         algebra = translateQuery(tree, initNs=prefixes)
     except Exception as exc:  # rdflib raises a bare Exception for an undeclared prefix
@@ -62,7 +62,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         text=text,
         source=source,
         form=_FORMS[main.name],
-        variables=_projection(main, select_star) if main.name == "SelectQuery" else (),
+        variables=_projection(main, star_order) if main.name == "SelectQuery" else (),
         from_graphs=tuple(c["default"] for c in clauses if "default" in c),
         from_named_graphs=tuple(c["named"] for c in clauses if "named" in c),
         prefixes=prefixes,
@@ -121,19 +121,26 @@ def _walk(node: Any) -> Iterator[Any]:
         for key, value in node.items():
             if not key.startswith("_"):
                 yield from _walk(value)
-    elif isinstance(node, (list, tuple)):
+    elif isinstance(node, (list, tuple, ParseResults)):
         for value in node:
             yield from _walk(value)
 
 
-def _projection(main: CompValue, select_star: bool) -> tuple[str, ...]:
+def _is_select_star(tree: CompValue) -> bool:
+    return tree.name == "SelectQuery" and "projection" not in tree
+
+
+def _appearance_order(tree: CompValue) -> list[str]:
+    """Variables in the order the query text names them (taken before rdflib reorders patterns)."""
+    return list(dict.fromkeys(str(n) for n in _walk(tree) if isinstance(n, Variable)))
+
+
+def _projection(main: CompValue, star_order: list[str] | None) -> tuple[str, ...]:
     """Projected variables; for SELECT * in order of first appearance (rdflib's is a set)."""
     projected = [str(v) for v in main["PV"]]
-    if not select_star:
+    if star_order is None:
         return tuple(projected)
-    wanted = set(projected)
-    seen = dict.fromkeys(str(n) for n in _walk(main["p"]) if isinstance(n, Variable) and str(n) in wanted)
-    return tuple(seen) + tuple(sorted(wanted - seen.keys()))
+    return tuple(v for v in star_order if v in projected) + tuple(sorted(set(projected) - set(star_order)))
 
 
 def _pyparsing_message(exc: ParseException) -> str:

@@ -1,7 +1,9 @@
 """Write a QueryResult: W3C results formats for SELECT/ASK, RDF formats for CONSTRUCT/DESCRIBE.
 
-CSV, JSON and XML come from rdflib's results serialisers (they follow the W3C specs); rdflib
-has no TSV writer, so TSV is written here, per SPARQL 1.1 Query Results CSV and TSV Formats §4.
+Graph results are written by `rdfio.serialize`, like every dump. CSV and JSON come from rdflib's
+results serialisers, which follow the W3C specs. TSV (rdflib has no writer) and XML are written
+here: rdflib's XML writer drops literals whose value is false or zero (RDFLib/rdflib#3138) and
+writes a carriage return raw, which XML readers turn into a line feed.
 The terminal table shows terms the way SPARQL writes them, with the dataset's prefixes.
 """
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.query import Result
@@ -16,6 +19,7 @@ from tabulate import tabulate
 
 from .. import formats
 from ..errors import InputError
+from ..rdfio import serialize
 from .results import GRAPH_FORMS, QueryResult, Term
 
 _SHORT_FORMS = {  # Turtle's abbreviations for these datatypes, when the lexical form allows them
@@ -27,6 +31,7 @@ _SHORT_FORMS = {  # Turtle's abbreviations for these datatypes, when the lexical
     "http://www.w3.org/2001/XMLSchema#boolean": re.compile(r"true|false"),
 }
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+SRX_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
 TABLE_CELL_WIDTH = 60
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?")
 
@@ -56,7 +61,7 @@ def write_result(result: QueryResult, fmt: str, prefixes: Mapping[str, str] | No
     """Serialise `result` in format `fmt` (a name `output_format` returned)."""
     prefixes = prefixes or {}
     if result.is_graph:
-        return result.graph.serialize(format=formats.get(fmt).rdflib_name, encoding="utf-8")
+        return serialize(result.graph, fmt)
     if fmt == "table":
         return table(result, prefixes).encode("utf-8")
     if result.form == "ASK" and fmt in ("csv", "tsv"):
@@ -65,6 +70,8 @@ def write_result(result: QueryResult, fmt: str, prefixes: Mapping[str, str] | No
         )
     if fmt == "tsv":
         return tsv(result).encode("utf-8")
+    if fmt == "xml":
+        return xml(result).encode("utf-8")
     return _rdflib_result(result).serialize(format=fmt, encoding="utf-8")
 
 
@@ -73,6 +80,35 @@ def tsv(result: QueryResult) -> str:
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     lines += ["\t".join("" if t is None else _sparql_term(t) for t in row) for row in result.rows]
     return "\n".join(lines) + "\n"
+
+
+def xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML Format (Second Edition)."""
+    head = "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{SRX_NAMESPACE}">', f"<head>{head}</head>"]
+    if result.form == "ASK":
+        lines.append(f"<boolean>{str(result.boolean).lower()}</boolean>")
+    else:
+        lines.append("<results>")
+        for row in result.bindings():
+            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in row.items())
+            lines.append(f"<result>{cells}</result>")
+        lines.append("</results>")
+    lines.append("</sparql>")
+    return "\n".join(lines) + "\n"
+
+
+def _xml_term(term: Term) -> str:
+    text = escape(str(term), {"\r": "&#13;"})
+    if isinstance(term, URIRef):
+        return f"<uri>{text}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{text}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{text}</literal>"
+    return f"<literal>{text}</literal>"
 
 
 def table(result: QueryResult, prefixes: Mapping[str, str]) -> str:
@@ -115,7 +151,7 @@ def _iri(iri: str, prefixes: Mapping[str, str]) -> str:
 
 
 def _rdflib_result(result: QueryResult) -> Result:
-    """The result as an rdflib `Result`, for rdflib's W3C serialisers."""
+    """The result as an rdflib `Result`, for rdflib's CSV and JSON serialisers."""
     out = Result(result.form)
     if result.form == "ASK":
         out.askAnswer = result.boolean
