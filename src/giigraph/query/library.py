@@ -29,7 +29,7 @@ class BundledQuery:
 
 def bundled_queries(directory: Path = QUERIES_DIR) -> list[BundledQuery]:
     """Every bundled query, by name (the file name without `.rq`)."""
-    return [BundledQuery(p.stem, p) for p in sorted(directory.glob("*.rq"))]
+    return sorted((BundledQuery(p.stem, p) for p in directory.glob("*.rq")), key=lambda q: q.name)
 
 
 def bundled_query(name: str, directory: Path = QUERIES_DIR) -> BundledQuery:
