@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-    from .validate import ValidationReport
+    from .validation import ValidationReport
 
 __all__ = ["build", "validate", "serialize", "read_rdf", "build_dist", "__version__"]
 
@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
     """Load the curated data and build the dataset: one named graph per source. Not validated."""
     from . import sources
-    from .build import build_dataset
+    from .builder import build_dataset
     from .config import resolve_base
     from .resources import DATA_DIR
 
@@ -34,7 +34,7 @@ def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
 
 def validate(graph: "Graph | Dataset") -> "ValidationReport":
     """Check a graph or dataset (all its named graphs together) against the shapes."""
-    from .validate import validate_graph
+    from .validation import validate_graph
 
     return validate_graph(graph)
 

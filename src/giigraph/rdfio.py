@@ -56,8 +56,28 @@ def serialize(graph: Graph | Dataset, fmt: str) -> bytes:
         return _sorted_lines(as_dataset(graph).serialize(format="nquads", encoding="utf-8"))
     if spec.name == "xml":
         return _rdfxml(union(graph))
-    target = as_dataset(graph) if spec.quads else union(graph)
-    return target.serialize(format=spec.rdflib_name, encoding="utf-8")
+    if spec.name == "trig":
+        return _trig(as_dataset(graph))
+    return union(graph).serialize(format="turtle", encoding="utf-8")
+
+
+def _trig(ds: Dataset) -> bytes:
+    """TriG with graphs in IRI order (rdflib's own TriG writer orders graphs by hash)."""
+    prefixes: set[bytes] = set()
+    blocks: list[bytes] = []
+    graphs = [ds.default_graph] if len(ds.default_graph) else []
+    for g in graphs + [ds.graph(name) for name in graph_names(ds)]:
+        named = Graph()
+        for prefix, ns in ds.namespaces():
+            named.bind(prefix, ns, override=True, replace=True)
+        for triple in g:
+            named.add(triple)
+        head, _, body = named.serialize(format="turtle", encoding="utf-8").partition(b"\n\n")
+        prefixes.update(line for line in head.splitlines() if line.startswith(b"@prefix"))
+        indented = b"".join(b"    " + line + b"\n" if line else b"\n" for line in body.strip().splitlines())
+        label = b"" if g is ds.default_graph else g.identifier.n3().encode() + b" "
+        blocks.append(label + b"{\n" + indented + b"}\n")
+    return b"\n".join(sorted(prefixes)) + b"\n\n" + b"\n".join(blocks)
 
 
 def _sorted_lines(data: bytes) -> bytes:
