@@ -19,7 +19,7 @@ from giigraph.query import ENGINE_NAMES
 from giigraph.query.engines import open_engine
 from giigraph.query.library import bundled_queries, bundled_query
 from giigraph.query.parse import parse_query
-from giigraph.query.run import dataset_prefixes, load_dataset
+from giigraph.query.run import dataset_prefixes
 from giigraph.vocab import GII, SCHEMA
 
 GII_NS = str(GII._NS)
@@ -244,8 +244,7 @@ def prefixes():
 
 
 @pytest.fixture(scope="module")
-def engines(prefixes):
-    dataset = load_dataset()
+def engines(dataset, prefixes):
     return {name: open_engine(name, dataset, prefixes) for name in ENGINE_NAMES}
 
 

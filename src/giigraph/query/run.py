@@ -16,7 +16,7 @@ from .writers import output_format, write_result
 
 def dataset_prefixes(base: str | None = None) -> dict[str, str]:
     """The prefixes predeclared in every query: the vocabularies and one per kind of our resources."""
-    from ..build import ALL_KINDS
+    from ..builder import ALL_KINDS
     from ..config import resolve_base
     from ..vocab import data_prefixes
 
@@ -25,13 +25,9 @@ def dataset_prefixes(base: str | None = None) -> dict[str, str]:
 
 def load_dataset(data: Sequence[str | Path] = (), base: str | None = None) -> Dataset:
     """The RDF files in `data`, or else the dataset built from the curated sources."""
-    # Not `giigraph.build`: importing the module `giigraph.build` shadows that function.
-    from .. import read_rdf, sources
-    from ..build import build_dataset
-    from ..config import resolve_base
-    from ..resources import DATA_DIR
+    from .. import build, read_rdf
 
-    return read_rdf(list(data)) if data else build_dataset(sources.load(DATA_DIR), resolve_base(base))
+    return read_rdf(list(data)) if data else build(base)
 
 
 def run_query(dataset: Dataset, text: str, *, engine: str = DEFAULT_ENGINE,
