@@ -108,6 +108,7 @@ def test_cli_refuses_with_a_clear_message_and_sends_nothing(listener):
             result = runner.invoke(main, ["query", "--engine", engine, text])
             assert result.exit_code == 2, result.output
             assert result.output.startswith("error: ")
+            assert result.output.startswith("error: refused: ")
             assert "remote data" in result.output or "only reads the dataset" in result.output
     assert listener.settle() == []
 
@@ -116,6 +117,6 @@ def test_service_message_names_the_endpoint(listener):
     with pytest.raises(QueryRefused) as err:
         run_query(mini_dataset(), f"SELECT * WHERE {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}")
     assert str(err.value) == (
-        f"the query: SERVICE <{listener.url}/sparql> would send a query to another endpoint; "
-        "giigraph never fetches remote data: query the dataset only"
+        f"refused: SERVICE <{listener.url}/sparql> in the query would send a query to another endpoint, "
+        "and giigraph never fetches remote data; query the dataset only"
     )

@@ -119,7 +119,7 @@ def test_table_aligns_wide_characters_and_uses_prefixes():
 def test_table_wraps_long_values():
     long_text = Literal("word " * 40)
     text = table(select_result(["t"], [{"t": long_text}]), {})
-    assert max(len(line) for line in text.splitlines()) < 80
+    assert max(len(line) for line in text.splitlines()) < 100
 
 
 @pytest.mark.parametrize("form, fmt, path, expected", [

@@ -109,14 +109,21 @@ def open_engine(name: str, dataset: Dataset, prefixes: Mapping[str, str] | None 
 
 def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
     """The dataset's named graphs as they are, and the merge of all its graphs as the default graph."""
-    merged: set[tuple[Identifier, Identifier, Identifier]] = set()
+    terms: dict[Identifier, object] = {}  # each term converted once: IRIs recur in many quads
+
+    def term(t: Identifier):
+        if t not in terms:
+            terms[t] = to_ox_term(t)
+        return terms[t]
+
+    merged: dict[tuple[Identifier, Identifier, Identifier], None] = {}
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        merged.add((s, p, o))
+        merged[s, p, o] = None
         name = g.identifier if hasattr(g, "identifier") else g
         if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), to_ox_term(name))
+            yield ox.Quad(term(s), term(p), term(o), term(name))
     for s, p, o in merged:
-        yield ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), ox.DefaultGraph())
+        yield ox.Quad(term(s), term(p), term(o), ox.DefaultGraph())
 
 
 def to_rdflib(term) -> Identifier | None:

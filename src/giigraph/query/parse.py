@@ -80,9 +80,9 @@ def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef]) -> None:
         for iri in iris:
             if iri not in graph_names:
                 raise QueryRefused(
-                    f"{parsed.source}: {keyword} <{iri}> does not name a graph of the dataset, and "
-                    "giigraph never fetches remote data; use a graph of the dataset "
-                    "(list them with: SELECT DISTINCT ?g WHERE { GRAPH ?g {} })"
+                    f"refused: {keyword} <{iri}> in {parsed.source} names no graph of the dataset, "
+                    "and giigraph never fetches remote data; use one of the dataset's graphs "
+                    "(SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)"
                 )
 
 
@@ -96,10 +96,10 @@ def _refuse_update(text: str, source: str) -> None:
         return
     operations = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", op.name).upper() for op in update.request]
     loads = [str(op.iri) for op in update.request if op.name == "Load"]
-    detail = f"; LOAD <{loads[0]}> would fetch remote data and is never sent" if loads else ""
+    detail = f", and LOAD <{loads[0]}> would fetch remote data: giigraph never fetches remote data" if loads else ""
     raise QueryRefused(
-        f"{source} is a SPARQL Update ({', '.join(dict.fromkeys(operations))}), "
-        f"not a query: giigraph query only reads the dataset{detail}"
+        f"refused: {source} is a SPARQL Update ({', '.join(dict.fromkeys(operations))}), not a query; "
+        f"giigraph query only reads the dataset{detail}"
     )
 
 
@@ -109,8 +109,8 @@ def _refuse_service(algebra: CompValue, source: str) -> None:
             term = node["term"]
             target = f"<{term}>" if isinstance(term, URIRef) else f"?{term}"
             raise QueryRefused(
-                f"{source}: SERVICE {target} would send a query to another endpoint; giigraph "
-                "never fetches remote data: query the dataset only"
+                f"refused: SERVICE {target} in {source} would send a query to another endpoint, "
+                "and giigraph never fetches remote data; query the dataset only"
             )
 
 

@@ -32,7 +32,7 @@ _SHORT_FORMS = {  # Turtle's abbreviations for these datatypes, when the lexical
 }
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 SRX_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
-TABLE_CELL_WIDTH = 60
+TABLE_CELL_WIDTH = 80
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?")
 
 
