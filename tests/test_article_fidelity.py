@@ -9,7 +9,7 @@ from rdflib import URIRef
 from rdflib.namespace import ORG, PROV, RDF
 
 from giigraph.vocab import GII, SCHEMA
-from tests.conftest import IN_CI
+from conftest import IN_CI
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_46e63975d872aada.txt"
 
