@@ -72,7 +72,7 @@ def write_result(result: QueryResult, fmt: str, prefixes: Mapping[str, str] | No
         return tsv(result).encode("utf-8")
     if fmt == "xml":
         return xml(result).encode("utf-8")
-    return _rdflib_result(result).serialize(format=fmt, encoding="utf-8")
+    return _rdflib_result(result).serialize(format=fmt, encoding="utf-8").rstrip(b"\n") + b"\n"
 
 
 def tsv(result: QueryResult) -> str:
