@@ -136,3 +136,11 @@ def test_real_process():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "?rank2022\t?rank2023\t?placesGained\n6\t5\t1\n"
+
+
+def test_bundled_queries_follow_another_base():
+    result = run("shanghai-suzhou-rank-change", "--base", "https://example.org/kg/", "--format", "tsv")
+    assert result.exit_code == 0, result.output
+    assert result.output == "?rank2022\t?rank2023\t?placesGained\n6\t5\t1\n"
+    iri = run("SELECT ?c WHERE { ?c a gii:Cluster } ORDER BY ?c LIMIT 1", "--base", "https://example.org/kg/", "--format", "csv")
+    assert iri.output.splitlines()[1] == "https://example.org/kg/id/cluster/beijing"

@@ -123,3 +123,17 @@ def test_oxigraph_syntax_error_keeps_line_and_column(engs):
         engs["oxigraph"].run(parsed)
     assert err.value.line is not None and err.value.column is not None
     assert str(err.value).startswith("syntax error in q.rq at line")
+
+
+def test_evaluation_errors_are_query_errors(engs):
+    # rdflib raises Python errors for an invalid regular expression; Oxigraph gives no solution.
+    results = {}
+    for name, engine in engs.items():
+        from giigraph.query.parse import parse_query
+
+        try:
+            results[name] = engine.run(parse_query('SELECT ?s WHERE { ?s ?p ?o FILTER REGEX(STR(?o), "(") }'))
+        except QueryError as exc:
+            results[name] = str(exc)
+    assert results["rdflib"].startswith("rdflib could not evaluate the query: ")
+    assert results["oxigraph"].rows == ()

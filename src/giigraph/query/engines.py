@@ -59,13 +59,16 @@ class RdflibEngine(Engine):
         self._union = Dataset(store=dataset.store, default_union=True)
 
     def _evaluate(self, parsed: ParsedQuery) -> QueryResult:
-        result = self._union.query(parsed.algebra)
+        try:
+            result = self._union.query(parsed.algebra)
+            bindings = result.bindings if parsed.form == "SELECT" else None
+        except Exception as exc:  # rdflib raises its own and Python's errors (re.error, TypeError, ...)
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise QueryError(f"rdflib could not evaluate {parsed.source}: {message}") from None
         if parsed.form == "ASK":
             return QueryResult("ASK", boolean=bool(result.askAnswer))
         if parsed.form == "SELECT":
-            return select_result(
-                parsed.variables, ({str(k): v for k, v in row.items()} for row in result.bindings)
-            )
+            return select_result(parsed.variables, ({str(k): v for k, v in row.items()} for row in bindings))
         return graph_result(parsed.form, result.graph, self.prefixes)
 
 
@@ -82,18 +85,17 @@ class OxigraphEngine(Engine):
     def _evaluate(self, parsed: ParsedQuery) -> QueryResult:
         try:
             answer = self._store.query(parsed.text, prefixes=dict(parsed.prefixes))
+            if parsed.form == "ASK":
+                return QueryResult("ASK", boolean=bool(answer))
+            if parsed.form == "SELECT":
+                rows = [{v: to_rdflib(solution[v]) for v in parsed.variables} for solution in answer]
+                return select_result(parsed.variables, rows)
+            triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer]
+            return graph_result(parsed.form, triples, self.prefixes)
         except SyntaxError as exc:
             raise _oxigraph_syntax_error(parsed.source, exc) from None
-        if parsed.form == "ASK":
-            return QueryResult("ASK", boolean=bool(answer))
-        if parsed.form == "SELECT":
-            return select_result(
-                parsed.variables,
-                ({v: to_rdflib(solution[v]) for v in parsed.variables} for solution in answer),
-            )
-        return graph_result(parsed.form, (
-            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer
-        ), self.prefixes)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"Oxigraph could not evaluate {parsed.source}: {exc}") from None
 
 
 ENGINES: dict[str, type[Engine]] = {e.name: e for e in (OxigraphEngine, RdflibEngine)}

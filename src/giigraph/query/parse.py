@@ -42,7 +42,7 @@ class ParsedQuery:
         return bool(self.from_graphs or self.from_named_graphs)
 
 
-def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "query") -> ParsedQuery:
+def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query") -> ParsedQuery:
     """Parse `text` with `prefixes` predeclared; refuse updates and SERVICE; raise QuerySyntaxError."""
     prefixes = dict(prefixes or {})
     try:
