@@ -37,10 +37,6 @@ class ParsedQuery:
     prefixes: Mapping[str, str]
     algebra: Query
 
-    @property
-    def has_dataset_clause(self) -> bool:
-        return bool(self.from_graphs or self.from_named_graphs)
-
 
 def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query") -> ParsedQuery:
     """Parse `text` with `prefixes` predeclared; refuse updates and SERVICE; raise QuerySyntaxError."""
@@ -57,7 +53,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         raise _translate_error(text, source, exc) from None
     _refuse_service(algebra.algebra, source)
     main = algebra.algebra
-    clauses = main.get("datasetClause") or []
+    clauses = main["datasetClause"] if "datasetClause" in main else []
     return ParsedQuery(
         text=text,
         source=source,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef, Variable
+from rdflib import BNode, URIRef, Variable
 from rdflib.query import Result
 from tabulate import tabulate
 
