@@ -53,7 +53,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         raise _translate_error(text, source, exc) from None
     _refuse_service(algebra.algebra, source)
     main = algebra.algebra
-    clauses = main["datasetClause"] if "datasetClause" in main else []
+    clauses = dict.get(main, "datasetClause") or []  # CompValue.get answers the key if absent
     return ParsedQuery(
         text=text,
         source=source,
