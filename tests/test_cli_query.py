@@ -144,3 +144,10 @@ def test_bundled_queries_follow_another_base():
     assert result.output == "?rank2022\t?rank2023\t?placesGained\n6\t5\t1\n"
     iri = run("SELECT ?c WHERE { ?c a gii:Cluster } ORDER BY ?c LIMIT 1", "--base", "https://example.org/kg/", "--format", "csv")
     assert iri.output.splitlines()[1] == "https://example.org/kg/id/cluster/beijing"
+
+
+def test_query_from_standard_input():
+    result = CliRunner().invoke(main, ["query", "-f", "-", "--format", "tsv"],
+                                input="SELECT ?code WHERE { ?e gii:economyCode ?code } ORDER BY ?code")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["?code", '"CN"', '"HK"', '"JP"', '"KR"']

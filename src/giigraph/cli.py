@@ -157,7 +157,7 @@ from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: na
 @main.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False), metavar="FILE.rq",
-              help="Read the query from a file.")
+              help="Read the query from a file ('-': standard input).")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Query these RDF files (repeatable) instead of the built dataset.")
 @click.option("--engine", type=click.Choice(ENGINE_NAMES), default=DEFAULT_ENGINE, show_default=True,

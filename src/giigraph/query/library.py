@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +48,12 @@ def bundled_query(name: str, directory: Path = QUERIES_DIR) -> BundledQuery:
 def resolve_query(query: str | None, query_file: str | Path | None) -> tuple[str, str]:
     """The query text and a name for messages, from inline text, a bundled name or a file.
 
-    A single word is a bundled query's name; anything else is SPARQL text.
+    A single word is a bundled query's name; anything else is SPARQL text. `query_file` "-" is stdin.
     """
     if (query is None) == (query_file is None):
         raise InputError("give a query (SPARQL text or the name of a bundled query) or -f FILE, not both")
+    if query_file == "-":
+        return sys.stdin.read(), "stdin"
     if query_file is not None:
         path = Path(query_file)
         try:
