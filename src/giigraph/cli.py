@@ -150,6 +150,61 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
     raise SystemExit(0 if report.conforms else 1)
 
 
+# --- publish ---
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint (gsp), or SPARQL Update endpoint (update).")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: PUT one named graph per source; update: SPARQL Update, for stores without GSP.")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="With gsp: stage every graph, then switch them all in one atomic SPARQL Update.")
+@click.option("--query-endpoint", metavar="URL", default=None,
+              help="SPARQL query endpoint to count triples with (default: GSP GET, or --store for update).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Publish everything into this one named graph instead of one graph per source.")
+@click.option("--dry-run", is_flag=True, help="Print every request that would be sent; send nothing.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True, metavar="SECONDS",
+              help="Time limit of each HTTP request.")
+@click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
+              help="Retries, with exponential backoff, after connection errors and 5xx answers.")
+@base_option
+@data_option
+def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint: str | None,
+            query_endpoint: str | None, graph: str | None, dry_run: bool, timeout: float, retries: int,
+            base: str | None, data_dir: Path | None) -> None:
+    """Upload the validated dataset (or RDF FILES) to a SPARQL 1.1 store and verify it there.
+
+    Each named graph is replaced, never appended to, so publishing twice leaves the same triples.
+    After the upload the triples of every graph are counted on the store; a difference exits 1.
+    Credentials come from $GIIGRAPH_STORE_USER and $GIIGRAPH_STORE_PASSWORD, $GIIGRAPH_STORE_TOKEN
+    or a netrc file ($NETRC, ~/.netrc); never from options. TLS certificates are always checked
+    ($SSL_CERT_FILE adds a private CA).
+
+    \b
+    Examples:
+      giigraph publish --store http://localhost:7878/store --update-endpoint http://localhost:7878/update
+      giigraph publish --store http://localhost:3030/ds/data --update-endpoint http://localhost:3030/ds/update
+      giigraph publish --protocol update --store http://localhost:7878/update \\
+          --query-endpoint http://localhost:7878/query
+      giigraph publish dist/giigraph.nq --store http://localhost:7878/store --dry-run
+    """
+    from . import build as build_dataset
+    from . import read_rdf
+    from . import validate as run_validation
+    from .errors import ValidationFailed
+    from .publish import Endpoints, run
+
+    endpoints = Endpoints(store, protocol, update_endpoint, query_endpoint)
+    dataset = read_rdf(files) if files else build_dataset(base, data_dir)
+    report = run_validation(dataset)
+    if not report.conforms:
+        raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
+                                       "nothing was published")
+    click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, timeout=timeout, retries=retries,
+                   log=lambda message: click.echo(message, err=True)))
+
+
 # --- query ---
 from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: names only)
 
