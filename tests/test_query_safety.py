@@ -59,8 +59,14 @@ class Listener:
         self.sock.close()
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
 @pytest.fixture
-def listener():
+def listener(monkeypatch):
+    """The listener, with no proxy variable that could divert loopback traffic elsewhere."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     server = Listener()
     yield server
     server.close()
