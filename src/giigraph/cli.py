@@ -236,6 +236,55 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024))
     run_server(host, port, base, data_dir, limits, workers,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
+# --- query ---
+from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: names only)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False), metavar="FILE.rq",
+              help="Read the query from a file ('-': standard input).")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Query these RDF files (repeatable) instead of the built dataset.")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default=DEFAULT_ENGINE, show_default=True,
+              help="SPARQL engine: Oxigraph (pyoxigraph) or rdflib.")
+@click.option("--format", "fmt", metavar="FORMAT",
+              help=f"SELECT/ASK: {'|'.join(formats.results_names())} (default table); "
+                   f"CONSTRUCT/DESCRIBE: {'|'.join(formats.names())} (default turtle).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write here (atomically) instead of stdout; the format follows the extension.")
+@click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and their questions.")
+@base_option
+def query(query, query_file, data, engine, fmt, output, list_queries, base) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the dataset.
+
+    QUERY is SPARQL text or the name of a bundled query (see --list). The dataset's prefixes
+    (schema:, gii:, cluster:, person:, ...) are predeclared. The default graph is the union of
+    all graphs; GRAPH ?g reaches each source's named graph. Queries that would fetch remote
+    data (SERVICE, LOAD, FROM <elsewhere>) are refused, never sent.
+
+    \b
+    Examples:
+      giigraph query --list
+      giigraph query top-five-2023
+      giigraph query 'SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name }'
+      giigraph query -f my.rq --engine rdflib --format csv -o answer.csv
+      giigraph query 'DESCRIBE cluster:shanghai-suzhou' --format jsonld
+    """
+    from .query.library import bundled_queries
+    from .query.run import answer
+
+    if list_queries:
+        for bundled in bundled_queries():
+            click.echo(f"{bundled.name}\t{bundled.question}")
+        return
+    out = answer(query, query_file, data=data, engine=engine, fmt=fmt, output=output, base=base)
+    if output:
+        from .rdfio import write_atomic
+
+        write_atomic(Path(output), out)
+    else:
+        click.get_binary_stream("stdout").write(out)
 
 
 if __name__ == "__main__":  # pragma: no cover

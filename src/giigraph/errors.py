@@ -45,11 +45,6 @@ class PublishError(GiigraphError):
     exit_code = 1
 
 
-class QueryRefused(QueryError):
-    """A SPARQL request asks for something a read-only public endpoint never does
-    (update, SERVICE, LOAD, a FROM or dataset graph outside the dataset)."""
-
-
 class QueryTimeout(QueryError):
     """A SPARQL query ran past the time limit and was stopped."""
 
@@ -67,3 +62,15 @@ class NotAcceptable(GiigraphError):
 
     def __reduce__(self):  # crosses process boundaries (SPARQL workers) intact
         return NotAcceptable, (self.offers,)
+class QuerySyntaxError(QueryError):
+    """A SPARQL query does not parse: carries the engine's message and the line and column."""
+
+    def __init__(self, source: str, line: int | None, column: int | None, message: str) -> None:
+        self.source, self.line, self.column, self.message = source, line, column, message
+        where = f" at line {line}, column {column}" if line else ""
+        super().__init__(f"syntax error in {source}{where}: {message}")
+
+
+class QueryRefused(QueryError):
+    """A query would read data from outside the dataset (SERVICE, LOAD, FROM <remote>) or change it:
+    refused before any engine sees it."""
