@@ -1,0 +1,86 @@
+"""How SHACL validation time grows with the data: the built dataset, then N sources like it.
+
+Each extra source is a copy of the article's named graph under new IRIs (article, passages, rank
+observations and their data set, posts, statements, claims, event, video, ranking), all about the
+same curated clusters, places, people and organizations: the way the dataset grows when articles
+are added. Validation is pyshacl with inference none over the union, once with a plain rdflib graph
+and once with a graph that parses each SHACL-SPARQL text once (pyshacl sends the text again for
+every focus node, and parsing it is most of the cost).
+
+    .venv/bin/python benchmarks/shapes_scale.py [COPIES ...]      (default: 1 10 30 100)
+"""
+from __future__ import annotations
+
+import sys
+import time
+from functools import cache
+
+import pyshacl
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.plugins.sparql import prepareQuery
+
+from giigraph import build
+from giigraph.resources import SHAPES_FILE
+
+BASE = "https://w3id.org/giigraph/"
+SOURCE_KINDS = ("article", "passage", "observation", "dataset", "statement", "post", "claim", "event", "video",
+                "ranking")
+
+
+@cache
+def _prepared(text: str):
+    return prepareQuery(text)
+
+
+class PreparedQueryGraph(Graph):
+    """Parses each SPARQL text once."""
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _renamer(copy: int):
+    prefixes = tuple(f"{BASE}id/{kind}/" for kind in SOURCE_KINDS)
+
+    def rename(node):
+        if copy and isinstance(node, URIRef) and str(node).startswith(prefixes):
+            return URIRef(f"{node}-copy{copy}")
+        return node
+
+    return rename
+
+
+def scaled(copies: int, graph_class: type[Graph]) -> Graph:
+    """The curated graph once, and the source graph `copies` times under new IRIs."""
+    ds = build(BASE)
+    g = graph_class()
+    for s, p, o, ctx in ds.quads((None, None, None, None)):
+        if not str(ctx).startswith(f"{BASE}graph/source/"):
+            g.add((s, p, o))
+            continue
+        for k in range(copies):
+            rename = _renamer(k)
+            g.add((rename(s), p, rename(o)))
+    return g
+
+
+def main(argv: list[str]) -> None:
+    shapes = Graph().parse(SHAPES_FILE, format="turtle")
+    print(f"{'sources':>8} {'triples':>8} {'plain rdflib s':>15} {'prepared s':>11} {'k triples/s':>12} results")
+    for copies in [int(a) for a in argv] or [1, 10, 30, 100]:
+        timings, results = [], set()
+        for graph_class in (Graph, PreparedQueryGraph):
+            data = scaled(copies, graph_class)
+            start = time.perf_counter()
+            _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+            timings.append(time.perf_counter() - start)
+            results.add(len(set(report.subjects(RDF.type, SH.ValidationResult))))
+        print(f"{copies:>8} {len(data):>8} {timings[0]:>15.2f} {timings[1]:>11.2f} "
+              f"{len(data) / timings[1] / 1000:>12.1f} {sorted(results)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
