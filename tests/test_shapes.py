@@ -540,6 +540,12 @@ def focus_nodes(shapes: Graph, shape, data: Graph) -> set:
     return nodes
 
 
+def test_shapes_are_valid_shacl(shapes):
+    """The shapes graph conforms to the W3C SHACL-for-SHACL shapes (pyshacl raises if not)."""
+    conforms, _, _ = pyshacl.validate(Graph(), shacl_graph=shapes, meta_shacl=True, inference="none")
+    assert conforms
+
+
 def test_every_shape_has_an_iri_and_an_english_message(shapes):
     everything = node_shapes(shapes) | property_shapes(shapes) | sparql_constraints(shapes) | \
         used_by_other_shapes(shapes)
