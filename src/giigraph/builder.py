@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, PROV, QB, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from . import model
+from .resources import ONTOLOGY_FILE
 from .vocab import FREQ, GII, SCHEMA, WIKIDATA, data_prefixes
 
 ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
@@ -183,7 +185,7 @@ def _article(b: Builder, r: model.Article, s: URIRef) -> None:
     b.links(s, SCHEMA.about, r.about)
     for p in r.passages:
         ps = b.iri(f"passage/{r.id}-p{p.n}")
-        b.types(ps, GII.Passage, SCHEMA.CreativeWork)
+        b.types(ps, GII.Passage, SCHEMA.CreativeWork, PROV.Entity)
         b.add(ps, SCHEMA.isPartOf, s)
         b.add(s, SCHEMA.hasPart, ps)
         b.add(ps, SCHEMA.position, Literal(p.n))
@@ -310,6 +312,8 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
     for prefix, ns in data_prefixes(base, ALL_KINDS).items():
         ds.bind(prefix, ns, replace=True)
     curated = Builder(ds.graph(graph_iri(base, "curated")), base, index)
+    for triple in data_structures():
+        curated.g.add(triple)
     for record in corpus.entities:
         CURATED[type(record)](curated, record, curated.iri(record.ref))
     for source in corpus.sources:
@@ -320,6 +324,16 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
         if any(isinstance(r, model.RankFact) for r in source.records):
             _rank_dataset(b, source)
     return ds
+
+
+@cache
+def data_structures() -> tuple[tuple, ...]:
+    """The Data Cube structures of the ontology, published with the data so cube tools find them."""
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    kinds = (QB.DataStructureDefinition, QB.ComponentSpecification)
+    nodes = {s for kind in kinds for s in ontology.subjects(RDF.type, kind)}
+    return tuple(sorted((s, p, o) for s in nodes for p, o in ontology.predicate_objects(s)
+                        if not (p == RDF.type and o == OWL.NamedIndividual)))
 
 
 def _rank_dataset(b: Builder, source: model.Source) -> None:
