@@ -95,19 +95,21 @@ def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
 
 def parse_triples(path: Path, fmt: str | None = None) -> list[Triple]:
     """Every triple of an RDF file (graphs merged), parsed by pyoxigraph into plain terms."""
-    return [(s, p, o) for s, p, o, _ in _parse(Path(path), fmt)]
+    return [(s, p, o) for s, p, o, _ in _parse(Path(path), fmt, {})]
 
 
 def read_quads(paths: Iterable[str | Path]) -> Quads:
-    """Read RDF files into plain quads; quad formats keep their graphs, triples go to the default graph."""
+    """Read RDF files into plain quads, with the prefixes they declare; quad formats keep their graphs,
+    triples go to the default graph."""
     quads = Quads()
     for path in map(Path, paths):
-        for s, p, o, g in _parse(path, None):
+        for s, p, o, g in _parse(path, None, quads.prefixes):
             quads.graph(g).add((s, p, o))
     return quads
 
 
-def _parse(path: Path, fmt: str | None) -> Iterator[tuple]:
+def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tuple]:
+    """The quads of a file as plain terms; the prefixes it declares are added to `prefixes`."""
     import pyoxigraph as ox
 
     from .convert import from_ox
@@ -116,10 +118,13 @@ def _parse(path: Path, fmt: str | None) -> Iterator[tuple]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        for q in ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name])):
+        parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]))
+        for q in parser:
             g = q.graph_name
             yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
                    "" if isinstance(g, ox.DefaultGraph) else from_ox(g))
+        for prefix, namespace in parser.prefixes.items():
+            prefixes.setdefault(prefix, namespace)
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
 
