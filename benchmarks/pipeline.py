@@ -233,7 +233,7 @@ def report(size: str, fast: dict, naive: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated corpus sizes (triples)")
-    parser.add_argument("--budget", type=float, default=900, help="seconds a naive stage may run before it is stopped")
+    parser.add_argument("--budget", type=float, default=600, help="seconds a naive stage may run before it is stopped")
     parser.add_argument("--corpora", type=Path, default=Path(tempfile.gettempdir()) / "giigraph-corpora",
                         help="where generated corpora are kept between runs")
     parser.add_argument("--queries", type=Path, default=None, help="folder of .rq files (default: the bundled ones)")

@@ -70,4 +70,5 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None)
     report = validate(dataset)
     if not report.conforms:
         raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
+    dataset.forget("store")  # the SPARQL store served validation; the dumps do not need it
     return write_dist(dataset, Path(out), base, __version__)

@@ -9,7 +9,7 @@ It converts to an rdflib Dataset for the public API, only when asked.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .gcpause import without_gc
@@ -44,6 +44,11 @@ class Quads:
         """Number of quads."""
         return sum(map(len, self.graphs.values()))
 
+    def forget(self, *keys: str) -> None:
+        """Drop kept results no longer needed (e.g. "store" once validation is done), to free memory."""
+        for key in keys:
+            self._cache.pop(key, None)
+
     def _cached(self, key: str, make):
         if key not in self._cache:
             self._cache[key] = make()
@@ -60,22 +65,21 @@ class Quads:
         """The union indexed by subject, then predicate: {s: {p: [o, ...]}}."""
         return self._cached("by_subject", lambda: index(self.union()))  # type: ignore[return-value]
 
-    def nt_lines(self) -> list[str]:
+    def nt_lines(self) -> Iterator[str]:
         """The union as sorted, distinct N-Triples lines.
 
         When every triple sits in a named graph and the sorted N-Quads lines exist already, they are
-        cut instead of sorting again: N-Quads lines sorted are their triples sorted, each triple's
-        copies (one per graph) side by side."""
+        cut instead of sorting again (N-Quads lines in order are their triples in order, each
+        triple's copies side by side), one line at a time."""
         if "nq" not in self._cache or self.graphs.get(DEFAULT_GRAPH):
-            return sorted(_lines(self.union(), ""))
-        out: list[str] = []
+            yield from sorted(_lines(self.union(), ""))
+            return
         previous = ""
         for line in self._cache["nq"]:  # type: ignore[attr-defined]
             triple = line[:line.rindex(" <")] + " .\n"
             if triple != previous:
-                out.append(triple)
+                yield triple
                 previous = triple
-        return out
 
     def nq_lines(self) -> list[str]:
         """Every quad as sorted, distinct N-Quads lines."""
@@ -94,7 +98,7 @@ class Quads:
 
             store = ox.Store()
             if self.graphs:
-                store.load(_LineReader(self.nq_lines()), format=ox.RdfFormat.N_QUADS)
+                store.load(LineReader(self.nq_lines()), format=ox.RdfFormat.N_QUADS)
             return store
         return self._cached("store", make)
 
@@ -132,11 +136,11 @@ class Quads:
         return quads
 
 
-class _LineReader(io.RawIOBase):
+class LineReader(io.RawIOBase):
     """Lines of text as a binary stream, encoded a block at a time (no copy of the whole text)."""
 
-    def __init__(self, lines: list[str], block: int = 20_000) -> None:
-        self._blocks = ("".join(lines[i:i + block]).encode("utf-8") for i in range(0, len(lines), block))
+    def __init__(self, lines: Iterable[str], block: int = 20_000) -> None:
+        self._blocks = ("".join(chunk).encode("utf-8") for chunk in _batched(lines, block))
         self._block = memoryview(b"")
         self._offset = 0
 
@@ -153,6 +157,17 @@ class _LineReader(io.RawIOBase):
         buffer[:size] = self._block[self._offset:self._offset + size]
         self._offset += size
         return size
+
+
+def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @without_gc

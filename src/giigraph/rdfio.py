@@ -3,7 +3,7 @@
 Same graph in, same bytes out, on every run and machine. The writers take plain quads
 (`quads.py`) and run in one pass each: N-Triples and N-Quads as sorted lines, Turtle and TriG by
 `turtle.py` (rdflib's layout, graphs in IRI order), JSON-LD by `jsonld.py`, RDF/XML by pyoxigraph
-from sorted triples. Published data has no blank nodes, so sorting is a canonical form. rdflib
+from the sorted N-Triples lines. Published data has no blank nodes, so sorting is a canonical form. rdflib
 graphs are accepted too (converted first); rdflib itself is imported only for them.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import formats
 from .errors import InputError
 from .quads import Quads
-from .terms import Triple, n3, nt
+from .terms import Triple
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
@@ -41,7 +41,8 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     elif name in ("turtle", "trig"):
         from .turtle import trig, turtle
 
-        text = turtle(quads.by_subject(), quads.prefixes) if name == "turtle" else trig(quads.graphs, quads.prefixes)
+        text = (turtle(quads.by_subject(), quads.prefixes) if name == "turtle"
+                else trig(quads.graphs, quads.prefixes, quads.by_subject()))
         yield from _encoded(text)
     elif name == "jsonld":
         from .jsonld import jsonld_chunks
@@ -66,13 +67,13 @@ def _encoded(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
 
 
 def _rdfxml(quads: Quads) -> bytes:
-    """RDF/XML by pyoxigraph, from the triples sorted by subject, predicate and object."""
+    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side)."""
     import pyoxigraph as ox
 
-    order = sorted(quads.union(), key=lambda t: (t[0], t[1], n3(t[2])))
-    lines = "".join(f"{nt(s)} {nt(p)} {nt(o)} .\n" for s, p, o in order).encode("utf-8")
-    return ox.serialize(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
-                        prefixes=quads.prefixes)
+    from .quads import LineReader
+
+    triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=quads.prefixes)
 
 
 def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:

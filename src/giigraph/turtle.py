@@ -238,17 +238,25 @@ def _body(names: Names, subjects: Index, depth: int) -> Iterator[str]:
     return _statements(names, subjects, _order(subjects, references), depth)
 
 
-def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str]) -> Iterator[str]:
+def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str], union: Index) -> Iterator[str]:
     """Named graphs as TriG, in chunks of text: the default graph, then each named graph in IRI order.
 
-    Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block;
-    the prefixes of all graphs head the file.
+    Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block; the
+    prefixes of all graphs head the file. Names are worked out once, on `union` (the graphs' union,
+    indexed); each graph is then indexed and written in turn, so only one graph's index is held.
     """
     names = Names(prefixes)
+    names.scan(union)
     order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
-    bodies = [(g, _body(names, index(graphs[g]), 1)) for g in order]
     yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
-    for i, (g, body) in enumerate(bodies):
+    for i, g in enumerate(order):
+        subjects = index(graphs[g])
+        references: dict[Term, int] = {}
+        for props in subjects.values():
+            for objects in props.values():
+                for o in objects:
+                    if not isinstance(o, Literal):
+                        references[o] = references.get(o, 0) + 1
         yield ("\n" if i else "") + (f"<{g}> {{" if g else "{")
-        yield from body
+        yield from _statements(names, subjects, _order(subjects, references), 1)
         yield "}\n"

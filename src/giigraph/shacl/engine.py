@@ -7,8 +7,9 @@ path, value, component, shape, severity, messages); a test proves both engines a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, Triple, is_well_formed, numeric_value
@@ -133,6 +134,7 @@ class Validator:
         self.data = data
         self.sparql = sparql
         self._conforms: dict[tuple[int, Term], bool] = {}
+        self._judged: dict[int, list | None] = {}
         self._sparql_rows: dict[tuple[int, int, int], dict] = {}
 
     def validate(self, roots: list[Shape]) -> list[RawResult]:
@@ -159,9 +161,21 @@ class Validator:
         key = (id(shape), node)
         known = self._conforms.get(key)
         if known is None:
+            judges = self._judges(shape)
+            if judges is not None:  # a node shape of value checks only: no lists, no results
+                return not any(judge(node) for judge in judges)
             self._conforms[key] = True  # a recursive reference conforms while it is being checked
             known = self._conforms[key] = not self.check(shape, [node], None, first=True)
         return known
+
+    def _judges(self, shape: Shape) -> list[Callable[[Term], bool]] | None:
+        """For a node shape whose every constraint judges a value on its own, those judgements."""
+        key = id(shape)
+        if key not in self._judged:
+            tests = [getattr(CHECKS.get(name), "test", None) for name, _ in shape.params]
+            self._judged[key] = None if shape.path or shape.deactivated or None in tests else [
+                test(self, param) for test, (_, param) in zip(tests, shape.params)]  # type: ignore[misc]
+        return self._judged[key]
 
     def check(self, shape: Shape, focus_nodes: list[Term], targeted: Shape | None,
               first: bool = False) -> list[RawResult]:
@@ -250,6 +264,7 @@ def _each(test: Callable[[Term], bool]) -> Callable:
     def check(v: Validator, pairs: Pairs, param: object) -> Problems:
         judge = test(v, param)  # type: ignore[call-arg]
         return ((focus, value) for focus, values in pairs for value in values if judge(value))
+    check.test = test  # type: ignore[attr-defined]
     return check
 
 
@@ -302,7 +317,7 @@ def _comparable(value: Term, bound: Term) -> int | None:
     """value compared with bound (-1, 0, 1), or None when they cannot be compared."""
     if not isinstance(value, Literal) or not isinstance(bound, Literal):
         return None
-    a, b = numeric_value(value), numeric_value(bound)
+    a, b = _number(value), _number(bound)
     if a is not None and b is not None:
         if isinstance(a, float) or isinstance(b, float):
             a, b = float(a), float(b)
@@ -316,6 +331,11 @@ def _comparable(value: Term, bound: Term) -> int | None:
     if value[2] not in (None, XSD_STRING, XSD_NS + "date", XSD_NS + "dateTime", XSD_NS + "gYear"):
         return None
     return (value[0] > bound[0]) - (value[0] < bound[0])
+
+
+@lru_cache(maxsize=1 << 16)
+def _number(term: Literal) -> int | Decimal | float | None:
+    return numeric_value(term)
 
 
 def _range(accept: Callable[[int], bool]) -> Callable:
