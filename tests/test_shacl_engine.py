@@ -79,7 +79,8 @@ def test_sparql_constraints_run_set_based_and_agree_with_per_node_runs():
             plan = Plan(shape, constraint)
             set_based = runner(shape, constraint, shape, focus)
             one_by_one = runner(shape, constraint, None, focus)
-            assert {k: v for k, v in set_based.items() if v} == {k: v for k, v in one_by_one.items() if v}
+            rows = lambda by_focus: {k: sorted(map(repr, v)) for k, v in by_focus.items() if v}  # noqa: E731
+            assert rows(set_based) == rows(one_by_one)
             checked += plan.groups is not None
     assert checked >= 2  # the unique-rank rule and the UNION / NOT EXISTS rule were rewritten
 
