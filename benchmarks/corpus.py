@@ -41,7 +41,8 @@ _TOPICS = ("patent filings", "scientific publications", "R&D investment", "unive
            "green technology", "semiconductors", "biotechnology", "artificial intelligence")
 _VERBS = ("discusses", "reports", "compares", "explains", "summarises", "questions", "welcomes")
 _ROLES = {
-    "director-general": ("Director General", "总干事"), "deputy-director-general": ("Deputy Director General", "副总干事"),
+    "director-general": ("Director General", "总干事"),
+    "deputy-director-general": ("Deputy Director General", "副总干事"),
     "assistant-director-general": ("Assistant Director General", "助理总干事"), "minister": ("Minister", "部长"),
     "vice-minister": ("Vice Minister", "副部长"), "director": ("Director", "主任"), "mayor": ("Mayor", "市长"),
     "vice-mayor": ("Vice Mayor", "副市长"), "chief-executive": ("Chief Executive", "首席执行官"),
@@ -137,8 +138,8 @@ class Generator:
             sample = rng.sample(cities, min(len(cities), rng.randrange(2, 6)))
             region["contains"] = [f"city/{c['id']}" for c in sample]
 
-        organizations = [{"id": "wipo", "name": {"en": "World Intellectual Property Organization", "zh": "世界知识产权组织"},
-                          "alternate_names": ["WIPO"], "type": "intergovernmental"}]
+        wipo = {"en": "World Intellectual Property Organization", "zh": "世界知识产权组织"}
+        organizations = [{"id": "wipo", "name": wipo, "alternate_names": ["WIPO"], "type": "intergovernmental"}]
         publishers = []
         for i in range(self.n_orgs):
             kind = ("office", "ministry", "local-government", "company", "company", "company",
@@ -154,8 +155,9 @@ class Generator:
                 place = rng.choice(economies)
                 topic = rng.choice(("Science and Technology", "Industry", "Commerce", "Education"))
                 name = f"Ministry of {topic} of {place['name']['en']}"
+                acronym = "M" + "".join(w[0] for w in topic.split() if w[0].isupper()) + place["code"][:2]
                 org.update(id=_slug(name), name={"en": name, "zh": names.hanzi(4) + "部"}, area_served=place["id"],
-                           alternate_names=["M" + "".join(w[0] for w in topic.split() if w[0].isupper()) + place["code"][:2]])
+                           alternate_names=[acronym])
                 if any(o["id"] == org["id"] for o in organizations):
                     continue
             elif kind == "local-government":
@@ -234,13 +236,15 @@ class Generator:
         offset = rng.randrange(0, max(1, len(table) - k))
         reported = table[offset:offset + k]
         headline_cluster = next(c for c in self.clusters if c["id"] == reported[0])["name"]["en"]
-        headline = {"en": f"Global Innovation Index {year}: {headline_cluster} among the top science and technology clusters"}
+        headline = {"en": f"Global Innovation Index {year}: {headline_cluster} among the top science and "
+                          "technology clusters"}
         if rng.random() < 0.3:
             headline["zh"] = f"{year}年全球创新指数：{names.hanzi(4)}"
         n_passages = rng.randrange(8, 21)
         passages = []
         for p in range(1, n_passages + 1):
-            topic = f"The article {rng.choice(_VERBS)} {rng.choice(_TOPICS)} in {rng.choice(self.cities)['name']['en']}."
+            verb, subject, city = rng.choice(_VERBS), rng.choice(_TOPICS), rng.choice(self.cities)["name"]["en"]
+            topic = f"The article {verb} {subject} in {city}."
             if p % 9 == 4:
                 topic = f"Quoting the report: \"{rng.choice(_TOPICS)}\" drives the cluster's rise (paragraph {p})."
             passages.append({"n": p, "topic": topic})
@@ -297,7 +301,8 @@ class Generator:
             doc["videos"] = [video]
         attendees = [f"person/{p['id']}" for p in speakers[1:]] + [rng.choice(self.organizations)["id"]]
         doc["events"] = [{
-            "id": event_id, "name": {"en": f"Roundtable on the Global Innovation Index {year}", "zh": f"{year}年全球创新指数圆桌会"},
+            "id": event_id,
+            "name": {"en": f"Roundtable on the Global Innovation Index {year}", "zh": f"{year}年全球创新指数圆桌会"},
             "about": [f"gii-{year}"], "attendees": sorted(set(attendees)),
             "featured": [video["id"]] if video else [], "passages": sorted({pick(), pick()})}]
         statements = []
@@ -306,9 +311,11 @@ class Generator:
             mentions = {f"cluster/{rng.choice(reported)}", f"economy/{rng.choice(self.economies)['id']}"}
             if self.strategies and rng.random() < 0.3:
                 mentions.add(f"strategy/{rng.choice(self.strategies)['id']}")
-            text = {"en": (f"{rng.choice(_TOPICS).capitalize()} made the difference: we will keep investing."
-                           if direct else
-                           f"The speaker said {rng.choice(_TOPICS)} and {rng.choice(_TOPICS)} explain the cluster's rank.")}
+            if direct:
+                text = {"en": f"{rng.choice(_TOPICS).capitalize()} made the difference: we will keep investing."}
+            else:
+                first, second = rng.choice(_TOPICS), rng.choice(_TOPICS)
+                text = {"en": f"The speaker said {first} and {second} explain the cluster's rank."}
             if rng.random() < 0.2:
                 text["zh"] = names.hanzi(12)
             statements.append({

@@ -167,7 +167,8 @@ def pipeline(path: str, data: Path, queries: Path, shapes: Path | None, budget: 
         else:
             info.update(record)
     if process.returncode != 0:
-        info["error"] = process.stderr.strip().splitlines()[-1] if process.stderr.strip() else f"exit {process.returncode}"
+        lines = process.stderr.strip().splitlines()
+        info["error"] = lines[-1] if lines else f"exit {process.returncode}"
     return info
 
 
@@ -210,13 +211,14 @@ def report(size: str, fast: dict, naive: dict) -> list[str]:
             if stage is None:
                 cells += ["not run", "", ""]
                 continue
-            rate = f"{triples / stage['seconds']:,.0f}" if stage["finished"] and stage["seconds"] > 0 and name != "start-up" else ""
+            timed = stage["finished"] and stage["seconds"] > 0 and name != "start-up"
+            rate = f"{triples / stage['seconds']:,.0f}" if timed else ""
             cells += [_fmt_seconds(stage), rate, f"{stage['peak_mb']:,.0f}"]
         speedup = ""
         if f and n and f["seconds"] > 0:
             speedup = ("≥" if not n["finished"] else "") + f"{n['seconds'] / f['seconds']:.1f}x"
         lines.append("| " + " | ".join(cells + [speedup]) + " |")
-    (ft, f_done), (nt, n_done) = _total(fast), _total(naive)
+    (ft, _), (nt, n_done) = _total(fast), _total(naive)
     f_peak = max((s["peak_mb"] for s in fast["stages"].values()), default=0)
     n_peak = max((s["peak_mb"] for s in naive["stages"].values()), default=0)
     lines.append(f"| **total** | **{ft:.2f}** | {triples / ft:,.0f} | {f_peak:,.0f} | "

@@ -38,11 +38,14 @@ def build_quads(base: str | None = None, data_dir: Path | None = None) -> "Quads
     return _build(sources.load(Path(data_dir or DATA_DIR)), resolve_base(base))
 
 
-def validate(graph: "Graph | Dataset | Quads") -> "ValidationReport":
-    """Check a graph or dataset (all its named graphs together) against the shapes."""
+def validate(graph: "Graph | Dataset | Quads", engine: str = "auto") -> "ValidationReport":
+    """Check a graph or dataset (all its named graphs together) against the shapes.
+
+    `engine`: "auto" (giigraph's SHACL engine, pyshacl for shapes it does not evaluate), "fast" or
+    "pyshacl" (the reference; both give the same report)."""
     from .validation import validate_graph
 
-    return validate_graph(graph)
+    return validate_graph(graph, engine)
 
 
 def serialize(dataset: "Graph | Dataset | Quads", fmt: str) -> bytes:

@@ -63,7 +63,8 @@ def _native(o: Literal) -> int | bool | None:
 
 
 def build_context(subjects: Index) -> dict:
-    """The @context for a graph (indexed by subject): used prefixes, one term per predicate and class, with coercions."""
+    """The @context for a graph (indexed by subject): used prefixes, one term per predicate and class,
+    with coercions."""
     kinds: dict[str, set[str]] = defaultdict(set)
     classes: set[str] = set()
     for props in subjects.values():

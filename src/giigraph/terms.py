@@ -2,7 +2,7 @@
 
 The core pipeline (sources -> build -> validate -> writers) runs on these instead of rdflib's
 classes: they cost a tuple or a string to make, hash and compare in C, and keep rdflib (0.1 s to
-import, several times the memory per triple) out of commands that do not need it. `rdf.py`
+import, several times the memory per triple) out of commands that do not need it. `convert.py`
 converts to and from rdflib and Oxigraph at the edges.
 """
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Union
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD_STRING = XSD_NS + "string"
 XSD_INTEGER = XSD_NS + "integer"
 XSD_DECIMAL = XSD_NS + "decimal"
 XSD_DOUBLE = XSD_NS + "double"
-XSD_FLOAT = XSD_NS + "float"
 XSD_BOOLEAN = XSD_NS + "boolean"
 XSD_DATE = XSD_NS + "date"
 XSD_DATETIME = XSD_NS + "dateTime"
-RDF_TYPE = RDF_NS + "type"
 
 
 class BNode(str):
@@ -188,9 +186,9 @@ NUMERIC_TYPES = frozenset(XSD_NS + t for t in (
     "nonPositiveInteger", "positiveInteger", "short", "unsignedByte", "unsignedInt", "unsignedLong",
     "unsignedShort"))
 INTEGER_TYPES = frozenset(t for t in NUMERIC_TYPES if not t.endswith(("decimal", "double", "float")))
-_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
-_DOUBLE = re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)\Z")
+_INTEGER = r"[+-]?[0-9]+\Z"
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z"
+_DOUBLE = r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)\Z"
 
 
 def numeric_value(term: Term) -> int | Decimal | float | None:
@@ -199,10 +197,10 @@ def numeric_value(term: Term) -> int | Decimal | float | None:
         return None
     lexical, datatype = term[0].strip(), term[2]
     if datatype in INTEGER_TYPES:
-        return int(lexical) if _INTEGER.match(lexical) else None
+        return int(lexical) if _compiled(_INTEGER).match(lexical) else None
     if datatype == XSD_DECIMAL:
-        return Decimal(lexical) if _DECIMAL.match(lexical) else None
-    return float(lexical.replace("INF", "inf")) if _DOUBLE.match(lexical) else None
+        return Decimal(lexical) if _compiled(_DECIMAL).match(lexical) else None
+    return float(lexical.replace("INF", "inf")) if _compiled(_DOUBLE).match(lexical) else None
 
 
 def is_well_formed(term: Literal) -> bool:
@@ -210,18 +208,24 @@ def is_well_formed(term: Literal) -> bool:
     datatype = term[2]
     if datatype in NUMERIC_TYPES:
         return numeric_value(term) is not None
-    check = _LEXICAL.get(datatype)
-    return check is None or check.match(term[0]) is not None
+    pattern = _LEXICAL.get(datatype)
+    return pattern is None or _compiled(pattern).match(term[0]) is not None
 
 
 _TZ = r"(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
 _LEXICAL = {
-    XSD_BOOLEAN: re.compile(r"(?:true|false|1|0)\Z"),
-    XSD_DATE: re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + _TZ + r"\Z"),
-    XSD_DATETIME: re.compile(r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T"
-                             r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?" + _TZ + r"\Z"),
-    XSD_NS + "gYear": re.compile(r"-?[0-9]{4,}" + _TZ + r"\Z"),
+    XSD_BOOLEAN: r"(?:true|false|1|0)\Z",
+    XSD_DATE: r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + _TZ + r"\Z",
+    XSD_DATETIME: r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T"
+                  r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?" + _TZ + r"\Z",
+    XSD_NS + "gYear": r"-?[0-9]{4,}" + _TZ + r"\Z",
 }
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    """Patterns compiled on first use (only validation needs them; `giigraph export` starts faster)."""
+    return re.compile(pattern)
 
 
 def sort_key(term: Term) -> tuple:

@@ -124,7 +124,7 @@ def _fast(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
 def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
     from pyshacl import validate as shacl
     from rdflib import Graph
-    from rdflib.namespace import RDF as R, SH as RSH
+    from rdflib.namespace import SH as RSH
 
     from .convert import from_rdflib, to_rdflib
 

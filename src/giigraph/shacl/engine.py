@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, Triple, is_well_formed, numeric_value
+from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, is_well_formed, numeric_value
 from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, Path, Shape, SparqlConstraint
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -196,7 +196,7 @@ def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
         shape.path, shape.path_node = read_path(g, path_node), path_node
     shape.severity = g.value(shape.node, SH + "severity") or SH + "Violation"  # type: ignore[assignment]
     shape.messages = tuple(m for m in g.objects(shape.node, SH + "message") if isinstance(m, Literal))
-    shape.deactivated = any(isinstance(d, Literal) and d[0] in ("true", "1") for d in g.objects(shape.node, SH + "deactivated"))
+    shape.deactivated = any(_true(d) for d in g.objects(shape.node, SH + "deactivated"))
     types = set(g.objects(shape.node, RDF_TYPE))
     for kind in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
         shape.targets.extend((kind, t) for t in g.objects(shape.node, SH + kind))
@@ -216,6 +216,10 @@ def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
                 shape.params.append((name, param))
 
 
+def _true(value: Term | None) -> bool:
+    return isinstance(value, Literal) and value[0] in ("true", "1")
+
+
 def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Term], Shape]) -> object:
     node = shape.node
     if name in ("property", "node", "not"):
@@ -229,24 +233,24 @@ def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Ter
         return (value[0] if isinstance(value, Literal) else str(value), flags[0] if isinstance(flags, Literal) else "")
     if name == "closed":
         ignored = g.value(node, SH + "ignoredProperties")
-        return (isinstance(value, Literal) and value[0] in ("true", "1"), tuple(g.items(ignored)) if ignored else ())
+        return (_true(value), tuple(g.items(ignored)) if ignored else ())
     if name == "qualifiedValueShape":
         low, high = g.value(node, SH + "qualifiedMinCount"), g.value(node, SH + "qualifiedMaxCount")
         disjoint = g.value(node, SH + "qualifiedValueShapesDisjoint")
         return (lookup(value), int(low[0]) if isinstance(low, Literal) else None,
                 int(high[0]) if isinstance(high, Literal) else None,
-                isinstance(disjoint, Literal) and disjoint[0] in ("true", "1"))
+                _true(disjoint))
     if name in ("minCount", "maxCount", "minLength", "maxLength"):
         return int(value[0])  # type: ignore[index]
     if name == "uniqueLang":
-        return isinstance(value, Literal) and value[0] in ("true", "1")
+        return _true(value)
     if name == "sparql":
         return _sparql(g, value)
     return value
 
 
 def _sparql(g: Graph, node: Term) -> SparqlConstraint | None:
-    if any(isinstance(d, Literal) and d[0] in ("true", "1") for d in g.objects(node, SH + "deactivated")):
+    if any(_true(d) for d in g.objects(node, SH + "deactivated")):
         return None
     if g.value(node, SH + "ask") is not None or g.value(node, SH + "select") is None:
         raise Unsupported(f"SPARQL constraint {node} needs sh:select")
