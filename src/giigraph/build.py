@@ -12,8 +12,8 @@ from datetime import datetime
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, PROV, QB, RDF, RDFS, SKOS, XSD, DCTERMS
 
-from . import model
-from .vocab import FREQ, GII, SCHEMA, WIKIDATA, data_prefixes
+from . import claims, cube, model
+from .vocab import FREQ, GII, SCHEMA, SDMX_ATTRIBUTE, UNIT, WIKIDATA, data_prefixes
 
 ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
     "intergovernmental": (ORG.FormalOrganization,),
@@ -25,7 +25,7 @@ ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
 }
 INDICATORS = {"patent-filing-activity": GII.PatentFilingActivity, "scientific-publication": GII.ScientificPublication}
 ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.SOURCE_KINDS.values())}
-                   | {"article", "passage", "dataset"})
+                   - {model.ClaimTest.kind} | {"article", "passage", "dataset", "claim-review", "rating"})
 
 
 class Builder:
@@ -218,6 +218,8 @@ def _rank(b: Builder, r: model.RankFact, s: URIRef, source: str) -> None:
         b.add(s, GII.rankUpperBound, Literal(r.within_top))
         text = f"{cluster}: in the top {r.within_top} of {edition} (rank not given by the source)"
     b.add(s, RDFS.label, Literal(text, lang="en"))
+    b.add(s, SDMX_ATTRIBUTE.unitMeasure, UNIT.UNITLESS)
+    b.add(s, DCTERMS.source, b.iri(f"article/{source}"))
     b.sourced(s, source, r.passages)
 
 
@@ -283,10 +285,19 @@ def _claim(b: Builder, r: model.Claim, s: URIRef, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
+def _claim_test(b: Builder, r: model.ClaimTest, s: URIRef) -> None:
+    """The test is stated about the claim itself, in the curators' graph, as standalone SPARQL."""
+    claim = b.iri(r.claim)
+    b.add(claim, GII.supportTest, Literal(claims.standalone(r.supported_if, b.base)))
+    b.add(claim, GII.contradictionTest, Literal(claims.standalone(r.contradicted_if, b.base)))
+    b.add(claim, GII.evidenceQuery, Literal(claims.standalone(r.evidence, b.base)))
+
+
 CURATED: dict[type, Callable] = {
     model.Region: _region, model.Economy: _economy, model.Province: _province, model.City: _city,
     model.Cluster: _cluster, model.Organization: _organization, model.Person: _person,
     model.Role: _role, model.Strategy: _strategy, model.Series: _series, model.Report: _report,
+    model.ClaimTest: _claim_test,
 }
 FACTS: dict[type, Callable] = {
     model.Ranking: _ranking, model.RankFact: _rank, model.Post: _post, model.Video: _video,
@@ -311,7 +322,8 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
         ds.bind(prefix, ns, replace=True)
     curated = Builder(ds.graph(graph_iri(base, "curated")), base, index)
     for record in corpus.entities:
-        CURATED[type(record)](curated, record, curated.iri(record.ref))
+        if not isinstance(record, model.CitedSource):  # described in its own graph, below
+            CURATED[type(record)](curated, record, curated.iri(record.ref))
     for source in corpus.sources:
         b = Builder(ds.graph(graph_iri(base, f"source/{source.id}")), base, index)
         _article(b, source.article, b.iri(source.article.ref))
@@ -319,6 +331,11 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
             FACTS[type(record)](b, record, b.iri(record.ref), source.id)
         if any(isinstance(r, model.RankFact) for r in source.records):
             _rank_dataset(b, source)
+    for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
+        b = Builder(ds.graph(graph_iri(base, f"source/{cited.id}")), base, index)
+        cube.describe_source(b, cited)
+        cube.add_figures(b, cited, (r for r in corpus.figures if getattr(r, "source", None) == cited.ref))
+    claims.record(ds, claims.check(ds), base)
     return ds
 
 

@@ -31,6 +31,7 @@ class GII(DefinedNamespace):
     ClusterRanking: URIRef
     RegionalStrategy: URIRef
     RankObservation: URIRef
+    EconomyCountObservation: URIRef
     # properties
     economy: URIRef
     economyCode: URIRef
@@ -38,6 +39,18 @@ class GII(DefinedNamespace):
     edition: URIRef
     rank: URIRef
     rankUpperBound: URIRef
+    previousRank: URIRef
+    rankChange: URIRef
+    pctApplications: URIRef
+    pctShare: URIRef
+    scientificPublications: URIRef
+    publicationShare: URIRef
+    totalShare: URIRef
+    clusterCount: URIRef
+    supportTest: URIRef
+    contradictionTest: URIRef
+    evidenceQuery: URIRef
+    verdict: URIRef
     speechMode: URIRef
     speakerPost: URIRef
     statedIn: URIRef
@@ -52,6 +65,11 @@ class GII(DefinedNamespace):
     PatentFilingActivity: URIRef
     ScientificPublication: URIRef
     ClusterRankStructure: URIRef
+    EconomyClusterCountStructure: URIRef
+    VerdictScheme: URIRef
+    Supported: URIRef
+    Contradicted: URIRef
+    NotDecidable: URIRef
 
 
 class SCHEMA(DefinedNamespace):
@@ -61,6 +79,7 @@ class SCHEMA(DefinedNamespace):
     _fail = True
 
     AdministrativeArea: URIRef
+    BlogPosting: URIRef
     City: URIRef
     Claim: URIRef
     ClaimReview: URIRef
@@ -82,12 +101,16 @@ class SCHEMA(DefinedNamespace):
     Rating: URIRef
     Report: URIRef
     VideoObject: URIRef
+    WebPage: URIRef
     about: URIRef
     alternateName: URIRef
     appearance: URIRef
     areaServed: URIRef
     attendee: URIRef
     author: URIRef
+    bestRating: URIRef
+    citation: URIRef
+    claimReviewed: URIRef
     claimInterpreter: URIRef
     containedInPlace: URIRef
     containsPlace: URIRef
@@ -102,20 +125,30 @@ class SCHEMA(DefinedNamespace):
     inLanguage: URIRef
     isBasedOn: URIRef
     isPartOf: URIRef
+    itemReviewed: URIRef
     mentions: URIRef
     name: URIRef
     numberOfItems: URIRef
+    pagination: URIRef
     parentOrganization: URIRef
     position: URIRef
     publisher: URIRef
+    ratingValue: URIRef
+    reviewBody: URIRef
+    reviewRating: URIRef
     sameAs: URIRef
     startDate: URIRef
     subOrganization: URIRef
     text: URIRef
+    url: URIRef
     workFeatured: URIRef
+    worstRating: URIRef
 
 
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+#: QUDT units: NUM for counts, PERCENT for shares, UNITLESS for ranks and rank changes (ordinal places).
+UNIT = Namespace("http://qudt.org/vocab/unit/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
@@ -137,8 +170,11 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "schema": str(SCHEMA._NS),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
+    "sdmx-dimension": str(SDMX_DIMENSION),
     "skos": str(SKOS),
     "spdx": str(SPDX),
+    "unit": str(UNIT),
     "vann": str(VANN),
     "void": str(VOID),
     "wd": str(WIKIDATA),
