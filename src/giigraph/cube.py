@@ -54,7 +54,7 @@ def describe_source(b: "Builder", r: model.CitedSource) -> None:
     s = b.iri(r.ref)
     b.types(s, *SOURCE_TYPES[r.type], PROV.Entity)
     b.label(s, r.name)
-    b.add(s, SCHEMA.url, Literal(r.url, datatype=XSD.anyURI))
+    b.add(s, SCHEMA.url, URIRef(r.url))
     if r.publisher:
         b.add(s, SCHEMA.publisher, b.iri(r.publisher))
     if r.published:
