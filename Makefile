@@ -19,12 +19,13 @@ venv: $(VENV)/.installed
 run: venv
 	$(BIN)/giigraph build --out $(OUT)
 
-## Independent tools the tests run against our exports and server (Debian packages, npm)
-APT_PACKAGES := raptor2-utils serdi chromium chromium-driver
+## Independent tools the tests run against our exports and server (Debian packages, npm);
+## a JDK for HermiT and the OWL API (OWL 2 DL profile check) that owlready2 ships
+APT_PACKAGES := raptor2-utils serdi chromium chromium-driver openjdk-17-jdk-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 tools: tools/node_modules/.installed
-	@for c in rapper serdi chromium chromedriver; do command -v $$c >/dev/null || missing=1; done; \
+	@for c in rapper serdi chromium chromedriver java javac; do command -v $$c >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \

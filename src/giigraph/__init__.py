@@ -15,15 +15,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
-    from .validate import ValidationReport
+    from .validation import ValidationReport
 
-__all__ = ["build", "validate", "serialize", "read_rdf"]
+__all__ = ["build", "validate", "serialize", "read_rdf", "build_dist", "__version__"]
+
+__version__ = "0.1.0"
 
 
 def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
     """Load the curated data and build the dataset: one named graph per source. Not validated."""
     from . import sources
-    from .build import build_dataset
+    from .builder import build_dataset
     from .config import resolve_base
     from .resources import DATA_DIR
 
@@ -32,7 +34,7 @@ def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
 
 def validate(graph: "Graph | Dataset") -> "ValidationReport":
     """Check a graph or dataset (all its named graphs together) against the shapes."""
-    from .validate import validate_graph
+    from .validation import validate_graph
 
     return validate_graph(graph)
 
@@ -49,3 +51,17 @@ def read_rdf(paths: "list[Path] | list[str]") -> "Dataset":
     from .rdfio import read_rdf as _read
 
     return _read(paths)
+
+
+def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None) -> list[Path]:
+    """Build, validate and write every dump into `out`; refuses to write anything if SHACL fails."""
+    from .config import resolve_base
+    from .errors import ValidationFailed
+    from .export import write_dist
+
+    base = resolve_base(base)
+    dataset = build(base, data_dir)
+    report = validate(dataset)
+    if not report.conforms:
+        raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
+    return write_dist(dataset, Path(out), base, __version__)

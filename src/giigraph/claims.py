@@ -60,7 +60,7 @@ class Review:
 
 def query_prefixes(base: str) -> dict[str, str]:
     """The prefixes a stored query may use: the dataset's, with `cluster:` etc. under `base`."""
-    from .build import ALL_KINDS
+    from .builder import ALL_KINDS
     from .vocab import data_prefixes
 
     return data_prefixes(base, ALL_KINDS)
@@ -162,13 +162,13 @@ def record(dataset: "Dataset", reviews: list[Review], base: str) -> None:
     from rdflib import Literal, URIRef
     from rdflib.namespace import RDF, RDFS
 
-    from .build import graph_iri
+    from .builder import graph_iri
     from .vocab import GII, SCHEMA
 
     g = dataset.graph(graph_iri(base, REVIEWS_GRAPH))
     for review in reviews:
         slug = review.claim.rpartition("/")[2]
-        s, rating = URIRef(f"{base}id/claim-review/{slug}"), URIRef(f"{base}id/rating/{slug}")
+        s, rating = URIRef(f"{base}id/review/{slug}"), URIRef(f"{base}id/rating/{slug}")
         concept, value, label = VERDICTS[review.verdict]
         g.add((s, RDF.type, SCHEMA.ClaimReview))
         g.add((s, RDFS.label, Literal(f"Review of the claim “{review.summary}”", lang="en")))
@@ -189,11 +189,10 @@ def record(dataset: "Dataset", reviews: list[Review], base: str) -> None:
 
 
 def _body(review: Review) -> str:
-    sources = sorted({e.source_name for e in review.evidence})
-    if not review.evidence:
-        return f"{VERDICTS[review.verdict][2]}: no evidence in the data."
-    return (f"{VERDICTS[review.verdict][2]}: {len(review.evidence)} facts from {len(sources)} sources "
-            f"({'; '.join(sources)}).")
+    """A one-sentence summary; the evidence itself is schema:isBasedOn, its sources schema:citation."""
+    sources = len({e.source for e in review.evidence})
+    return (f"{VERDICTS[review.verdict][2]}, on {len(review.evidence)} facts from {sources} sources "
+            f"other than the claim's article.")
 
 
 def render(reviews: list[Review]) -> str:

@@ -19,7 +19,7 @@ from . import model
 from .vocab import GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, UNIT
 
 if TYPE_CHECKING:
-    from .build import Builder
+    from .builder import Builder
 
 
 class Measure(NamedTuple):

@@ -86,6 +86,7 @@ class Record:
     id: str
     path: str = field(default="", compare=False, repr=False, kw_only=True)
     line: int = field(default=0, compare=False, repr=False, kw_only=True)
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False, kw_only=True)
 
     @property
     def ref(self) -> str:

@@ -55,7 +55,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
     return mapping
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> date:
+    """YAML dates that look right but are not (2023-13-45) become a SourceError with the line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise SourceError(loader.name, node.start_mark.line + 1,
+                          f"{node.value!r} is not an ISO 8601 date-time ({exc})") from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: Path) -> _Node:
@@ -95,7 +105,7 @@ class _Reader:
         if not isinstance(node, _Node):
             raise self.error(line, f"a {_kind_name(cls)} must be a mapping of fields")
         hints = type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("path", "line")}
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.init and f.name not in ("path", "line", "field_lines")}
         unknown = sorted(set(node) - set(fields) - set(extra))
         if unknown:
             raise self.error(node.key_lines[unknown[0]],
@@ -114,7 +124,7 @@ class _Reader:
             where = f"field {name!r}"
             values[name] = self.value(hints[name], node[name], node.key_lines[name], where)
         if issubclass(cls, Record):
-            values.update(path=str(self.path), line=node.line)
+            values.update(path=str(self.path), line=node.line, field_lines=dict(node.key_lines))
         return cls(**values)
 
     def value(self, hint: Any, raw: Any, line: int, where: str) -> Any:
@@ -308,7 +318,8 @@ def _read_source(path: Path) -> model.Source:
     for record in records:
         bad = [n for n in getattr(record, "passages", ()) if n not in numbers]
         if bad:
-            raise SourceError(path, record.line, f"{record.kind} {record.id!r} cites passage {bad[0]}, "
+            raise SourceError(path, record.field_lines.get("passages", record.line),
+                              f"{record.kind} {record.id!r} cites passage {bad[0]}, "
                               f"but the article has passages 1..{len(numbers)}")
     return model.Source(article, tuple(records))
 
@@ -333,13 +344,14 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
     """Check ids are well-formed and unique per kind, and rewrite every reference as `kind/slug`."""
     index: dict[str, dict[str, Record]] = {}
     for record in corpus.all_records():
+        line = record.field_lines.get("id", record.line)
         if not _SLUG.match(record.id):
-            raise SourceError(record.path, record.line,
+            raise SourceError(record.path, line,
                               f"id {record.id!r} is not a slug (lower-case letters, digits and single hyphens)")
         seen = index.setdefault(record.kind, {})
         if record.id in seen:
             first = seen[record.id]
-            raise SourceError(record.path, record.line,
+            raise SourceError(record.path, line,
                               f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
         seen[record.id] = record
 
@@ -367,17 +379,18 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
 def _lookup(index: dict[str, dict[str, Record]], record: Record, field_name: str, value: str, marker: Ref) -> str:
     kind, _, slug = value.rpartition("/")
     kinds = (kind,) if kind else marker.kinds
+    line = record.field_lines.get(field_name, record.line)
     if kind and kind not in marker.kinds:
-        raise SourceError(record.path, record.line,
+        raise SourceError(record.path, line,
                           f"{record.kind} {record.id!r}: field {field_name!r} cannot name a {kind} "
                           f"(allowed: {', '.join(marker.kinds)})")
     found = [k for k in kinds if slug in index.get(k, {})]
     if not found:
-        raise SourceError(record.path, record.line,
+        raise SourceError(record.path, line,
                           f"{record.kind} {record.id!r}: field {field_name!r} names unknown "
                           f"{' or '.join(kinds)} {slug!r}")
     if len(found) > 1:
-        raise SourceError(record.path, record.line,
+        raise SourceError(record.path, line,
                           f"{record.kind} {record.id!r}: {slug!r} in field {field_name!r} is ambiguous "
                           f"({', '.join(found)}); write it as {found[0]}/{slug}")
     return f"{found[0]}/{slug}"

@@ -104,7 +104,7 @@ def read_tables(tables_dir: Path, entities: tuple[Record, ...]) -> tuple[Record,
 
 def _read_rows(path: Path, cls: type[Record], index: _Index) -> Iterator[Record]:
     hints = type_hints(cls)
-    fields = [f for f in dataclasses.fields(cls) if f.init and f.name not in ("id", "path", "line")]
+    fields = [f for f in dataclasses.fields(cls) if f.init and f.name not in ("id", "path", "line", "field_lines")]
     names = [f.name for f in fields]
     reader = _CellReader(path)
     try:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, ORG, PROV, QB, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from . import claims, cube, model
+from .resources import ONTOLOGY_FILE
 from .vocab import FREQ, GII, SCHEMA, SDMX_ATTRIBUTE, UNIT, WIKIDATA, data_prefixes
 
 ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
@@ -25,7 +27,7 @@ ORG_TYPES: dict[str, tuple[URIRef, ...]] = {
 }
 INDICATORS = {"patent-filing-activity": GII.PatentFilingActivity, "scientific-publication": GII.ScientificPublication}
 ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.SOURCE_KINDS.values())}
-                   - {model.ClaimTest.kind} | {"article", "passage", "dataset", "claim-review", "rating"})
+                   - {model.ClaimTest.kind} | {"article", "passage", "dataset", "review", "rating"})
 
 
 class Builder:
@@ -183,7 +185,7 @@ def _article(b: Builder, r: model.Article, s: URIRef) -> None:
     b.links(s, SCHEMA.about, r.about)
     for p in r.passages:
         ps = b.iri(f"passage/{r.id}-p{p.n}")
-        b.types(ps, GII.Passage, SCHEMA.CreativeWork)
+        b.types(ps, GII.Passage, SCHEMA.CreativeWork, PROV.Entity)
         b.add(ps, SCHEMA.isPartOf, s)
         b.add(s, SCHEMA.hasPart, ps)
         b.add(ps, SCHEMA.position, Literal(p.n))
@@ -321,6 +323,8 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
     for prefix, ns in data_prefixes(base, ALL_KINDS).items():
         ds.bind(prefix, ns, replace=True)
     curated = Builder(ds.graph(graph_iri(base, "curated")), base, index)
+    for triple in data_structures():
+        curated.g.add(triple)
     for record in corpus.entities:
         if not isinstance(record, model.CitedSource):  # described in its own graph, below
             CURATED[type(record)](curated, record, curated.iri(record.ref))
@@ -337,6 +341,16 @@ def build_dataset(corpus: model.Corpus, base: str) -> Dataset:
         cube.add_figures(b, cited, (r for r in corpus.figures if getattr(r, "source", None) == cited.ref))
     claims.record(ds, claims.check(ds), base)
     return ds
+
+
+@cache
+def data_structures() -> tuple[tuple, ...]:
+    """The Data Cube structures of the ontology, published with the data so cube tools find them."""
+    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    kinds = (QB.DataStructureDefinition, QB.ComponentSpecification)
+    nodes = {s for kind in kinds for s in ontology.subjects(RDF.type, kind)}
+    return tuple(sorted((s, p, o) for s in nodes for p, o in ontology.predicate_objects(s)
+                        if not (p == RDF.type and o == OWL.NamedIndividual)))
 
 
 def _rank_dataset(b: Builder, source: model.Source) -> None:

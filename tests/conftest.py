@@ -1,0 +1,48 @@
+"""Shared fixtures: the built dataset once per session, a CLI runner, a copy of the curated data."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import giigraph
+from giigraph.rdfio import union
+from giigraph.resources import DATA_DIR
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(path: str | None, name: str) -> str:
+    """A missing external tool skips a test on a developer's machine and fails it in CI."""
+    if path:
+        return path
+    message = f"{name} is not installed (run `make tools`)"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return giigraph.build()
+
+
+@pytest.fixture(scope="session")
+def graph(dataset):
+    return union(dataset)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped curated data, for tests that break it."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target

@@ -1,0 +1,125 @@
+"""The command line: help, version, exit statuses, output files, and the refusal to write unchecked data."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+import giigraph
+from giigraph import validation
+from giigraph.cli import main
+
+
+def test_every_command_has_help_with_an_example(runner):
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name, command in main.commands.items():
+        sub = runner.invoke(main, [name, "--help"])
+        assert sub.exit_code == 0, name
+        assert "Example" in sub.output, f"{name} --help shows no example"
+        assert name in result.output
+
+
+def test_version_and_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "giigraph", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"giigraph, version {giigraph.__version__}"
+
+
+def test_export_turtle_to_stdout_by_default(runner, graph):
+    result = runner.invoke(main, ["export"])
+    assert result.exit_code == 0
+    assert isomorphic(Graph().parse(data=result.stdout_bytes, format="turtle"), graph)
+
+
+@pytest.mark.parametrize("name,fmt", [("out.nq", None), ("out.txt", "jsonld"), ("out.rdf", "application/rdf+xml")])
+def test_export_to_file_format_from_extension_or_option(runner, tmp_path, name, fmt, graph):
+    args = ["export", "-o", str(tmp_path / name)] + (["--format", fmt] if fmt else [])
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    parse_as = {"out.nq": "nquads", "out.txt": "json-ld", "out.rdf": "xml"}[name]
+    parsed = Graph()
+    if parse_as == "nquads":
+        from rdflib import Dataset
+
+        ds = Dataset()
+        ds.parse(tmp_path / name, format="nquads")
+        parsed = Graph()
+        for s, p, o, _ in ds.quads():
+            parsed.add((s, p, o))
+    else:
+        parsed.parse(tmp_path / name, format=parse_as)
+    assert isomorphic(parsed, graph)
+
+
+def test_export_unknown_format_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["export", "--format", "yaml", "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: unknown RDF format 'yaml'; use one of: turtle, jsonld, nt, trig, nquads, xml"
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_validate_built_dataset_conforms(runner):
+    result = runner.invoke(main, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output
+
+
+def test_validate_file_that_breaks_the_shapes(runner, tmp_path, graph):
+    broken = Graph()
+    for triple in graph:
+        broken.add(triple)
+    shanghai_suzhou = URIRef("https://w3id.org/giigraph/id/cluster/shanghai-suzhou")
+    broken.remove((shanghai_suzhou, None, None))
+    broken.add((shanghai_suzhou, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                URIRef("https://w3id.org/giigraph/ontology#Cluster")))
+    path = tmp_path / "broken.ttl"
+    broken.serialize(path, format="turtle")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "cluster:shanghai-suzhou" in result.output
+    as_json = runner.invoke(main, ["validate", str(path), "--format", "json"])
+    assert as_json.exit_code == 1 and '"conforms": false' in as_json.output
+    as_turtle = runner.invoke(main, ["validate", str(path), "--format", "turtle"])
+    assert "sh:ValidationReport" in as_turtle.output
+
+
+@pytest.mark.parametrize("content,message", [(None, "no such file"), ("@prefix broken", "cannot parse as Turtle")])
+def test_validate_unreadable_input_is_exit_2(runner, tmp_path, content, message):
+    path = tmp_path / "input.ttl"
+    if content is not None:
+        path.write_text(content)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr and str(path) in result.stderr
+
+
+def test_build_refuses_to_write_when_shacl_fails(runner, tmp_path, monkeypatch):
+    strict = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix gii: <https://w3id.org/giigraph/ontology#> .
+        @prefix schema: <http://schema.org/> . @prefix ex: <https://example.org/shapes#> .
+        ex:ClusterNeedsAFounder a sh:NodeShape ; sh:targetClass gii:Cluster ;
+            sh:property ex:ClusterNeedsAFounder-founder .
+        ex:ClusterNeedsAFounder-founder sh:path schema:founder ; sh:minCount 1 ; sh:message "A cluster needs a founder" .
+    """, format="turtle")
+    monkeypatch.setattr(validation, "shapes_graph", lambda: strict)
+    out = tmp_path / "dist"
+    result = runner.invoke(main, ["build", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "A cluster needs a founder" in result.stderr
+    assert "nothing written" in result.stderr
+    assert not out.exists()
+
+
+def test_bad_base_iri_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["build", "--out", str(tmp_path / "d"), "--base", "not-an-iri"])
+    assert result.exit_code == 2
+    assert "base IRI 'not-an-iri'" in result.stderr
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    result = runner.invoke(main, ["--debug", "validate", str(tmp_path / "missing.ttl")])
+    assert result.exception is not None and result.exit_code != 0
