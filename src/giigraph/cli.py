@@ -150,6 +150,143 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
     raise SystemExit(0 if report.conforms else 1)
 
 
+# --- publish ---
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint (gsp), or SPARQL Update endpoint (update).")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: PUT one named graph per source; update: SPARQL Update, for stores without GSP.")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="With gsp: stage every graph, then switch them all in one atomic SPARQL Update.")
+@click.option("--query-endpoint", metavar="URL", default=None,
+              help="SPARQL query endpoint to count triples with (default: GSP GET, or --store for update).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Publish everything into this one named graph instead of one graph per source.")
+@click.option("--dry-run", is_flag=True, help="Print every request that would be sent; send nothing.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True, metavar="SECONDS",
+              help="Time limit of each HTTP request.")
+@click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
+              help="Retries, with exponential backoff, after connection errors and 5xx answers.")
+@base_option
+@data_option
+def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint: str | None,
+            query_endpoint: str | None, graph: str | None, dry_run: bool, timeout: float, retries: int,
+            base: str | None, data_dir: Path | None) -> None:
+    """Upload the validated dataset (or RDF FILES) to a SPARQL 1.1 store and verify it there.
+
+    Each named graph is replaced, never appended to, so publishing twice leaves the same triples.
+    After the upload the triples of every graph are counted on the store; a difference exits 1.
+    Credentials come from $GIIGRAPH_STORE_USER and $GIIGRAPH_STORE_PASSWORD, $GIIGRAPH_STORE_TOKEN
+    or a netrc file ($NETRC, ~/.netrc); never from options. TLS certificates are always checked
+    ($SSL_CERT_FILE adds a private CA).
+
+    \b
+    Examples:
+      giigraph publish --store http://localhost:7878/store --update-endpoint http://localhost:7878/update
+      giigraph publish --store http://localhost:3030/ds/data --update-endpoint http://localhost:3030/ds/update
+      giigraph publish --protocol update --store http://localhost:7878/update \\
+          --query-endpoint http://localhost:7878/query
+      giigraph publish dist/giigraph.nq --store http://localhost:7878/store --dry-run
+    """
+    from . import build as build_dataset
+    from . import read_rdf
+    from . import validate as run_validation
+    from .errors import ValidationFailed
+    from .publish import Endpoints, run
+
+    endpoints = Endpoints(store, protocol, update_endpoint, query_endpoint)
+    dataset = read_rdf(files) if files else build_dataset(base, data_dir)
+    report = run_validation(dataset)
+    if not report.conforms:
+        raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
+                                       "nothing was published")
+    click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, timeout=timeout, retries=retries,
+                   log=lambda message: click.echo(message, err=True)))
+
+
+# --- serve ---
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@base_option
+@data_option
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Time limit of one SPARQL query, in seconds.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="SPARQL worker processes (queries run in parallel, each can be stopped).")
+@click.option("--max-result-mb", default=16.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Largest SPARQL result, in megabytes.")
+def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
+          max_result_mb: float) -> None:
+    """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
+
+    Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
+    SPARQL at /sparql with a per-query time limit. Stop with Ctrl-C.
+
+    \b
+    Example:
+      giigraph serve --port 8000
+      curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/cluster/shanghai-suzhou
+    """
+    from .serve.server import serve as run_server
+    from .serve.workers import Limits
+
+    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024))
+    run_server(host, port, base, data_dir, limits, workers,
+               on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
+# --- query ---
+from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: names only)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(dir_okay=False), metavar="FILE.rq",
+              help="Read the query from a file ('-': standard input).")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Query these RDF files (repeatable) instead of the built dataset.")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default=DEFAULT_ENGINE, show_default=True,
+              help="SPARQL engine: Oxigraph (pyoxigraph) or rdflib.")
+@click.option("--format", "fmt", metavar="FORMAT",
+              help=f"SELECT/ASK: {'|'.join(formats.results_names())} (default table); "
+                   f"CONSTRUCT/DESCRIBE: {'|'.join(formats.names())} (default turtle).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write here (atomically) instead of stdout; the format follows the extension.")
+@click.option("--list", "list_queries", is_flag=True, help="List the bundled queries and their questions.")
+@base_option
+def query(query, query_file, data, engine, fmt, output, list_queries, base) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the dataset.
+
+    QUERY is SPARQL text or the name of a bundled query (see --list). The dataset's prefixes
+    (schema:, gii:, cluster:, person:, ...) are predeclared. The default graph is the union of
+    all graphs; GRAPH ?g reaches each source's named graph. Queries that would fetch remote
+    data (SERVICE, LOAD, FROM <elsewhere>) are refused, never sent.
+
+    \b
+    Examples:
+      giigraph query --list
+      giigraph query top-five-2023
+      giigraph query 'SELECT ?name WHERE { ?p a schema:Person ; schema:name ?name }'
+      giigraph query -f my.rq --engine rdflib --format csv -o answer.csv
+      giigraph query 'DESCRIBE cluster:shanghai-suzhou' --format jsonld
+    """
+    from .query.library import bundled_queries
+    from .query.run import answer
+
+    if list_queries:
+        for bundled in bundled_queries():
+            click.echo(f"{bundled.name}\t{bundled.question}")
+        return
+    out = answer(query, query_file, data=data, engine=engine, fmt=fmt, output=output, base=base)
+    if output:
+        from .rdfio import write_atomic
+
+        write_atomic(Path(output), out)
+    else:
+        click.get_binary_stream("stdout").write(out)
+
+
 # --- claims ---
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))

@@ -43,3 +43,34 @@ class PublishError(GiigraphError):
     """A triple store refused the data or lost part of it."""
 
     exit_code = 1
+
+
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past the time limit and was stopped."""
+
+
+class QueryTooLarge(QueryError):
+    """A SPARQL request or its result is larger than the configured cap."""
+
+
+class NotAcceptable(GiigraphError):
+    """No representation matches the client's Accept header; carries the media types on offer."""
+
+    def __init__(self, offers: list[str]) -> None:
+        self.offers = offers
+        super().__init__("no acceptable representation; available: " + ", ".join(offers))
+
+    def __reduce__(self):  # crosses process boundaries (SPARQL workers) intact
+        return NotAcceptable, (self.offers,)
+class QuerySyntaxError(QueryError):
+    """A SPARQL query does not parse: carries the engine's message and the line and column."""
+
+    def __init__(self, source: str, line: int | None, column: int | None, message: str) -> None:
+        self.source, self.line, self.column, self.message = source, line, column, message
+        where = f" at line {line}, column {column}" if line else ""
+        super().__init__(f"syntax error in {source}{where}: {message}")
+
+
+class QueryRefused(QueryError):
+    """A query would read data from outside the dataset (SERVICE, LOAD, FROM <remote>) or change it:
+    refused before any engine sees it."""

@@ -61,3 +61,41 @@ def from_path(path: str | Path) -> RdfFormat:
     if not suffix:
         raise InputError(f"cannot tell the RDF format of {str(path)!r} from its name; give --format")
     return get(suffix)
+
+
+# --- SPARQL query results formats (SELECT/ASK); graph results use the RDF formats above ---
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    name: str
+    label: str
+    media_type: str
+    extension: str
+    aliases: tuple[str, ...] = ()
+
+
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
+    ResultsFormat("table", "aligned text table", "text/plain", "txt", ("text", "txt")),
+    ResultsFormat("csv", "SPARQL 1.1 CSV", "text/csv", "csv"),
+    ResultsFormat("tsv", "SPARQL 1.1 TSV", "text/tab-separated-values", "tsv"),
+    ResultsFormat("json", "SPARQL 1.1 JSON", "application/sparql-results+json", "srj", ("srj",)),
+    ResultsFormat("xml", "SPARQL 1.1 XML", "application/sparql-results+xml", "srx", ("srx",)),
+)
+
+_RESULTS_LOOKUP: dict[str, ResultsFormat] = {}
+for _r in RESULTS_FORMATS:
+    for _key in (_r.name, _r.media_type, _r.extension, *_r.aliases):
+        _RESULTS_LOOKUP.setdefault(_key.lower(), _r)
+
+
+def results_names() -> list[str]:
+    """Canonical results format names, in registry order."""
+    return [r.name for r in RESULTS_FORMATS]
+
+
+def get_results(key: str) -> ResultsFormat:
+    """Look a SPARQL results format up by name, alias, extension or media type."""
+    fmt = _RESULTS_LOOKUP.get(key.strip().lower().split(";")[0].strip())
+    if fmt is None:
+        raise InputError(f"unknown SPARQL results format {key!r}; use one of: {', '.join(results_names())}")
+    return fmt

@@ -1,0 +1,200 @@
+"""Publishing the dataset to a SPARQL 1.1 store, verified, and never silently half-done.
+
+Staged (an update endpoint is known): every graph goes to its own staging graph, the staging
+counts are checked, then ONE SPARQL Update moves all of them onto their targets. Stores that run
+an update request as one transaction (Oxigraph, tested here; Fuseki/TDB2, GraphDB and RDF4J by
+their documentation) therefore switch all graphs or none; until then the published graphs are
+untouched. A store without such transactions still gets the final counts checked.
+Direct (Graph Store Protocol only): each graph is replaced by its own PUT, so the graphs change
+one by one. Oxigraph 0.5 keeps a graph as it was when its PUT breaks off; a store that clears the
+graph first may leave it empty or partial. A failure names the graphs replaced, the graph not
+replaced (with what the store holds there now) and the graphs not sent.
+Either way the counts on the store are compared with what was sent, and a difference fails.
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import rdflib
+
+from ..errors import PublishError
+from . import credentials
+from .client import Log, Progress, StoreClient
+from .plan import SPARQL_UPDATE, Endpoints, Plan, Request, make_plan
+from .verify import count, count_query, count_requests
+
+__all__ = ["Endpoints", "Plan", "Published", "describe", "make_plan", "publish", "run"]
+
+PROTOCOL_NAMES = {"gsp": "SPARQL 1.1 Graph Store Protocol", "update": "SPARQL 1.1 Update"}
+REPEAT = "Run the same publish again: it replaces every graph and never duplicates triples."
+
+
+@dataclass(frozen=True)
+class Published:
+    """A finished publish: what was sent and what the store holds now, graph by graph."""
+
+    plan: Plan
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        plan = self.plan
+        how = "staged, switched in one update" if plan.staged else "one PUT per graph"
+        lines = [f"published {len(plan.graphs)} graph(s), {plan.triples:,} triples to {plan.endpoints.store} "
+                 f"({PROTOCOL_NAMES[plan.endpoints.protocol]}, {how}); counted on the store:"]
+        width = max(len(g.target) for g in plan.graphs) + 2
+        lines += [f"  {'<' + g.target + '>':<{width}}  {self.counts[g.target]:>8,} triples" for g in plan.graphs]
+        return "\n".join(lines)
+
+
+def describe(plan: Plan, origin: str) -> str:
+    """What `plan` would send, request by request (the --dry-run output); no network used."""
+    ep = plan.endpoints
+    mode = ("staged: each graph into a staging graph, counted, then all switched by one SPARQL Update"
+            if plan.staged else "direct: each graph replaced by one PUT (give --update-endpoint to stage)")
+    lines = [f"dry run: nothing is sent. {PROTOCOL_NAMES[ep.protocol]} to {ep.store}",
+             f"mode: {mode}", f"credentials: {origin}",
+             f"data: {len(plan.graphs)} graph(s), {plan.triples:,} triples, {plan.upload_bytes:,} bytes to upload"]
+    for n, (graph, requests) in enumerate(zip(plan.graphs, plan.uploads, strict=True), 1):
+        staging = f" via <{graph.staging}>" if graph.staging else ""
+        lines.append(f"graph {n}: <{graph.target}>{staging}: {graph.triples:,} triples")
+        lines += [f"  {r.describe()}" for r in requests]
+    landing = [g.landing for g in plan.graphs]
+    lines.append("then count:" if not plan.staged else "then count the staging graphs:")
+    lines += [f"  {r.describe()}" for r in count_requests(ep, landing)]
+    if ep.query_url:
+        lines += [f"    {line}" for line in count_query(landing).splitlines()]
+    if plan.commit:
+        lines.append(f"then switch:\n  {plan.commit.describe()}")
+        lines += [f"    {line}" for line in plan.commit.body.decode().splitlines()]
+        lines.append("then count the published graphs and the (now empty) staging graphs")
+    return "\n".join(lines)
+
+
+def _drop_staging(client: StoreClient, plan: Plan) -> str:
+    """Best-effort removal of staging graphs after a failure; says what happened."""
+    names = " ".join(f"<{g.staging}>" for g in plan.graphs)
+    body = " ;\n".join(f"DROP SILENT GRAPH <{g.staging}>" for g in plan.graphs).encode()
+    try:
+        client.call(Request("POST", plan.endpoints.update_url, (), SPARQL_UPDATE, body), retries=0)
+    except PublishError:
+        return f"the staging graphs {names} may remain (a later publish replaces them, or DROP them)"
+    return "the staging graphs were removed"
+
+
+def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) -> dict[str, int]:
+    ep, graphs = plan.endpoints, plan.graphs
+    stage = "uploading"
+    try:
+        for n, (graph, requests) in enumerate(zip(graphs, plan.uploads, strict=True), 1):
+            stage = f"uploading <{graph.target}> (graph {n} of {len(graphs)}) to its staging graph"
+            for request in requests:
+                client.call(request, progress)
+        stage = "counting the staging graphs"
+        staged = count(client, ep, [g.staging for g in graphs])
+    except PublishError as exc:
+        raise PublishError(f"nothing was published: {stage} failed: {exc}. The store's graphs are as they "
+                           f"were; {_drop_staging(client, plan)}. {REPEAT}") from exc
+    short = [g for g in graphs if staged[g.staging] != g.triples]
+    if short:
+        detail = "; ".join(f"<{g.target}>: {staged[g.staging]:,} of {g.triples:,} triples arrived" for g in short)
+        raise PublishError(f"nothing was published: the store did not keep what was sent ({detail}). "
+                           f"The store's graphs are as they were; {_drop_staging(client, plan)}.")
+    switch_error = None
+    try:
+        client.call(plan.commit)
+    except PublishError as exc:  # the switch may have happened with its answer lost: look
+        switch_error = exc
+    try:
+        now = count(client, ep, [g.target for g in graphs] + [g.staging for g in graphs])
+    except PublishError as exc:
+        cause = f"the switching update failed ({switch_error})" if switch_error else "the switch was sent"
+        raise PublishError(f"unknown outcome: {cause}, then counting failed: {exc}. A transactional store "
+                           f"switched all graphs or none of them (it was one update). {REPEAT}") from exc
+    if switch_error and all(now[g.staging] == g.triples for g in graphs):
+        raise PublishError(f"nothing was published: the switching update failed: {switch_error}. The store's "
+                           f"graphs are as they were; {_drop_staging(client, plan)}. {REPEAT}") from switch_error
+    _check_counts(plan, now, extra=tuple((g.staging, 0) for g in graphs))
+    return {g.target: now[g.target] for g in graphs}
+
+
+def _publish_direct(client: StoreClient, plan: Plan, progress: Progress | None) -> dict[str, int]:
+    graphs = plan.graphs
+    for n, requests in enumerate(plan.uploads, 1):
+        try:
+            for request in requests:
+                client.call(request, progress)
+        except PublishError as exc:
+            raise PublishError(_partial_report(client, plan, n - 1, exc)) from exc
+    now = count(client, plan.endpoints, [g.target for g in graphs])
+    _check_counts(plan, now)
+    return now
+
+
+def _partial_report(client: StoreClient, plan: Plan, failed: int, exc: PublishError) -> str:
+    """Which graphs are new, which one is incomplete (with its count now), which were not sent."""
+    graphs = plan.graphs
+    graph = graphs[failed]
+    try:
+        held = count(client, plan.endpoints, [graph.target], retries=0)[graph.target]
+    except PublishError:
+        state = "what the store holds there is unknown (it cannot be reached)"
+    else:
+        state = (f"the store holds {held:,} triples there, {graph.triples:,} were sent (its previous state, "
+                 "or what it kept of the broken upload)" if held != graph.triples else
+                 f"the store holds {held:,} triples there, as many as were sent (the upload may have completed)")
+    lines = [f"publishing stopped at graph {failed + 1} of {len(graphs)}, the store is HALF-PUBLISHED: {exc}"]
+    lines += [f"  replaced    <{g.target}> ({g.triples:,} triples)" for g in graphs[:failed]]
+    lines.append(f"  INCOMPLETE  <{graph.target}>: {state}")
+    lines += [f"  unchanged   <{g.target}> (not sent)" for g in graphs[failed + 1:]]
+    lines.append(f"{REPEAT} Give --update-endpoint to stage the graphs and switch them all at once.")
+    return "\n".join(lines)
+
+
+def _check_counts(plan: Plan, now: Mapping[str, int], extra: tuple[tuple[str, int], ...] = ()) -> None:
+    """Fail loudly, graph by graph, when the store's counts differ from what was sent."""
+    expected = [(g.target, g.triples) for g in plan.graphs] + list(extra)
+    wrong = [f"<{iri}> holds {now[iri]:,} triples, {want:,} expected" for iri, want in expected if now[iri] != want]
+    if wrong:
+        raise PublishError("the store's counts differ from what was sent: " + "; ".join(wrong))
+
+
+def _warn_cleartext(plan: Plan, auth: credentials.Credentials, log: Log | None) -> None:
+    host = urlsplit(plan.endpoints.store).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    urls = [plan.endpoints.store, plan.endpoints.update_url or "", plan.endpoints.query_url or ""]
+    if auth.auth is not None and not loopback and any(u.startswith("http:") for u in urls) and log:
+        log(f"warning: credentials ({auth.origin}) go over plain http to {host}; use https")
+
+
+def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -> Published:
+    """Send `plan` with `client`, verify the counts on the store, and say what it holds."""
+    counts = (_publish_staged if plan.staged else _publish_direct)(client, plan, progress)
+    return Published(plan, counts)
+
+
+def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
+        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None) -> str:
+    """Plan, then print (dry run) or publish `dataset`; returns the text to show the user."""
+    plan = make_plan(dataset, endpoints, graph)
+    creds = credentials.for_url(endpoints.store)
+    if dry_run:
+        return describe(plan, creds.origin)
+    _warn_cleartext(plan, creds, log)
+    from tqdm import tqdm
+
+    def note(message: str) -> None:  # printed above the progress bar, not through it
+        if log:
+            with tqdm.external_write_mode(file=sys.stderr):
+                log(message)
+
+    with StoreClient(creds, timeout=timeout, retries=retries, log=note) as client, \
+            tqdm(total=plan.upload_bytes, unit="B", unit_scale=True, desc="upload", leave=False,
+                 file=sys.stderr, disable=None if show_progress else True) as bar:
+        return publish(plan, client, bar.update).summary()

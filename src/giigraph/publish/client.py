@@ -1,0 +1,123 @@
+"""HTTP to a triple store: verified TLS, credentials, timeouts, retries with backoff.
+
+Retried: connection errors and 5xx answers (not 501/505, which will not change). Every request a
+publish sends may be repeated safely: PUT and DROP+INSERT DATA into a staging graph are
+idempotent, and the switching MOVE fails harmlessly once done (its outcome is then checked).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+
+from ..errors import PublishError
+from .credentials import Credentials
+from .plan import Request
+
+CHUNK = 64 * 1024
+BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
+NOT_RETRIED = {501, 505}
+
+Progress = Callable[[int], None]
+Log = Callable[[str], None]
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    text = str(exc) or type(exc).__name__
+    kind = {httpx.TimeoutException: "timed out", httpx.ConnectError: "cannot connect"}
+    for cls, word in kind.items():
+        if isinstance(exc, cls):
+            return f"{word} ({text})"
+    return f"connection lost ({text})"
+
+
+def _short_body(response: httpx.Response) -> str:
+    text = " ".join(response.text.split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+class StoreClient:
+    """Sends planned requests; raises PublishError with a readable reason when they fail."""
+
+    def __init__(self, credentials: Credentials, timeout: float = 60.0, retries: int = 4,
+                 log: Log | None = None) -> None:
+        self.retries, self.log = retries, log
+        # trust_env: proxies from $HTTPS_PROXY/$NO_PROXY and a CA bundle from $SSL_CERT_FILE, as curl does;
+        # verify stays on: there is deliberately no switch to turn certificate checks off.
+        self._http = httpx.Client(auth=credentials.auth, timeout=timeout, follow_redirects=False,
+                                  verify=True, trust_env=True,
+                                  headers={"User-Agent": "giigraph-publish"})
+
+    def __enter__(self) -> StoreClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.close()
+
+    def send(self, request: Request, progress: Progress | None = None, retries: int | None = None,
+             accept: str | None = None) -> httpx.Response:
+        """Send `request`, retrying with backoff; return a 2xx-4xx response, raise on the rest."""
+        retries = self.retries if retries is None else retries
+        for attempt in range(retries + 1):
+            sent = 0
+
+            def body() -> Iterator[bytes]:
+                nonlocal sent
+                for start in range(0, len(request.body), CHUNK):
+                    chunk = request.body[start:start + CHUNK]
+                    yield chunk
+                    sent += len(chunk)
+                    if progress:
+                        progress(len(chunk))
+
+            headers = {}
+            if request.content_type:
+                headers["Content-Type"] = request.content_type
+                headers["Content-Length"] = str(len(request.body))
+            if accept:
+                headers["Accept"] = accept
+            try:
+                response = self._http.request(request.method, request.url, params=request.params,
+                                              headers=headers, content=body() if request.body else None)
+            except httpx.TransportError as exc:
+                failure, retry_after = _reason(exc), None
+            else:
+                if response.status_code < 500 or response.status_code in NOT_RETRIED:
+                    return response
+                failure = f"HTTP {response.status_code} {response.reason_phrase}: {_short_body(response)}"
+                retry_after = response.headers.get("Retry-After")
+            if progress and sent:
+                progress(-sent)
+            if attempt == retries:
+                tries = f" (after {attempt + 1} attempts)" if attempt else ""
+                raise PublishError(f"{request.method} {request.url}: {failure}{tries}")
+            delay = self._delay(attempt, retry_after)
+            if self.log:
+                self.log(f"retrying in {delay:g} s ({attempt + 1}/{retries}): "
+                         f"{request.method} {request.url}: {failure}")
+            time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Exponential backoff; a store's Retry-After seconds win when they are sane."""
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), MAX_BACKOFF_S)
+        return min(BACKOFF_S * 2 ** attempt, MAX_BACKOFF_S)
+
+    def expect_success(self, request: Request, response: httpx.Response) -> httpx.Response:
+        """Raise a PublishError naming the refusal unless `response` is 2xx."""
+        if response.is_success:
+            return response
+        hint = ""
+        if response.status_code in (401, 403):
+            hint = (" — the store wants credentials: set $GIIGRAPH_STORE_USER/$GIIGRAPH_STORE_PASSWORD, "
+                    "$GIIGRAPH_STORE_TOKEN, or a netrc entry for its host")
+        raise PublishError(f"{request.method} {request.url}: the store refused: HTTP {response.status_code} "
+                           f"{response.reason_phrase}: {_short_body(response)}{hint}")
+
+    def call(self, request: Request, progress: Progress | None = None, retries: int | None = None,
+             accept: str | None = None) -> httpx.Response:
+        """send() and expect_success() in one: the usual way to talk to the store."""
+        return self.expect_success(request, self.send(request, progress, retries, accept))

@@ -1,0 +1,205 @@
+"""What a publish sends: the store's endpoints, the graphs as N-Triples, and every HTTP request.
+
+Planning touches no network, so `--dry-run` prints exactly the requests a real run makes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import rdflib
+
+from .. import formats
+from ..errors import InputError
+from ..rdfio import graph_names, serialize, union
+
+PROTOCOLS = ("gsp", "update")
+STAGING_PREFIX = "urn:giigraph:staging:"
+NTRIPLES = formats.get("nt").media_type
+SPARQL_UPDATE = "application/sparql-update"
+BATCH_BYTES = 1 << 20
+"""Largest INSERT DATA body sent in one request (stores cap request sizes; Virtuoso at a few MB)."""
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
+
+
+def check_iri(value: str, what: str) -> str:
+    """Return `value` if it can be written as a SPARQL/N-Triples IRI, else raise InputError."""
+    if not _IRI.fullmatch(value):
+        raise InputError(f"{what} {value!r} is not an absolute IRI (no spaces or <>\"{{}}|^`\\ allowed)")
+    return value
+
+
+def check_url(value: str, what: str) -> str:
+    """Return an http(s) endpoint URL; refuse credentials in it (they belong in env or netrc)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{what} {value!r} is not an http(s) URL, e.g. http://localhost:7878/store")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            f"{what} must not carry credentials: set $GIIGRAPH_STORE_USER and $GIIGRAPH_STORE_PASSWORD "
+            "(or $GIIGRAPH_STORE_TOKEN), or use a netrc file"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a store takes data, updates and queries (each vendor lays them out differently).
+
+    `store` is the Graph Store Protocol endpoint (protocol "gsp") or the SPARQL Update endpoint
+    (protocol "update"). With an update endpoint the graphs are staged and switched in one update;
+    without a query endpoint, graphs are counted by GSP GET (gsp) or at the update URL (update).
+    """
+
+    store: str
+    protocol: str = "gsp"
+    update: str | None = None
+    query: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise InputError(f"unknown protocol {self.protocol!r}; use one of: {', '.join(PROTOCOLS)}")
+        check_url(self.store, "--store")
+        if self.update:
+            check_url(self.update, "--update-endpoint")
+        if self.query:
+            check_url(self.query, "--query-endpoint")
+        if self.protocol == "update" and self.update and self.update != self.store:
+            raise InputError("--update-endpoint is for --protocol gsp; with update, --store is the update endpoint")
+
+    @property
+    def update_url(self) -> str | None:
+        """The SPARQL Update endpoint, if any: staging and the atomic switch need it."""
+        return self.store if self.protocol == "update" else self.update
+
+    @property
+    def query_url(self) -> str | None:
+        """The SPARQL query endpoint used for counting, if any (else counts come from GSP GET)."""
+        return self.query or (self.store if self.protocol == "update" else None)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request of a publish, as sent and as `--dry-run` shows it."""
+
+    method: str
+    url: str
+    params: tuple[tuple[str, str], ...] = ()
+    content_type: str | None = None
+    body: bytes = b""
+    summary: str = ""
+
+    def describe(self) -> str:
+        """One line: method, URL with its query, media type, size and what it carries."""
+        query = "&".join(f"{k}={quote(v, safe=':/')}" for k, v in self.params)
+        target = f"{self.url}{'&' if '?' in self.url else '?'}{query}" if query else self.url
+        body = f" ({self.content_type}, {len(self.body):,} bytes)" if self.body else ""
+        return f"{self.method} {target}{body}" + (f"  # {self.summary}" if self.summary else "")
+
+
+@dataclass(frozen=True)
+class GraphUpload:
+    """One named graph to publish: its IRI on the store, where it is staged, and its triples."""
+
+    target: str
+    ntriples: bytes
+    triples: int
+    staging: str | None = None
+
+    @property
+    def landing(self) -> str:
+        """The graph the upload writes to: the staging graph if staged, else the target."""
+        return self.staging or self.target
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a publish sends, in order: uploads per graph, then the one switching update."""
+
+    endpoints: Endpoints
+    graphs: tuple[GraphUpload, ...]
+    uploads: tuple[tuple[Request, ...], ...]
+    commit: Request | None
+
+    @property
+    def staged(self) -> bool:
+        return self.commit is not None
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(len(r.body) for reqs in self.uploads for r in reqs)
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.graphs)
+
+
+def staging_iri(target: str) -> str:
+    """The staging graph of `target`: fixed per target, so a re-run replaces a leftover one."""
+    return STAGING_PREFIX + quote(target, safe=":/@!$&'()*+,;=-._~")
+
+
+def graph_uploads(dataset: rdflib.Dataset, graph: str | None = None, staged: bool = False) -> tuple[GraphUpload, ...]:
+    """The dataset's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
+    if graph is not None:
+        parts = [(check_iri(graph, "--graph"), union(dataset))]
+    else:
+        loose = len(dataset.default_graph)
+        if loose:
+            raise InputError(f"the data has {loose:,} triples outside named graphs; give --graph IRI to publish "
+                             "everything into one named graph")
+        parts = [(check_iri(str(name), "graph name"), dataset.graph(name)) for name in graph_names(dataset)]
+    if not parts or not any(len(g) for _, g in parts):
+        raise InputError("there are no triples to publish")
+    return tuple(GraphUpload(iri, serialize(g, "nt"), len(g), staging_iri(iri) if staged else None)
+                 for iri, g in parts)
+
+
+def _gsp_put(endpoints: Endpoints, upload: GraphUpload) -> tuple[Request, ...]:
+    into = f"staging graph of <{upload.target}>" if upload.staging else f"<{upload.target}>"
+    return (Request("PUT", endpoints.store, (("graph", upload.landing),), NTRIPLES, upload.ntriples,
+                    f"{upload.triples:,} triples into {into}"),)
+
+
+def _insert_data(endpoints: Endpoints, upload: GraphUpload, batch_bytes: int) -> tuple[Request, ...]:
+    """DROP SILENT the staging graph, then INSERT DATA in batches of whole lines (idempotent)."""
+    batches: list[list[bytes]] = [[]]
+    size = 0
+    for line in upload.ntriples.splitlines(keepends=True):
+        if size + len(line) > batch_bytes and batches[-1]:
+            batches.append([])
+            size = 0
+        batches[-1].append(line)
+        size += len(line)
+    requests = []
+    for n, lines in enumerate(batches, 1):
+        head = f"DROP SILENT GRAPH <{upload.landing}> ;\n" if n == 1 else ""
+        body = (f"{head}INSERT DATA {{ GRAPH <{upload.landing}> {{\n".encode()
+                + b"".join(lines) + b"} }\n")
+        requests.append(Request("POST", endpoints.store, (), SPARQL_UPDATE, body,
+                                f"batch {n}/{len(batches)}: {len(lines):,} triples into staging graph "
+                                f"of <{upload.target}>"))
+    return tuple(requests)
+
+
+def switch_update(graphs: tuple[GraphUpload, ...]) -> str:
+    """One SPARQL Update moving every staging graph onto its target: one transaction on the store."""
+    return " ;\n".join(f"MOVE GRAPH <{g.staging}> TO GRAPH <{g.target}>" for g in graphs) + "\n"
+
+
+def make_plan(dataset: rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
+              batch_bytes: int = BATCH_BYTES) -> Plan:
+    """Every request that publishing `dataset` to `endpoints` sends, in order."""
+    staged = endpoints.update_url is not None
+    graphs = graph_uploads(dataset, graph, staged)
+    if endpoints.protocol == "update":
+        uploads = tuple(_insert_data(endpoints, g, batch_bytes) for g in graphs)
+    else:
+        uploads = tuple(_gsp_put(endpoints, g) for g in graphs)
+    commit = None
+    if staged:
+        commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs).encode(),
+                         f"switch {len(graphs)} staged graph(s) into place in one update")
+    return Plan(endpoints, graphs, uploads, commit)

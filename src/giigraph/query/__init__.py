@@ -1,0 +1,19 @@
+"""SPARQL 1.1 over the dataset, on two engines, with a library of competency questions.
+
+Submodules (imported on use, they load rdflib and pyoxigraph):
+  `parse`    parses a query once with rdflib and refuses anything that would fetch remote data;
+  `engines`  evaluates a parsed query with rdflib or Oxigraph over one dataset;
+  `results`  the engine-independent result and its term normalisation;
+  `writers`  the W3C results formats, the terminal table and RDF output of graph results;
+  `library`  the bundled queries in `queries/`;
+  `run`      one call for the CLI: resolve the query, load the data, evaluate, write.
+
+This module stays import-light so the CLI can read the engine names without loading rdflib.
+"""
+from __future__ import annotations
+
+ENGINE_NAMES: tuple[str, ...] = ("oxigraph", "rdflib")
+
+# Oxigraph answers the bundled queries faster, data loading included:
+# see `python benchmarks/query_engines.py` and the README.
+DEFAULT_ENGINE = "oxigraph"

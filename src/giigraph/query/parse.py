@@ -1,0 +1,162 @@
+"""Parse a SPARQL query once (rdflib's parser) and refuse what would reach outside the dataset.
+
+The safety check works on the parsed query, never on its text: a `SERVICE` hidden in a
+subquery or a `FILTER EXISTS` is found the same way as one at the top. Every engine runs a
+query only after `check_local` has passed, so nothing is ever sent: Oxigraph would federate
+a SERVICE call unconditionally, and rdflib would fetch the IRIs of FROM clauses.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyparsing import ParseException, ParseResults
+from rdflib import URIRef, Variable
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+
+from ..errors import QueryRefused, QuerySyntaxError
+
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query that parsed, with what the engines and the writers need to know about it."""
+
+    text: str
+    source: str
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    variables: tuple[str, ...]  # projected, in output order (SELECT only)
+    from_graphs: tuple[URIRef, ...]  # FROM <g>
+    from_named_graphs: tuple[URIRef, ...]  # FROM NAMED <g>
+    prefixes: Mapping[str, str]
+    algebra: Query
+
+
+def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query") -> ParsedQuery:
+    """Parse `text` with `prefixes` predeclared; refuse updates and SERVICE; raise QuerySyntaxError."""
+    prefixes = dict(prefixes or {})
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        _refuse_update(text, source)
+        raise QuerySyntaxError(source, exc.lineno, exc.col, _pyparsing_message(exc)) from None
+    star_order = _appearance_order(tree[1]) if _is_select_star(tree[1]) else None
+    try:
+        algebra = translateQuery(tree, initNs=prefixes)
+    except Exception as exc:  # rdflib raises a bare Exception for an undeclared prefix
+        raise _translate_error(text, source, exc) from None
+    _refuse_service(algebra.algebra, source)
+    main = algebra.algebra
+    clauses = dict.get(main, "datasetClause") or []  # CompValue.get answers the key if absent
+    return ParsedQuery(
+        text=text,
+        source=source,
+        form=_FORMS[main.name],
+        variables=_projection(main, star_order) if main.name == "SelectQuery" else (),
+        from_graphs=tuple(c["default"] for c in clauses if "default" in c),
+        from_named_graphs=tuple(c["named"] for c in clauses if "named" in c),
+        prefixes=prefixes,
+        algebra=algebra,
+    )
+
+
+def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef]) -> None:
+    """Refuse FROM / FROM NAMED IRIs that do not name a graph of the dataset being queried.
+
+    A dataset clause may only pick graphs the dataset already holds; any other IRI would be a
+    fetch (rdflib loads it from the web), so it is refused before an engine sees the query.
+    """
+    for keyword, iris in (("FROM", parsed.from_graphs), ("FROM NAMED", parsed.from_named_graphs)):
+        for iri in iris:
+            if iri not in graph_names:
+                raise QueryRefused(
+                    f"refused: {keyword} <{iri}> in {parsed.source} names no graph of the dataset, "
+                    "and giigraph never fetches remote data; use one of the dataset's graphs "
+                    "(SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)"
+                )
+
+
+def _refuse_update(text: str, source: str) -> None:
+    """If the text is a SPARQL Update (LOAD, INSERT, ...), refuse it: query is read-only."""
+    try:
+        update = parseUpdate(text)
+    except ParseException:
+        return
+    if not update.request:  # the empty text parses as an empty update
+        return
+    operations = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", op.name).upper() for op in update.request]
+    loads = [str(op.iri) for op in update.request if op.name == "Load"]
+    detail = f", and LOAD <{loads[0]}> would fetch remote data: giigraph never fetches remote data" if loads else ""
+    raise QueryRefused(
+        f"refused: {source} is a SPARQL Update ({', '.join(dict.fromkeys(operations))}), not a query; "
+        f"giigraph query only reads the dataset{detail}"
+    )
+
+
+def _refuse_service(algebra: CompValue, source: str) -> None:
+    for node in _walk(algebra):
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            term = node["term"]
+            target = f"<{term}>" if isinstance(term, URIRef) else f"?{term}"
+            raise QueryRefused(
+                f"refused: SERVICE {target} in {source} would send a query to another endpoint, "
+                "and giigraph never fetches remote data; query the dataset only"
+            )
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every value of a parsed or translated query, depth first and in query order."""
+    yield node
+    if isinstance(node, dict):  # CompValue is an OrderedDict
+        for key, value in node.items():
+            if not key.startswith("_"):
+                yield from _walk(value)
+    elif isinstance(node, (list, tuple, ParseResults)):
+        for value in node:
+            yield from _walk(value)
+
+
+def _is_select_star(tree: CompValue) -> bool:
+    return tree.name == "SelectQuery" and "projection" not in tree
+
+
+def _appearance_order(tree: CompValue) -> list[str]:
+    """Variables in the order the query text names them (taken before rdflib reorders patterns)."""
+    return list(dict.fromkeys(str(n) for n in _walk(tree) if isinstance(n, Variable)))
+
+
+def _projection(main: CompValue, star_order: list[str] | None) -> tuple[str, ...]:
+    """Projected variables; for SELECT * in order of first appearance (rdflib's is a set)."""
+    projected = [str(v) for v in main["PV"]]
+    if star_order is None:
+        return tuple(projected)
+    return tuple(v for v in star_order if v in projected) + tuple(sorted(set(projected) - set(star_order)))
+
+
+def _pyparsing_message(exc: ParseException) -> str:
+    found = getattr(exc, "found", "")
+    return f"{exc.msg}, found {found}" if found else exc.msg
+
+
+def _translate_error(text: str, source: str, exc: Exception) -> QuerySyntaxError:
+    match = re.fullmatch(r"Unknown namespace prefix : (.*)", str(exc))
+    if not match:
+        return QuerySyntaxError(source, None, None, str(exc))
+    prefix = match.group(1)
+    line, column = _locate(text, rf"(?<![\w<:/#.-]){re.escape(prefix)}:")
+    return QuerySyntaxError(source, line, column, f"undeclared prefix {prefix}: (declare it with PREFIX)")
+
+
+def _locate(text: str, pattern: str) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the first match of `pattern` in `text`, for messages."""
+    match = re.search(pattern, text)
+    if not match:
+        return None, None
+    before = text[: match.start()]
+    return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1

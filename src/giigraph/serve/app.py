@@ -1,0 +1,245 @@
+"""The linked-data web application (Starlette): routes, representations, errors.
+
+IRI policy (W3C "Cool URIs", 303 variant): a thing's IRI `/id/{kind}/{slug}` is not a document,
+so it answers `303 See Other` to the document in the negotiated format, `/doc/{kind}/{slug}.{ext}`.
+`/doc/{kind}/{slug}` negotiates in place (with `Content-Location`), and an extension (`.ttl`,
+`.jsonld`, `.nt`, `.rdf`, `.trig`, `.nq`, `.html`) or `?format=` fixes the format. Other IRIs of
+the dataset (named graphs, the dataset, the ontology, dumps) are documents and negotiate in place.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import formats
+from ..errors import (
+    GiigraphError, InputError, NotAcceptable, QueryError, QueryRefused, QueryTimeout, QueryTooLarge,
+)
+from ..rdfio import serialize
+from ..vocab import ONTOLOGY_IRI
+from . import documents, sparql
+from .conneg import negotiate
+from .documents import DOCUMENT_OFFERS, HTML
+from .pages import Views
+from .site import Site
+from .workers import Limits, QueryPool
+
+log = logging.getLogger("giigraph.serve")
+
+STATIC = Path(__file__).with_name("static")
+FILE_TYPES = {"context.jsonld": "application/ld+json", "void.ttl": "text/turtle"}
+ERROR_OFFERS = {"text/plain": "text", "text/html": "html", "application/json": "json",
+                "application/sparql-results+json": "json", "application/ld+json": "json"}
+STATUS = [(NotAcceptable, 406), (QueryRefused, 403), (QueryTimeout, 503), (QueryTooLarge, 422),
+          (QueryError, 400), (InputError, 400)]
+
+
+def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_query_bytes: int = 64 * 1024) -> Starlette:
+    """The application serving `site`; SPARQL runs in `workers` killable processes."""
+    views = Views(site)
+    pool = QueryPool(site.nquads, site.graph_names, site.prefixes, sparql.OFFERS_BY_KIND, limits, workers)
+    endpoint_iri = site.iri_for_path("sparql")
+
+    @lru_cache(maxsize=4096)
+    def representation(iri: str, fmt: str, doc_path: str) -> tuple[bytes, str]:
+        """Body and ETag of one document; the data never changes while the server runs."""
+        if iri == endpoint_iri:
+            body = serialize(sparql.service_description(endpoint_iri, site.graph_names), fmt)
+        elif iri == ONTOLOGY_IRI:
+            body = views.ontology(site.ontology, serialize(site.ontology, "jsonld")).encode() if fmt == HTML \
+                else serialize(site.ontology, fmt)
+        else:
+            description = documents.describe(site.dataset, site.void, iri, site.graph_names)
+            if fmt == HTML:
+                body = views.resource(iri, description, doc_path, serialize(description, "jsonld")).encode()
+            else:
+                body = serialize(description, fmt)
+        return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    def chosen_format(request: Request, offers: dict[str, str] = DOCUMENT_OFFERS) -> str:
+        if "format" in request.query_params:
+            return documents.format_param(request.query_params["format"])
+        return negotiate(request.headers.get("accept"), offers)[1]
+
+    def document(request: Request, iri: str, doc_path: str, fmt: str | None,
+                 offers: dict[str, str] = DOCUMENT_OFFERS) -> Response:
+        negotiated = fmt is None
+        fmt = fmt or chosen_format(request, offers)
+        body, etag = representation(iri, fmt, doc_path)
+        headers = {"Link": documents.link_header(doc_path), "ETag": etag,
+                   "Cache-Control": "public, max-age=300"}
+        if negotiated:
+            headers["Vary"] = "Accept"
+            headers["Content-Location"] = f"{doc_path}.{documents.extension(fmt)}"
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=documents.media_type(fmt), headers=headers)
+
+    # --- routes ----------------------------------------------------------------------------------------
+    async def home(request: Request) -> Response:
+        fmt = chosen_format(request, {"text/html": HTML, **DOCUMENT_OFFERS})
+        if fmt != HTML:
+            return document(request, site.dataset_iri, "/dataset", fmt)
+        return html_response(views.home(str(request.base_url)), link=documents.link_header("/dataset"))
+
+    async def thing(request: Request) -> Response:
+        path = request.path_params["path"]
+        stem, fmt = documents.split_extension(path)
+        if site.iri_for_path(f"id/{path}") in site.known:
+            stem, fmt = path, None
+        elif fmt is None or site.iri_for_path(f"id/{stem}") not in site.known:
+            raise HTTPException(404, f"{site.iri_for_path(f'id/{path}')} is not a resource of this dataset")
+        fmt = fmt or chosen_format(request)
+        return RedirectResponse(f"/doc/{stem}.{documents.extension(fmt)}", status_code=303,
+                                headers={"Vary": "Accept"})
+
+    async def doc(request: Request) -> Response:
+        stem, fmt = documents.split_extension(request.path_params["path"])
+        iri = site.iri_for_path(f"id/{stem}")
+        if iri not in site.known:
+            raise HTTPException(404, f"there is no document about {iri}")
+        return document(request, iri, f"/doc/{stem}", fmt)
+
+    async def other(request: Request) -> Response:
+        """Any other IRI of the dataset under the base: the dataset, named graphs, ..."""
+        stem, fmt = documents.split_extension(request.path_params["path"])
+        iri = site.iri_for_path(stem)
+        if iri not in site.known:
+            raise HTTPException(404, f"{site.iri_for_path(request.path_params['path'])} is not a resource of this dataset")
+        return document(request, iri, f"/{stem}", fmt)
+
+    async def ontology(request: Request) -> Response:
+        fmt = documents.EXTENSIONS.get(request.path_params.get("ext", ""))
+        if "ext" in request.path_params and fmt is None:
+            raise HTTPException(404, "no such ontology document")
+        return document(request, ONTOLOGY_IRI, "/ontology", fmt)
+
+    async def void(request: Request) -> Response:
+        return document(request, site.dataset_iri, "/dataset", None)
+
+    async def dumps_index(request: Request) -> Response:
+        return html_response(views.render("dumps.html", title="Downloads"))
+
+    async def dump_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in site.files:
+            raise HTTPException(404, f"no file {name} in the downloads")
+        media_type = FILE_TYPES.get(name) or formats.from_path(name).media_type
+        link = ", ".join(f'</dumps/{f.filename}>; rel="alternate"; type="{f.media_type}"' for f in formats.FORMATS)
+        return Response(site.files[name], media_type=media_type, headers={"Link": link})
+
+    async def endpoint(request: Request) -> Response:
+        req = await sparql.read_request(request, max_query_bytes, site.graph_names)
+        if req.query is None:  # people get the query form, programs the service description
+            fmt = chosen_format(request)
+            if fmt == HTML:
+                return html_response(views.render("sparql.html", title="SPARQL endpoint", query=None), vary=True)
+            body, _ = representation(endpoint_iri, fmt, "/sparql")
+            return Response(body, media_type=documents.media_type(fmt), headers={"Vary": "Accept"})
+        job, html_for = sparql.job_for(req)
+        answer = await pool.run(job)
+        kind = "graph" if answer.form in ("CONSTRUCT", "DESCRIBE") else "results"
+        if kind in html_for:
+            shown = sparql.table(answer.body) if kind == "results" else {"text": answer.body.decode()}
+            return html_response(views.render("sparql.html", title="SPARQL results", query=req.query,
+                                              result=shown), vary=True)
+        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+    def html_response(text: str, link: str | None = None, vary: bool = False) -> Response:
+        headers = {"Vary": "Accept"} if vary or link else {}
+        if link:
+            headers["Link"] = link
+        return Response(text, media_type="text/html", headers=headers)
+
+    # --- errors ----------------------------------------------------------------------------------------
+    async def on_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            status, message = exc.status_code, exc.detail
+        else:
+            status = next((code for cls, code in STATUS if isinstance(exc, cls)), 500)
+            message = str(exc)
+        if status == 500:  # logged in full here, never shown to the client
+            log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+            message = "internal server error"
+        headers = dict(getattr(exc, "headers", None) or {})
+        if status == 503:
+            headers["Retry-After"] = "5"
+        if status == 405:
+            headers.setdefault("Allow", "GET, HEAD" if request.url.path != "/sparql" else "GET, HEAD, POST")
+        return error_response(request, status, message, headers)
+
+    def error_response(request: Request, status: int, message: str, headers: dict) -> Response:
+        try:
+            kind = negotiate(request.headers.get("accept"), ERROR_OFFERS)[1]
+        except GiigraphError:
+            kind = "text"
+        if kind == "json":
+            return Response(json.dumps({"status": status, "message": message}), status_code=status,
+                            media_type="application/json", headers=headers)
+        if kind == "html" and request.method != "HEAD":
+            title = {404: "Not found", 406: "Not acceptable"}.get(status, "Error")
+            page = views.render("error.html", title=title, status=status, message=message)
+            return Response(page, status_code=status, media_type="text/html", headers=headers)
+        return Response(message + "\n", status_code=status, media_type="text/plain", headers=headers)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    routes = [
+        Route("/", home),
+        Route("/id/{path:path}", thing),
+        Route("/doc/{path:path}", doc),
+        Route("/ontology", ontology),
+        Route("/ontology.{ext}", ontology),
+        Route("/dumps/", dumps_index),
+        Route("/dumps/{name}", dump_file),
+        Route("/.well-known/void", void),
+        Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/{path:path}", other),
+    ]
+    handlers = {Exception: on_error, HTTPException: on_error, GiigraphError: on_error}
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app.add_middleware(CommonHeaders, licence=site.licence)
+    app.state.site, app.state.pool = site, pool
+    return app
+
+
+class CommonHeaders:
+    """Headers on every response: the licence as a `Link`, CORS for read-only data, nosniff."""
+
+    def __init__(self, app, licence: str) -> None:
+        self.app, self.link = app, f'<{licence}>; rel="license"'
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                link = headers.get("link")
+                headers["Link"] = f"{link}, {self.link}" if link else self.link
+                headers.setdefault("Access-Control-Allow-Origin", "*")
+                headers.setdefault("Access-Control-Expose-Headers", "Link, Content-Location, Vary")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,185 @@
+"""HTML pages for people: view models built from the site, rendered with Jinja2 templates.
+
+Every page shows labels in English and Chinese, links each IRI to its own page, says which named
+graph (curated data, or the source it was read in) each statement comes from, and embeds the
+same description as JSON-LD for search engines.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+
+from .. import formats
+from ..vocab import ONTOLOGY_IRI, SCHEMA
+from .documents import alternates
+from .site import Site
+
+TEMPLATES = Path(__file__).with_name("templates")
+EXAMPLE_QUERY = Path(__file__).with_name("example.rq")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One RDF term as shown: text, where it links, its language or datatype."""
+
+    text: str
+    href: str | None = None
+    title: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+    graph: str | None = None
+    graph_href: str | None = None
+
+
+@dataclass
+class Row:
+    prop: Value
+    values: list[Value] = field(default_factory=list)
+
+
+@dataclass
+class Fact:
+    """A fact node that points at the resource (a rank observation, a statement, ...)."""
+
+    node: Value
+    rows: list[Row]
+    passages: list[Value]
+
+
+class Views:
+    """Turns IRIs and descriptions into what the templates show."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                               trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(site=site, v=self, example=EXAMPLE_QUERY.read_text(encoding="utf-8"))
+
+    def render(self, template: str, **context) -> str:
+        return self.env.get_template(template).render(**context)
+
+    # --- terms -----------------------------------------------------------------------------------------
+    def term(self, node, graph: str | None = None) -> Value:
+        site = self.site
+        where = {"graph": self.graph_name(graph), "graph_href": site.href(graph)} if graph else {}
+        if isinstance(node, Literal):
+            datatype = site.curie(str(node.datatype)) if node.datatype else None
+            return Value(str(node), lang=node.language, datatype=datatype, **where)
+        iri = str(node)
+        return Value(site.label(iri), href=site.href(iri), title=iri, **where)
+
+    def graph_name(self, graph: str) -> str:
+        """`graph/curated` -> "curated"; `graph/source/x` -> "source x"."""
+        rest = graph[len(self.site.base) + len("graph/"):] if graph.startswith(self.site.base) else graph
+        return rest.replace("/", " ")
+
+    def rows(self, quads, skip=frozenset()) -> list[Row]:
+        """Group (predicate, object, graph) by predicate, sorted by the predicate's label."""
+        grouped: dict[str, Row] = {}
+        for p, o, g in quads:
+            if p in skip:
+                continue
+            row = grouped.setdefault(str(p), Row(self.term(p)))
+            value = self.term(o, g)
+            if value not in row.values:
+                row.values.append(value)
+        for row in grouped.values():
+            row.values.sort(key=lambda v: (v.lang or "", v.text))
+        return sorted(grouped.values(), key=lambda r: r.prop.text.lower())
+
+    # --- pages -----------------------------------------------------------------------------------------
+    def resource(self, iri: str, description: Dataset, doc_path: str, jsonld: bytes) -> str:
+        site, node = self.site, URIRef(iri)
+        out = [(p, o, str(g)) for _, p, o, g in description.quads((node, None, None, None))]
+        types = sorted({self.term(o) for p, o, _ in out if p == RDF.type}, key=lambda v: v.text)
+        incoming, facts = [], []
+        for s in sorted({s for s, _, _, _ in site.dataset.quads((None, None, node, None))}, key=str):
+            fact = self._fact(s, node)
+            if fact:
+                facts.append(fact)
+            for _, p, _, g in site.dataset.quads((s, None, node, None)):
+                incoming.append((self.term(s), self.term(p), self.graph_name(str(g))))
+        passages = {v.href: v for f in facts for v in f.passages}
+        passages.update({v.href: v for v in self._passages(node)})
+        return self.render(
+            "resource.html", iri=iri, title=site.label(iri), labels=site.labels(iri), types=types,
+            rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
+            passages=sorted(passages.values(), key=lambda v: v.title or ""),
+            alternates=alternates(doc_path), jsonld=_script_safe(jsonld),
+        )
+
+    def _fact(self, s, target: URIRef) -> Fact | None:
+        """A node that links here and names its source passage is shown as a fact, in full."""
+        passages = self._passages(s)
+        if not passages:
+            return None
+        quads = [(p, o, str(g)) for _, p, o, g in self.site.dataset.quads((s, None, None, None))]
+        rows = self.rows(quads, skip={RDF.type, RDFS.label, PROV.wasDerivedFrom})
+        rows = [r for r in rows if not any(v.title == str(target) for v in r.values)]
+        return Fact(self.term(s), rows, passages)
+
+    def _passages(self, s) -> list[Value]:
+        found = []
+        for passage in sorted(set(self.site.union.objects(s, PROV.wasDerivedFrom)), key=str):
+            topic = self.site.union.value(passage, SCHEMA.description)
+            found.append(Value(self.site.label(str(passage)), href=self.site.href(str(passage)),
+                               title=str(topic) if topic else str(passage)))
+        return sorted(found, key=lambda v: v.href or "")
+
+    def home(self, served: str) -> str:
+        """The home page; `served` is the URL the client used, for copy-paste examples."""
+        site = self.site
+        top = [(self.term(URIRef(c)), site.labels(c).get("zh"), rank, self.term(URIRef(e)))
+               for c, rank, e in site.top_clusters]
+        browse = [(self.term(URIRef(cls)), [self.term(URIRef(m)) for m in members]) for cls, members in site.by_type]
+        dataset = URIRef(site.dataset_iri)
+        return self.render("home.html", served=served, top=top, browse=browse, counts=site.counts,
+                           title=site.label(site.dataset_iri),
+                           description=str(site.void.value(dataset, URIRef("http://purl.org/dc/terms/description"))),
+                           dumps=self.dumps, alternates=alternates("/dataset"))
+
+    @cached_property
+    def dumps(self) -> list[tuple[str, str, str, int]]:
+        """(file name, label, media type, size) of every published file."""
+        listing = [(f.filename, f"{f.label} dump", f.media_type) for f in formats.FORMATS]
+        listing += [("context.jsonld", "JSON-LD context", "application/ld+json"),
+                    ("void.ttl", "VoID/DCAT description", "text/turtle")]
+        return [(name, label, mt, len(self.site.files[name])) for name, label, mt in listing]
+
+    def ontology(self, graph: Graph, jsonld: bytes) -> str:
+        onto = URIRef(ONTOLOGY_IRI)
+        header = [(p, o, None) for p, o in graph.predicate_objects(onto)]
+        sections, seen = [], set()
+        for title, kinds in (("Classes", (OWL.Class,)),
+                             ("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)),
+                             ("Concepts and other individuals", (SKOS.ConceptScheme, SKOS.Concept, OWL.NamedIndividual))):
+            terms = sorted({s for k in kinds for s in graph.subjects(RDF.type, k)
+                            if str(s).startswith(ONTOLOGY_IRI + "#") and s not in seen}, key=str)
+            seen.update(terms)
+            sections.append((title, [self._ontology_term(graph, t) for t in terms]))
+        return self.render("ontology.html", title=self._by_lang(graph, onto, URIRef("http://purl.org/dc/terms/title")),
+                           rows=self.rows(header), sections=sections, alternates=alternates("/ontology"),
+                           jsonld=_script_safe(jsonld))
+
+    @staticmethod
+    def _by_lang(graph: Graph, s, p) -> dict[str, str]:
+        return {o.language or "": str(o) for o in graph.objects(s, p) if isinstance(o, Literal)}
+
+    def _ontology_term(self, graph: Graph, t: URIRef) -> dict:
+        quads = [(p, o, None) for p, o in graph.predicate_objects(t)]
+        return {"anchor": str(t).split("#")[1], "iri": str(t),
+                "labels": self._by_lang(graph, t, RDFS.label) or self._by_lang(graph, t, SKOS.prefLabel),
+                "definitions": self._by_lang(graph, t, SKOS.definition),
+                "rows": self.rows(quads, skip={RDFS.label, SKOS.prefLabel, SKOS.definition})}
+
+
+def _script_safe(jsonld: bytes) -> str:
+    """JSON-LD text safe inside <script>: no `</` can close the element early."""
+    text = json.dumps(json.loads(jsonld), ensure_ascii=False, indent=1)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")

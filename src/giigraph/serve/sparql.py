@@ -1,0 +1,169 @@
+"""The SPARQL 1.1 Protocol endpoint's HTTP layer: read the request, negotiate, hand over to a worker.
+
+GET `?query=`, POST `application/x-www-form-urlencoded` and POST `application/sparql-query` are
+accepted, with `default-graph-uri` / `named-graph-uri`; the result format is negotiated against
+the results table (SELECT/ASK) or the graph table (CONSTRUCT/DESCRIBE: the triple formats of
+`formats.py`), and `?format=` overrides Accept. Updates are refused (403) whichever way they come.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, VOID
+from starlette.datastructures import MultiDict
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from .. import formats
+from ..errors import InputError, NotAcceptable, QueryRefused
+from . import engine
+from .conneg import negotiate
+from .workers import Job
+
+HTML = "text/html"
+
+RESULTS_OFFERS: dict[str, str] = {
+    **{mt: mt for mt in engine.RESULTS_MEDIA_TYPES},
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    HTML: HTML,
+}
+GRAPH_OFFERS: dict[str, str] = {
+    **{f.media_type: f.media_type for f in formats.FORMATS if not f.quads},
+    "application/json": "application/ld+json",
+    HTML: HTML,
+}
+#: `?format=` values: short names of results formats, `html`, a media type, or a format of the registry.
+FORMAT_PARAM: dict[str, str] = {
+    "json": "application/sparql-results+json, application/ld+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "html": HTML,
+}
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    accept: str | None
+
+
+async def read_request(request: Request, max_bytes: int, local_graphs: frozenset[str]) -> ProtocolRequest:
+    """The protocol operation in a GET or POST; HTTP errors for wrong media types or sizes."""
+    params = MultiDict(request.query_params.multi_items())
+    query: list[str] = []
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await _read_body(request, max_bytes)
+        if content_type == "application/x-www-form-urlencoded":
+            try:
+                form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                raise InputError("the form body is not UTF-8") from None
+            params = MultiDict([*params.multi_items(), *form])
+        elif content_type == "application/sparql-query":
+            try:
+                query = [body.decode("utf-8")]
+            except UnicodeDecodeError:
+                raise InputError("the query is not UTF-8") from None
+        elif content_type == "application/sparql-update":
+            raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
+        else:
+            raise HTTPException(415, "POST a query as application/x-www-form-urlencoded or application/sparql-query")
+    if "update" in params:
+        raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only")
+    query += params.getlist("query")
+    if len(query) > 1:
+        raise InputError("give exactly one query")
+    if query and len(query[0].encode("utf-8")) > max_bytes:
+        raise HTTPException(413, f"the query is longer than {max_bytes} bytes")
+    default_graphs = tuple(params.getlist("default-graph-uri"))
+    named_graphs = tuple(params.getlist("named-graph-uri"))
+    for graph in (*default_graphs, *named_graphs):
+        if graph not in local_graphs:
+            raise QueryRefused(f"<{graph}> is not a graph of this dataset, and this endpoint never fetches "
+                               f"remote data; its graphs are: {', '.join(sorted(local_graphs))}")
+    accept = request.headers.get("accept")
+    if "format" in params:
+        fmt = params["format"].strip().lower()
+        if fmt in FORMAT_PARAM:
+            accept = FORMAT_PARAM[fmt]
+        else:  # a media type (SPARQLWrapper sends those) or a format of the registry
+            accept = fmt if "/" in fmt and fmt not in formats.names() else formats.get(fmt).media_type
+    return ProtocolRequest(query[0] if query else None, default_graphs, named_graphs, accept)
+
+
+async def _read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def job_for(req: ProtocolRequest) -> tuple[Job, frozenset[str]]:
+    """The worker's job, and the query forms for which the client prefers an HTML page (the
+    worker then writes JSON results or Turtle for the page). Raises InputError on a bad Accept."""
+    results, graph = _choose(req.accept, RESULTS_OFFERS), _choose(req.accept, GRAPH_OFFERS)
+    html = frozenset(kind for kind, chosen in (("results", results), ("graph", graph)) if chosen == HTML)
+    job = Job(req.query or "", "application/sparql-results+json" if results == HTML else results,
+              "text/turtle" if graph == HTML else graph, req.default_graphs, req.named_graphs)
+    return job, html
+
+
+def _choose(accept: str | None, offers: dict[str, str]) -> str | None:
+    try:
+        return negotiate(accept, offers)[1]
+    except NotAcceptable:
+        return None
+
+
+def table(body: bytes) -> dict:
+    """SPARQL JSON results as a table for the HTML page."""
+    data = json.loads(body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    return {"vars": data["head"]["vars"],
+            "rows": [[row.get(v) for v in data["head"]["vars"]] for row in data["results"]["bindings"]]}
+
+
+OFFERS_BY_KIND = {"results": list(RESULTS_OFFERS), "graph": list(GRAPH_OFFERS)}
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "JSON-LD", "N-Triples", "RDF_XML")
+
+
+def service_description(endpoint: str, graph_names: frozenset[str]) -> Graph:
+    """SPARQL 1.1 Service Description, returned by GET on the endpoint without a query."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    service, dataset = URIRef(endpoint), URIRef(f"{endpoint}#dataset")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in RESULT_FORMATS:
+        g.add((service, SD.resultFormat, W3C_FORMATS[name]))
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    for name in sorted(graph_names):
+        named = URIRef(f"{name}#sd")
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, URIRef(f"{name}#void")))  # the VoID subset with its triple count
+    return g

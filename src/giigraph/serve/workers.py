@@ -1,0 +1,236 @@
+"""Killable SPARQL workers: every query runs in a separate process the server can stop.
+
+Neither rdflib nor pyoxigraph can interrupt a query from another thread, so a time limit that
+really holds needs a process to kill. Each worker loads the dataset once, answers one query at a
+time, and is killed and replaced when a query overruns: the client gets QueryTimeout (503), never
+partial results, and the other workers keep answering. Results are written and capped in the
+worker, so a huge result costs the worker's time, not the server's memory.
+
+Defence in depth: on Linux each worker first moves itself into an empty network namespace, so
+even a query that slipped past `engine.check_query` could not reach any host.
+"""
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import io
+import logging
+import multiprocessing
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from ..errors import GiigraphError, NotAcceptable, QueryError, QueryTimeout, QueryTooLarge
+from . import engine
+
+log = logging.getLogger("giigraph.serve")
+
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query and what it may be answered in: a results type (SELECT/ASK), a graph type
+    (CONSTRUCT/DESCRIBE); None where the client accepts none of that kind."""
+
+    query: str
+    results_type: str | None
+    graph_type: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    form: str
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0
+    max_result_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass
+class _Payload:
+    """What a worker needs to start: the data and the rules."""
+
+    nquads: bytes
+    local_graphs: frozenset[str]
+    prefixes: dict[str, str]
+    max_result_bytes: int
+    offers: dict[str, list[str]] = field(default_factory=dict)
+
+
+# --- inside the worker process ---------------------------------------------------------------------
+
+class _CappedBuffer(io.RawIOBase):
+    """A byte sink that raises QueryTooLarge once the result passes the cap."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap, self.chunks, self.size = cap, [], 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise QueryTooLarge(f"the result is larger than {self.cap} bytes; add a LIMIT or narrow the query")
+        self.chunks.append(bytes(data))
+        return len(data)
+
+
+def _isolate_network() -> bool:
+    """Leave every network behind (an empty network namespace); False where the OS says no."""
+    if sys.platform != "linux":
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
+
+
+def _answer(store, payload: _Payload, job: Job) -> Answer:
+    checked = engine.check_query(job.query, payload.local_graphs, payload.prefixes)
+    kind = "graph" if checked.returns_graph else "results"
+    media_type = job.graph_type if checked.returns_graph else job.results_type
+    if media_type is None:
+        raise NotAcceptable(payload.offers[kind])
+    sink = _CappedBuffer(payload.max_result_bytes)
+    engine.run_query(store, checked, media_type, sink, payload.prefixes, job.default_graphs, job.named_graphs)
+    return Answer(checked.form, media_type, b"".join(sink.chunks))
+
+
+def _serve_jobs(conn, payload: _Payload) -> None:
+    """Worker main loop: announce readiness, then answer jobs until the pipe closes."""
+    isolated = _isolate_network()
+    store = engine.open_store(payload.nquads)
+    conn.send(("ready", isolated))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", _answer(store, payload, job)))
+        except GiigraphError as exc:
+            conn.send(("error", exc))
+        except Exception as exc:  # an engine bug: log here, never leak it to the client
+            logging.getLogger("giigraph.serve").exception("query failed")
+            conn.send(("error", QueryError(f"the query could not be evaluated ({type(exc).__name__})")))
+
+
+# --- in the server process -------------------------------------------------------------------------
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    """Handle on one worker process and its pipe."""
+
+    def __init__(self, payload: _Payload, start_timeout: float = 60.0) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve_jobs, args=(child, payload), daemon=True,
+                                   name="giigraph-sparql-worker")
+        self.process.start()
+        child.close()
+        if not self.conn.poll(start_timeout):
+            self.kill()
+            raise RuntimeError("a SPARQL worker did not start")
+        _, self.isolated = self.conn.recv()
+
+    def call(self, job: Job, timeout: float) -> Answer:
+        try:
+            self.conn.send(job)
+            ready = self.conn.poll(timeout)
+            if ready:
+                status, value = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise _WorkerDied from exc
+        if not ready:
+            raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s and was stopped")
+        if status == "error":
+            raise value
+        return value
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of workers; a query waits at most `timeout` for a free one (else 503)."""
+
+    def __init__(self, nquads: bytes, local_graphs: frozenset[str], prefixes: dict[str, str],
+                 offers: dict[str, list[str]], limits: Limits, size: int = 2) -> None:
+        self.payload = _Payload(nquads, local_graphs, prefixes, limits.max_result_bytes, offers)
+        self.limits, self.size = limits, size
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._idle = asyncio.Queue()
+        workers = await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+        if not all(w.isolated for w in workers):
+            log.warning("SPARQL workers could not leave the network (no network namespace); "
+                        "SERVICE and remote FROM are still refused before evaluation")
+
+    async def run(self, job: Job) -> Answer:
+        assert self._idle is not None, "QueryPool.start() was not awaited"
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout=self.limits.timeout)
+        except TimeoutError:
+            raise QueryTimeout("the endpoint is busy with other queries; try again shortly") from None
+        # The worker goes back (or is replaced) from the thread itself, so a client that hangs
+        # up while its query runs cannot leak the worker.
+        return await asyncio.to_thread(self._call_and_release, worker, job)
+
+    def _call_and_release(self, worker: _Worker, job: Job) -> Answer:
+        try:
+            answer = worker.call(job, self.limits.timeout)
+        except (QueryTimeout, _WorkerDied) as exc:
+            self._retire(worker)
+            threading.Thread(target=self._replace, daemon=True).start()
+            if isinstance(exc, _WorkerDied):
+                log.error("a SPARQL worker died; starting another")
+                raise QueryError("the query could not be evaluated (the worker stopped)") from None
+            raise
+        except BaseException:
+            self._release(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.payload)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self) -> None:
+        try:
+            self._release(self._spawn())
+        except Exception:
+            log.exception("could not start a replacement SPARQL worker")
+
+    def _release(self, worker: _Worker) -> None:
+        self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    async def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.kill()

@@ -1,0 +1,189 @@
+"""What `giigraph publish` would send, and where its credentials come from, without any network."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from rdflib import Dataset, Literal, URIRef
+
+from giigraph.errors import InputError
+from giigraph.publish import credentials, describe
+from giigraph.publish.plan import Endpoints, check_iri, graph_uploads, make_plan, staging_iri
+
+STORE = "http://127.0.0.1:7878/store"
+UPDATE = "http://127.0.0.1:7878/update"
+
+
+def tiny(graphs: int = 2, triples: int = 3) -> Dataset:
+    ds = Dataset()
+    for g in range(graphs):
+        graph = ds.graph(URIRef(f"https://example.org/graph/{g}"))
+        for t in range(triples):
+            subject = URIRef(f"https://example.org/s{t}")
+            graph.add((subject, URIRef("https://example.org/p"), Literal(f"v{g}-{t}", lang="en")))
+    return ds
+
+
+def test_one_upload_per_named_graph_as_sorted_ntriples():
+    uploads = graph_uploads(tiny())
+    assert [u.target for u in uploads] == ["https://example.org/graph/0", "https://example.org/graph/1"]
+    for u in uploads:
+        lines = u.ntriples.decode().splitlines()
+        assert lines == sorted(lines) and len(lines) == u.triples == 3
+        assert u.staging is None and u.landing == u.target
+
+
+def test_graph_option_merges_every_graph_into_one():
+    (upload,) = graph_uploads(tiny(), "https://example.org/all")
+    assert upload.target == "https://example.org/all" and upload.triples == 6
+
+
+def test_default_graph_triples_need_a_graph_option():
+    ds = tiny()
+    ds.add((URIRef("https://example.org/a"), URIRef("https://example.org/b"), Literal("c")))
+    with pytest.raises(InputError, match="1 triples outside named graphs; give --graph IRI"):
+        graph_uploads(ds)
+
+
+def test_nothing_to_publish_is_an_input_error():
+    with pytest.raises(InputError, match="no triples to publish"):
+        graph_uploads(Dataset())
+
+
+@pytest.mark.parametrize("bad", ["graph", "https://example.org/a b", "https://example.org/<x>", ""])
+def test_graph_names_must_be_absolute_iris(bad):
+    with pytest.raises(InputError, match="is not an absolute IRI"):
+        check_iri(bad, "--graph")
+
+
+def test_staging_graph_is_fixed_per_target_and_a_valid_iri():
+    target = "https://w3id.org/giigraph/graph/source/cnipnews-2023-10-08"
+    assert staging_iri(target) == "urn:giigraph:staging:" + target
+    assert check_iri(staging_iri("https://example.org/g?x=1#f"), "staging")
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"store": "ftp://example.org/store"}, "is not an http(s) URL"),
+    ({"store": "http://u:p@example.org/store"}, "--store must not carry credentials"),
+    ({"store": STORE, "update": "http://u@example.org/update"}, "--update-endpoint must not carry credentials"),
+    ({"store": STORE, "protocol": "sparql"}, "unknown protocol"),
+    ({"store": UPDATE, "protocol": "update", "update": "http://127.0.0.1:1/update"}, "is for --protocol gsp"),
+])
+def test_endpoints_are_checked(kwargs, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Endpoints(**kwargs)
+
+
+def test_gsp_direct_plan_puts_each_graph_and_has_no_switch():
+    plan = make_plan(tiny(), Endpoints(STORE))
+    assert not plan.staged and plan.commit is None
+    (put,) = plan.uploads[0]
+    assert (put.method, put.url, put.params) == ("PUT", STORE, (("graph", "https://example.org/graph/0"),))
+    assert put.content_type == "application/n-triples" and put.body == plan.graphs[0].ntriples
+
+
+def test_gsp_staged_plan_puts_into_staging_then_moves_all_in_one_update():
+    plan = make_plan(tiny(), Endpoints(STORE, update=UPDATE))
+    assert plan.staged
+    assert [reqs[0].params for reqs in plan.uploads] == [(("graph", staging_iri(g.target)),) for g in plan.graphs]
+    assert plan.commit.url == UPDATE and plan.commit.content_type == "application/sparql-update"
+    assert plan.commit.body.decode() == (
+        "MOVE GRAPH <urn:giigraph:staging:https://example.org/graph/0> TO GRAPH <https://example.org/graph/0> ;\n"
+        "MOVE GRAPH <urn:giigraph:staging:https://example.org/graph/1> TO GRAPH <https://example.org/graph/1>\n")
+
+
+def test_update_plan_batches_whole_lines_and_clears_staging_first():
+    plan = make_plan(tiny(1, 40), Endpoints(UPDATE, protocol="update"), batch_bytes=1000)
+    (requests,) = plan.uploads
+    assert len(requests) > 1
+    bodies = [r.body.decode() for r in requests]
+    assert bodies[0].startswith("DROP SILENT GRAPH <urn:giigraph:staging:https://example.org/graph/0> ;\nINSERT DATA {")
+    assert not any(b.startswith("DROP") for b in bodies[1:])
+    sent = [line for b in bodies for line in b.splitlines() if line.startswith("<")]
+    assert sent == plan.graphs[0].ntriples.decode().splitlines()
+    assert all(b.endswith("} }\n") for b in bodies)
+
+
+def test_describe_lists_every_request_and_no_secret():
+    plan = make_plan(tiny(), Endpoints(STORE, update=UPDATE))
+    text = describe(plan, "netrc file /home/u/.netrc, machine 127.0.0.1")
+    assert "credentials: netrc file /home/u/.netrc, machine 127.0.0.1" in text
+    assert text.count("PUT http://127.0.0.1:7878/store?graph=urn:giigraph:staging:") == 2
+    assert "POST http://127.0.0.1:7878/update (application/sparql-update" in text
+    assert "data: 2 graph(s), 6 triples" in text
+
+
+# --- credentials ----------------------------------------------------------------------------------
+def _header(creds: credentials.Credentials) -> str | None:
+    if creds.auth is None:
+        return None
+    request = httpx.Request("GET", STORE)
+    return next(creds.auth.sync_auth_flow(request)).headers.get("Authorization")
+
+
+def test_no_credentials(tmp_path):
+    creds = credentials.for_url(STORE, {"NETRC": str(tmp_path / "missing")})
+    assert creds.auth is None and creds.origin == "none"
+
+
+def test_user_and_password_from_the_environment():
+    creds = credentials.for_url(STORE, {"GIIGRAPH_STORE_USER": "alice", "GIIGRAPH_STORE_PASSWORD": "pw"})
+    assert _header(creds) == httpx.BasicAuth("alice", "pw")._auth_header
+    assert "pw" not in creds.origin
+
+
+def test_digest_on_request():
+    creds = credentials.for_url(STORE, {"GIIGRAPH_STORE_USER": "a", "GIIGRAPH_STORE_PASSWORD": "b",
+                                        "GIIGRAPH_STORE_AUTH": "digest"})
+    assert isinstance(creds.auth, httpx.DigestAuth)
+
+
+def test_token_wins_over_user_and_netrc(tmp_path):
+    creds = credentials.for_url(STORE, {"GIIGRAPH_STORE_TOKEN": "t0k", "GIIGRAPH_STORE_USER": "alice",
+                                        "GIIGRAPH_STORE_PASSWORD": "pw"})
+    assert _header(creds) == "Bearer t0k"
+
+
+def test_half_a_password_pair_is_an_error():
+    with pytest.raises(InputError, match=r"\$GIIGRAPH_STORE_PASSWORD is not set"):
+        credentials.for_url(STORE, {"GIIGRAPH_STORE_USER": "alice"})
+
+
+def test_unknown_auth_scheme_is_an_error():
+    with pytest.raises(InputError, match="is not an auth scheme"):
+        credentials.for_url(STORE, {"GIIGRAPH_STORE_USER": "a", "GIIGRAPH_STORE_PASSWORD": "b",
+                                    "GIIGRAPH_STORE_AUTH": "ntlm"})
+
+
+def test_netrc_entry_for_the_store_host(tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine other.example login x password y\nmachine 127.0.0.1 login alice password pw\n")
+    netrc.chmod(0o600)
+    creds = credentials.for_url(STORE, {"NETRC": str(netrc)})
+    assert _header(creds) == httpx.BasicAuth("alice", "pw")._auth_header
+    assert creds.origin == f"netrc file {netrc}, machine 127.0.0.1"
+    assert credentials.for_url("http://elsewhere.example/store", {"NETRC": str(netrc)}).auth is None
+
+
+def test_malformed_netrc_names_file_and_line(tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login alice password pw\nfrobnicate x\n")
+    netrc.chmod(0o600)
+    with pytest.raises(InputError, match=f"{netrc}:2: bad follower token 'frobnicate'"):
+        credentials.for_url(STORE, {"NETRC": str(netrc)})
+
+
+@pytest.mark.parametrize("store,auth,warned", [
+    ("http://store.example/store", True, True),
+    ("https://store.example/store", True, False),
+    ("http://store.example/store", False, False),
+    ("http://127.0.0.1:7878/store", True, False),
+    ("http://localhost:7878/store", True, False),
+])
+def test_credentials_over_plain_http_are_warned_about(store, auth, warned):
+    from giigraph.publish import _warn_cleartext
+
+    notes: list[str] = []
+    creds = credentials.Credentials(httpx.BasicAuth("a", "b") if auth else None, "a test")
+    _warn_cleartext(make_plan(tiny(), Endpoints(store)), creds, notes.append)
+    assert bool(notes) == warned
+    assert all(n == "warning: credentials (a test) go over plain http to store.example; use https" for n in notes)

@@ -1,0 +1,251 @@
+"""`giigraph serve` for real: a uvicorn subprocess on a free loopback port, driven by SPARQLWrapper,
+by concurrent clients, by a SERVICE query aimed at a listener, and by headless Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from conftest import require_tool
+
+TIMEOUT = 2.0
+ARTIFACTS = Path(__file__).parent / "artifacts"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TOP5 = """PREFIX gii: <https://w3id.org/giigraph/ontology#>
+SELECT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank ; gii:edition ?e .
+  FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
+
+
+# Loopback only: urllib (and SPARQLWrapper on top of it) would send requests through a proxy named
+# in the environment; this opener never uses one.
+urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
+
+
+@pytest.fixture(scope="module")
+def server():
+    """`giigraph serve --port 0` as a subprocess; yields its URL, checks it is still alive after."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "giigraph", "serve", "--port", "0", "--timeout", str(TIMEOUT), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url, started = None, time.monotonic()
+    while url is None and time.monotonic() - started < 60:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            pytest.fail(f"giigraph serve exited with {proc.returncode}")
+        if "Serving giigraph at " in line:
+            url = line.split("Serving giigraph at ")[1].split()[0]
+    assert url and url.startswith("http://127.0.0.1:"), "the server must bind loopback by default"
+    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep draining the log
+    _wait_until_up(url)
+    yield url.rstrip("/")
+    assert proc.poll() is None, "the server died during the tests"
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(15) in (0, -signal.SIGINT), "no clean shutdown on Ctrl-C"
+
+
+def _wait_until_up(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} never answered")
+
+
+def sparql(server: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    client.setMethod(POST if method != "GET" else "GET")
+    if method == "POSTDIRECTLY":
+        client.setRequestMethod(POSTDIRECTLY)
+    client.setTimeout(30)
+    return client
+
+
+# --- the protocol through a real client library --------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POSTDIRECTLY"])
+def test_sparqlwrapper_select_json(server, method):
+    rows = sparql(server, TOP5, JSON, method).queryAndConvert()["results"]["bindings"]
+    assert [r["rank"]["value"] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert rows[4]["cluster"]["value"].endswith("/id/cluster/shanghai-suzhou")
+
+
+def test_sparqlwrapper_select_xml_csv_tsv(server):
+    xml = sparql(server, TOP5, XML).queryAndConvert()
+    assert len(xml.getElementsByTagName("result")) == 5
+    csv = sparql(server, TOP5, CSV).queryAndConvert().decode()
+    assert csv.splitlines()[0] == "cluster,rank" and len(csv.splitlines()) == 6
+    tsv = sparql(server, TOP5, TSV).queryAndConvert().decode()
+    assert tsv.splitlines()[0] == "?cluster\t?rank"
+
+
+def test_sparqlwrapper_ask_and_construct(server):
+    assert sparql(server, "ASK { ?s a gii:Cluster }", JSON).queryAndConvert()["boolean"] is True
+    query = "CONSTRUCT { ?c a gii:Cluster } WHERE { ?c a gii:Cluster }"
+    turtle = sparql(server, query, TURTLE).queryAndConvert()
+    g = Graph().parse(data=turtle, format="turtle")
+    shsz = URIRef("https://w3id.org/giigraph/id/cluster/shanghai-suzhou")
+    assert (shsz, RDF.type, URIRef("https://w3id.org/giigraph/ontology#Cluster")) in g
+    jsonld = sparql(server, query, JSONLD).queryAndConvert()
+    assert (shsz, RDF.type, URIRef("https://w3id.org/giigraph/ontology#Cluster")) in jsonld
+
+
+def test_sparqlwrapper_sees_400_for_malformed_queries(server):
+    with pytest.raises(QueryBadFormed) as info:
+        sparql(server, "SELECT * WHERE { ?s ?p }", JSON).query()
+    assert "malformed query" in str(info.value)
+
+
+# --- safety --------------------------------------------------------------------------------------------
+
+def test_runaway_query_is_stopped_while_others_are_answered(server):
+    def runaway():
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(urllib.request.Request(
+                f"{server}/sparql", data=f"query={urllib.parse.quote(RUNAWAY)}".encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"}), timeout=30)
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(), time.monotonic() - started
+        return 200, "", time.monotonic() - started
+
+    def others():
+        time.sleep(0.3)  # let the runaway query start first
+        answers = []
+        while time.monotonic() - begun < TIMEOUT:
+            t0 = time.monotonic()
+            rows = sparql(server, TOP5, JSON).queryAndConvert()["results"]["bindings"]
+            answers.append((len(rows), time.monotonic() - t0))
+            page = urllib.request.urlopen(f"{server}/doc/cluster/shanghai-suzhou.ttl", timeout=5).read()
+            assert b"shanghai-suzhou" in page
+        return answers
+
+    begun = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        slow, fast = pool.submit(runaway), pool.submit(others)
+        status, body, took = slow.result()
+        answers = fast.result()
+    assert status == 503 and "time limit" in body, (status, body)
+    assert TIMEOUT <= took < TIMEOUT + 2, f"stopped after {took:.1f} s"
+    assert answers and all(n == 5 and t < 1.5 for n, t in answers), answers
+    # the killed worker is replaced: the endpoint answers again, on both workers
+    time.sleep(1.0)
+    for _ in range(4):
+        assert len(sparql(server, TOP5, JSON).queryAndConvert()["results"]["bindings"]) == 5
+
+
+def test_service_and_remote_from_never_reach_the_network(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    hits: list[bytes] = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            hits.append(conn.recv(4096) or b"(connected)")
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    target = f"http://127.0.0.1:{port}/sparql"
+    queries = [
+        f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?x a gii:Cluster OPTIONAL {{ SERVICE SILENT <{target}> {{ ?x ?p ?o }} }} }}",
+        f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{target}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"LOAD <{target}>",
+    ]
+    try:
+        for query in queries:
+            with pytest.raises(urllib.error.HTTPError) as info:
+                sparql(server, query, JSON, "POST").query()
+            assert info.value.code == 403, query
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(2)
+        listener.close()
+    assert hits == [], "the endpoint contacted the listener"
+
+
+# --- a person with a browser ---------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
+
+
+def test_browser_home_to_shanghai_suzhou(server):
+    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
+                            "chromium")
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(server + "/")
+            expect(page.locator("h1")).to_contain_text("Global Innovation Index 2023")
+            top = page.locator("ol.top-clusters > li")
+            expect(top).to_have_count(5)
+            expect(top.nth(0)).to_contain_text("Tokyo-Yokohama")
+            page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+            top.nth(4).get_by_role("link", name="Shanghai-Suzhou").click()
+            page.wait_for_url("**/doc/cluster/shanghai-suzhou.html")  # the browser followed the 303
+            expect(page.locator("h1")).to_have_text("Shanghai-Suzhou")
+            expect(page.locator("p.zh")).to_have_text("上海-苏州")
+            expect(page.locator(".types")).to_contain_text("science and technology cluster")
+            expect(page.locator("section.facts")).to_contain_text("rank 5 in Global Innovation Index 2023")
+            expect(page.locator("section.facts")).to_contain_text("rank 6 in Global Innovation Index 2022")
+            expect(page.locator("table.props").first).to_contain_text("Suzhou")
+            expect(page.locator("section.passages")).to_contain_text("Passage 10")
+            expect(page.locator("footer")).to_contain_text("CC BY 4.0")
+            expect(page.locator("footer")).to_contain_text("China Intellectual Property News")
+            jsonld = page.locator('script[type="application/ld+json"]').text_content()
+            assert "shanghai-suzhou" in jsonld and "上海-苏州" in jsonld
+            page.screenshot(path=str(ARTIFACTS / "shanghai-suzhou.png"), full_page=True)
+
+            page.get_by_role("link", name="Suzhou", exact=True).first.click()
+            expect(page.locator("h1")).to_have_text("Suzhou")
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "shanghai-suzhou.png").stat().st_size > 10_000
+
+
+def test_serve_on_a_busy_port_is_a_usage_error():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "giigraph", "serve", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
