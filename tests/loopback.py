@@ -3,6 +3,7 @@
 `OxigraphServer` runs the `oxigraph` server from PyPI on a free loopback port with its own store.
 `LoopbackProxy` forwards TCP to it and can break connections the way networks and gateways do:
 cut (TCP reset) the moment a given byte string is about to pass, answer 503, or terminate TLS.
+`Listener` stands in for a remote SPARQL endpoint or data file that the SPARQL tests must never reach.
 """
 from __future__ import annotations
 
@@ -96,6 +97,44 @@ class OxigraphServer:
     def load(self, nquads: bytes) -> None:
         httpx.post(self.store, content=nquads, headers={"Content-Type": "application/n-quads"},
                    timeout=30, trust_env=False).raise_for_status()
+
+
+class Listener:
+    """Accepts TCP connections on a free loopback port and records what each one sends."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind((LOOPBACK, 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.05)
+        self.url = f"http://{LOOPBACK}:{self.sock.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.requests.append(conn.recv(4096))
+                except OSError:
+                    self.requests.append(b"")
+
+    def settle(self) -> list[bytes]:
+        """Give a connection in flight time to land, then report what arrived."""
+        time.sleep(0.2)
+        return self.requests
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
 
 
 def _reset(sock: socket.socket) -> None:

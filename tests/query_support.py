@@ -50,3 +50,24 @@ def engines(dataset: Dataset, prefixes=PREFIXES) -> dict:
 def run_both(engs: dict, text: str, prefixes=PREFIXES) -> dict:
     parsed = parse_query(text, prefixes, "test")
     return {name: engine.run(parsed) for name, engine in engs.items()}
+
+
+def remote_queries(url: str) -> list[str]:
+    """Queries that would reach `url` (SERVICE anywhere, FROM, FROM NAMED, LOAD) if they were run."""
+    return [
+        f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ SERVICE SILENT <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ VALUES ?endpoint {{ <{url}/sparql> }} SERVICE ?endpoint {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }} }}",
+        f"SELECT * WHERE {{ {{ SELECT ?s WHERE {{ OPTIONAL {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }} }} }} }}",
+        f"ASK {{ ?s ?p ?o MINUS {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }} }}",
+        f"ASK {{ \\u0053ERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",  # a SPARQL code-point escape
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }} }}",
+        f"DESCRIBE ?s WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"PREFIX remote: <{url}/> SELECT * FROM remote:data.ttl WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{url}/data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"ASK FROM <{url}/data.ttl> {{ ?s ?p ?o }}",
+        f"LOAD <{url}/data.ttl>",
+        f"LOAD SILENT <{url}/data.ttl> INTO GRAPH <http://example.org/g>",
+    ]

@@ -9,9 +9,10 @@ from rdflib.namespace import XSD
 
 from giigraph.errors import QueryError, QueryRefused
 from giigraph.query.engines import open_engine
+from giigraph.query.parse import QueryDataset, parse_query
 from giigraph.query.results import normalize
 
-from query_support import EX, engines, mini_dataset, run_both
+from query_support import EX, PREFIXES, engines, mini_dataset, run_both
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +54,30 @@ def test_from_and_from_named_pick_graphs_of_the_dataset(engs):
         assert set(result.rows) == {(ex("source-a"),)}
 
 
+def test_a_requested_dataset_takes_the_place_of_from_clauses(engs):
+    """SPARQL Protocol: default-graph-uri / named-graph-uri replace the query's FROM / FROM NAMED."""
+    from_a = parse_query("SELECT DISTINCT ?s FROM ex:source-a WHERE { ?s a schema:Place }", PREFIXES)
+    graphs = parse_query("SELECT ?g ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s a schema:Place } } }", PREFIXES)
+    for engine in engs.values():
+        assert set(engine.run(from_a).rows) == {(ex("tokyo"),)}
+        assert set(engine.run(from_a, QueryDataset((ex("curated"),))).rows) == {(ex(c),) for c in ("tokyo", "seoul", "beijing")}
+        # named graphs only: the default graph is empty, GRAPH ranges over the ones named
+        named_only = engine.run(graphs, QueryDataset(named_graphs=(ex("curated"),)))
+        assert set(named_only.rows) == {(ex("curated"), ex(c)) for c in ("tokyo", "seoul", "beijing")}
+
+
+def test_engines_load_n_quads_as_they_load_a_dataset(engs):
+    """A server hands its workers the dataset as N-Quads bytes."""
+    from_bytes = engines(mini_dataset().serialize(format="nquads", encoding="utf-8"))
+    for query in ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } }"):
+        expected = Counter(run_both(engs, query)["rdflib"].rows)
+        assert {name: Counter(r.rows) for name, r in run_both(from_bytes, query).items()} == \
+            {name: expected for name in from_bytes}
+    assert {e.graph_names for e in from_bytes.values()} == {e.graph_names for e in engs.values()}
+
+
 def test_from_an_iri_outside_the_dataset_is_refused(engs):
     for engine in engs.values():
-        from giigraph.query.parse import parse_query
-
         parsed = parse_query("SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }")
         with pytest.raises(QueryRefused, match="names no graph of the dataset"):
             engine.run(parsed)
@@ -116,7 +137,6 @@ def test_unknown_engine():
 def test_oxigraph_syntax_error_keeps_line_and_column(engs):
     # rdflib's parser accepts a GROUP BY that does not bind the projected variable; Oxigraph does not.
     from giigraph.errors import QuerySyntaxError
-    from giigraph.query.parse import parse_query
 
     parsed = parse_query("SELECT ?s\nWHERE { ?s ?p ?o }\nGROUP BY ?p", source="q.rq")
     with pytest.raises(QuerySyntaxError) as err:
@@ -129,8 +149,6 @@ def test_evaluation_errors_are_query_errors(engs):
     # rdflib raises Python errors for an invalid regular expression; Oxigraph gives no solution.
     results = {}
     for name, engine in engs.items():
-        from giigraph.query.parse import parse_query
-
         try:
             results[name] = engine.run(parse_query('SELECT ?s WHERE { ?s ?p ?o FILTER REGEX(STR(?o), "(") }'))
         except QueryError as exc:

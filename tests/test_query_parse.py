@@ -5,7 +5,7 @@ import pytest
 from rdflib import URIRef
 
 from giigraph.errors import QueryRefused, QuerySyntaxError
-from giigraph.query.parse import parse_query
+from giigraph.query.parse import QueryDataset, parse_query
 
 from query_support import PREFIXES
 
@@ -38,8 +38,10 @@ def test_predeclared_prefixes_and_own_prefix_declarations():
 
 def test_dataset_clauses_are_read():
     parsed = parse_query("SELECT * FROM <http://g/1> FROM NAMED <http://g/2> WHERE { ?s ?p ?o }")
-    assert parsed.from_graphs == (URIRef("http://g/1"),)
-    assert parsed.from_named_graphs == (URIRef("http://g/2"),)
+    assert parsed.dataset == QueryDataset((URIRef("http://g/1"),), (URIRef("http://g/2"),))
+    prefixed = parse_query("SELECT * FROM g:curated WHERE { ?s ?p ?o }", {"g": "http://g/"})
+    assert prefixed.dataset.default_graphs == (URIRef("http://g/curated"),)
+    assert not parse_query("ASK {}").dataset
 
 
 def test_syntax_error_has_line_and_column():
@@ -70,4 +72,4 @@ def test_empty_query_is_a_syntax_error():
 def test_updates_are_refused(text, words):
     with pytest.raises(QueryRefused, match="SPARQL Update") as err:
         parse_query(text)
-    assert words in str(err.value)
+    assert words in str(err.value) and "giigraph is read-only" in str(err.value)

@@ -6,7 +6,7 @@ import pytest
 from giigraph.errors import InputError, NotAcceptable
 from giigraph.serve.conneg import negotiate, parse_accept
 from giigraph.serve.documents import DOCUMENT_OFFERS
-from giigraph.serve.sparql import GRAPH_OFFERS, RESULTS_OFFERS
+from giigraph.serve.sparql import OFFERS
 
 CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
           "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
@@ -55,27 +55,27 @@ def test_malformed_accept_is_an_input_error(accept):
         negotiate(accept, DOCUMENT_OFFERS)
 
 
-@pytest.mark.parametrize("accept, results, graph", [
+@pytest.mark.parametrize("accept, select, ask, graph", [
     # SPARQLWrapper's defaults for JSON, XML, CSV, TSV, Turtle and JSON-LD
     ("application/sparql-results+json,application/json,text/javascript,application/javascript",
-     "application/sparql-results+json", "application/ld+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml", None),
-    ("text/csv", "text/csv", None),
-    ("text/tab-separated-values", "text/tab-separated-values", None),
-    ("application/turtle,text/turtle", None, "text/turtle"),
-    ("application/ld+json,application/x-json+ld", None, "application/ld+json"),
+     "json", "json", "jsonld"),
+    ("application/sparql-results+xml", "xml", "xml", None),
+    ("text/csv", "csv", None, None),  # CSV and TSV have no form for an ASK answer
+    ("text/tab-separated-values", "tsv", None, None),
+    ("application/turtle,text/turtle", None, None, "turtle"),
+    ("application/ld+json,application/x-json+ld", None, None, "jsonld"),
     # rdflib's SPARQLStore asks for XML results and RDF/XML graphs
-    ("application/sparql-results+xml, application/rdf+xml", "application/sparql-results+xml", "application/rdf+xml"),
-    ("*/*", "application/sparql-results+json", "text/turtle"),
-    (CHROME, "text/html", "text/html"),
+    ("application/sparql-results+xml, application/rdf+xml", "xml", "xml", "xml"),
+    ("*/*", "json", "json", "turtle"),
+    (CHROME, "text/html", "text/html", "text/html"),
 ])
-def test_sparql_tables_by_query_form(accept, results, graph):
-    def pick(offers):
+def test_sparql_formats_by_query_form(accept, select, ask, graph):
+    def pick(form):
         try:
-            return negotiate(accept, offers)[1]
+            return negotiate(accept, OFFERS[form])[1]
         except NotAcceptable:
             return None
-    assert (pick(RESULTS_OFFERS), pick(GRAPH_OFFERS)) == (results, graph)
+    assert (pick("SELECT"), pick("ASK"), pick("CONSTRUCT"), pick("DESCRIBE")) == (select, ask, graph, graph)
 
 
 def test_quoted_parameters_may_hold_commas():

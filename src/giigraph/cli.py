@@ -117,7 +117,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, base: str | None, 
     spec = formats.get(fmt) if explicit or output is None else formats.from_path(output)
     data = serialize(build_dataset(base, data_dir), spec.name)
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
     else:
         write_atomic(output, data)
 
@@ -284,7 +284,7 @@ def query(query, query_file, data, engine, fmt, output, list_queries, base) -> N
 
         write_atomic(Path(output), out)
     else:
-        click.get_binary_stream("stdout").write(out)
+        sys.stdout.buffer.write(out)
 
 
 # --- claims ---

@@ -62,6 +62,8 @@ class NotAcceptable(GiigraphError):
 
     def __reduce__(self):  # crosses process boundaries (SPARQL workers) intact
         return NotAcceptable, (self.offers,)
+
+
 class QuerySyntaxError(QueryError):
     """A SPARQL query does not parse: carries the engine's message and the line and column."""
 
@@ -69,6 +71,9 @@ class QuerySyntaxError(QueryError):
         self.source, self.line, self.column, self.message = source, line, column, message
         where = f" at line {line}, column {column}" if line else ""
         super().__init__(f"syntax error in {source}{where}: {message}")
+
+    def __reduce__(self):  # crosses process boundaries (SPARQL workers) intact
+        return QuerySyntaxError, (self.source, self.line, self.column, self.message)
 
 
 class QueryRefused(QueryError):

@@ -1,10 +1,13 @@
 """SPARQL 1.1 over the dataset, on two engines, with a library of competency questions.
 
+The one implementation of SPARQL in giigraph: `giigraph query` and the endpoint of `giigraph
+serve` (whose workers add only a time limit and a size cap) both parse, check, run and write here.
+
 Submodules (imported on use, they load rdflib and pyoxigraph):
   `parse`    parses a query once with rdflib and refuses anything that would fetch remote data;
   `engines`  evaluates a parsed query with rdflib or Oxigraph over one dataset;
   `results`  the engine-independent result and its term normalisation;
-  `writers`  the W3C results formats, the terminal table and RDF output of graph results;
+  `writers`  the W3C results formats, the terminal table and RDF output of graph results, streamed;
   `library`  the bundled queries in `queries/`;
   `run`      one call for the CLI: resolve the query, load the data, evaluate, write.
 

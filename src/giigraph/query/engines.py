@@ -13,39 +13,54 @@ writes its tags in lower case, and `langMatches` is case-insensitive on both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from typing import BinaryIO
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
 from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Identifier
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Identifier, URIRef
 
-from ..errors import QueryError, QuerySyntaxError
+from ..errors import GiigraphError, QueryError, QuerySyntaxError
 from ..oxi import from_ox_term, to_ox_term
 from ..rdfio import graph_names
-from .parse import ParsedQuery, check_local
-from .results import QueryResult, graph_result, select_result
+from .parse import ParsedQuery, QueryDataset, check_local
+from .results import QueryResult, Term, graph_result, normalize, select_result
+from .writers import write_native, write_result, write_rows
 
 # giigraph never fetches: should a FROM IRI ever reach rdflib, it must not load it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
+Data = Dataset | bytes  # an rdflib Dataset, or the dataset as N-Quads (what a server hands its workers)
+MERGE_INTO_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as a set, unlike Oxigraph's union
+
 
 class Engine:
-    """A dataset loaded into one engine; `run` evaluates parsed queries against it."""
+    """A dataset loaded into one engine; `run` and `write` evaluate parsed queries against it.
+
+    `requested` is the dataset a SPARQL Protocol request names (default-graph-uri, named-graph-uri);
+    like FROM clauses, it may only pick graphs of the loaded dataset.
+    """
 
     name = ""
+    graph_names: frozenset[URIRef] = frozenset()
 
-    def __init__(self, dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> None:
+    def __init__(self, prefixes: Mapping[str, str] | None = None) -> None:
         self.prefixes = dict(prefixes or {})
-        self.graph_names = frozenset(graph_names(dataset))
 
-    def run(self, parsed: ParsedQuery) -> QueryResult:
-        """Evaluate a parsed query, after refusing any dataset clause that would fetch."""
-        check_local(parsed, self.graph_names)
-        return self._evaluate(parsed)
+    def run(self, parsed: ParsedQuery, requested: QueryDataset = QueryDataset()) -> QueryResult:
+        """Evaluate a parsed query, after refusing any graph IRI that would fetch."""
+        return self._evaluate(parsed, check_local(parsed, self.graph_names, requested))
 
-    def _evaluate(self, parsed: ParsedQuery) -> QueryResult:
+    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset()) -> None:
+        """Evaluate a parsed query and write its result in format `fmt` to `out`."""
+        write_result(self.run(parsed, requested), fmt, out, self.prefixes)
+
+    def _evaluate(self, parsed: ParsedQuery, dataset: QueryDataset) -> QueryResult:
         raise NotImplementedError
 
 
@@ -54,13 +69,16 @@ class RdflibEngine(Engine):
 
     name = "rdflib"
 
-    def __init__(self, dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> None:
-        super().__init__(dataset, prefixes)
-        self._union = Dataset(store=dataset.store, default_union=True)
+    def __init__(self, data: Data, prefixes: Mapping[str, str] | None = None) -> None:
+        super().__init__(prefixes)
+        if isinstance(data, bytes):
+            data = Dataset().parse(data=data, format="nquads")
+        self.graph_names = frozenset(graph_names(data))
+        self._union = Dataset(store=data.store, default_union=True)
 
-    def _evaluate(self, parsed: ParsedQuery) -> QueryResult:
+    def _evaluate(self, parsed: ParsedQuery, dataset: QueryDataset) -> QueryResult:
         try:
-            result = self._union.query(parsed.algebra)
+            result = self._union.query(_with_dataset(parsed.algebra, dataset))
             bindings = result.bindings if parsed.form == "SELECT" else None
         except Exception as exc:  # rdflib raises its own and Python's errors (re.error, TypeError, ...)
             message = " ".join(str(exc).split()) or type(exc).__name__
@@ -73,59 +91,108 @@ class RdflibEngine(Engine):
 
 
 class OxigraphEngine(Engine):
-    """The Rust Oxigraph engine (pyoxigraph), in memory; parses the query text itself."""
+    """The Rust Oxigraph engine (pyoxigraph), in memory; parses the query text itself.
+
+    `write` hands SELECT results to pyoxigraph's own writers where they give our bytes
+    (see `writers.write_native`): much faster on large results, and streamed, so a size cap in
+    `out.write` stops a huge result early.
+    """
 
     name = "oxigraph"
 
-    def __init__(self, dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> None:
-        super().__init__(dataset, prefixes)
+    def __init__(self, data: Data, prefixes: Mapping[str, str] | None = None) -> None:
+        super().__init__(prefixes)
         self._store = ox.Store()
-        self._store.extend(_quads(dataset))
+        if isinstance(data, bytes):
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        else:
+            self._store.extend(_quads(data))
+        self._store.update(MERGE_INTO_DEFAULT_GRAPH)
+        self.graph_names = frozenset(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
-    def _evaluate(self, parsed: ParsedQuery) -> QueryResult:
-        try:
-            answer = self._store.query(parsed.text, prefixes=dict(parsed.prefixes))
+    def _evaluate(self, parsed: ParsedQuery, dataset: QueryDataset) -> QueryResult:
+        with _oxigraph_errors(parsed.source):
+            answer = self._query(parsed, dataset)
             if parsed.form == "ASK":
                 return QueryResult("ASK", boolean=bool(answer))
             if parsed.form == "SELECT":
-                rows = [{v: to_rdflib(solution[v]) for v in parsed.variables} for solution in answer]
-                return select_result(parsed.variables, rows)
+                return QueryResult("SELECT", parsed.variables, tuple(self._rows(parsed, answer)))
             triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer]
             return graph_result(parsed.form, triples, self.prefixes)
-        except SyntaxError as exc:
-            raise _oxigraph_syntax_error(parsed.source, exc) from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"Oxigraph could not evaluate {parsed.source}: {exc}") from None
+
+    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset()) -> None:
+        dataset = check_local(parsed, self.graph_names, requested)
+        if parsed.form != "SELECT":
+            write_result(self._evaluate(parsed, dataset), fmt, out, self.prefixes)
+            return
+        with _oxigraph_errors(parsed.source):
+            answer = self._query(parsed, dataset)
+            if not write_native(answer, parsed.variables, fmt, out):
+                write_rows(parsed.variables, self._rows(parsed, answer), fmt, out, self.prefixes)
+
+    def _query(self, parsed: ParsedQuery, dataset: QueryDataset):
+        options = {}
+        if dataset:  # FROM clauses, or the protocol's graphs in their place
+            options = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
+                       "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs]}
+        return self._store.query(parsed.text, prefixes=dict(parsed.prefixes), **options)
+
+    @staticmethod
+    def _rows(parsed: ParsedQuery, solutions) -> Iterator[tuple[Term | None, ...]]:
+        for solution in solutions:
+            yield tuple(normalize(to_rdflib(solution[v])) for v in parsed.variables)
 
 
 ENGINES: dict[str, type[Engine]] = {e.name: e for e in (OxigraphEngine, RdflibEngine)}
 
 
-def open_engine(name: str, dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> Engine:
-    """Load `dataset` into the engine called `name` (oxigraph | rdflib)."""
+def open_engine(name: str, data: Data, prefixes: Mapping[str, str] | None = None) -> Engine:
+    """Load `data` (a Dataset, or N-Quads bytes) into the engine called `name` (oxigraph | rdflib)."""
     try:
-        return ENGINES[name](dataset, prefixes)
+        engine = ENGINES[name]
     except KeyError:
         raise QueryError(f"unknown SPARQL engine {name!r}; use one of: {', '.join(ENGINES)}") from None
+    return engine(data, prefixes)
+
+
+@contextmanager
+def _oxigraph_errors(source: str) -> Iterator[None]:
+    """Oxigraph's errors as ours; ours (a size cap raised from `out.write`) pass through."""
+    try:
+        yield
+    except GiigraphError:
+        raise
+    except SyntaxError as exc:
+        raise _oxigraph_syntax_error(source, exc) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"Oxigraph could not evaluate {source}: {exc}") from None
+
+
+def _with_dataset(query: Query, dataset: QueryDataset) -> Query:
+    """The query with `dataset` as its dataset clause (the protocol's graphs replace FROM)."""
+    if not dataset:
+        return query
+    clause = [CompValue("DatasetClause", default=g) for g in dataset.default_graphs]
+    clause += [CompValue("DatasetClause", named=g) for g in dataset.named_graphs]
+    main = CompValue(query.algebra.name, **{**query.algebra, "datasetClause": clause})
+    return Query(query.prologue, main)
 
 
 def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
-    """The dataset's named graphs as they are, and the merge of all its graphs as the default graph."""
-    terms: dict[Identifier, object] = {}  # each term converted once: IRIs recur in many quads
+    """The dataset's quads as pyoxigraph quads, each term converted once (IRIs recur in many quads)."""
+    terms: dict[Identifier, object] = {}
 
     def term(t: Identifier):
         if t not in terms:
             terms[t] = to_ox_term(t)
         return terms[t]
 
-    merged: dict[tuple[Identifier, Identifier, Identifier], None] = {}
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        merged[s, p, o] = None
         name = g.identifier if hasattr(g, "identifier") else g
-        if name is not None and name != DATASET_DEFAULT_GRAPH_ID:
-            yield ox.Quad(term(s), term(p), term(o), term(name))
-    for s, p, o in merged:
-        yield ox.Quad(term(s), term(p), term(o), ox.DefaultGraph())
+        graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else term(name)
+        yield ox.Quad(term(s), term(p), term(o), graph)
 
 
 def to_rdflib(term) -> Identifier | None:

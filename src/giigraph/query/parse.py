@@ -4,6 +4,7 @@ The safety check works on the parsed query, never on its text: a `SERVICE` hidde
 subquery or a `FILTER EXISTS` is found the same way as one at the top. Every engine runs a
 query only after `check_local` has passed, so nothing is ever sent: Oxigraph would federate
 a SERVICE call unconditionally, and rdflib would fetch the IRIs of FROM clauses.
+The CLI and the SPARQL endpoint both go through here: one set of rules, one set of messages.
 """
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
 
 
 @dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset a query asks for (SPARQL 1.1 Query §13.2): the graphs merged into its default
+    graph, and its named graphs. Empty (false): the whole dataset, as the engines present it."""
+
+    default_graphs: tuple[URIRef, ...] = ()  # FROM <g>, or the protocol's default-graph-uri
+    named_graphs: tuple[URIRef, ...] = ()  # FROM NAMED <g>, or the protocol's named-graph-uri
+
+    def __bool__(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     """A query that parsed, with what the engines and the writers need to know about it."""
 
@@ -32,8 +45,7 @@ class ParsedQuery:
     source: str
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     variables: tuple[str, ...]  # projected, in output order (SELECT only)
-    from_graphs: tuple[URIRef, ...]  # FROM <g>
-    from_named_graphs: tuple[URIRef, ...]  # FROM NAMED <g>
+    dataset: QueryDataset  # its FROM and FROM NAMED clauses
     prefixes: Mapping[str, str]
     algebra: Query
 
@@ -59,31 +71,40 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         source=source,
         form=_FORMS[main.name],
         variables=_projection(main, star_order) if main.name == "SelectQuery" else (),
-        from_graphs=tuple(c["default"] for c in clauses if "default" in c),
-        from_named_graphs=tuple(c["named"] for c in clauses if "named" in c),
+        dataset=QueryDataset(tuple(c["default"] for c in clauses if "default" in c),
+                             tuple(c["named"] for c in clauses if "named" in c)),
         prefixes=prefixes,
         algebra=algebra,
     )
 
 
-def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef]) -> None:
-    """Refuse FROM / FROM NAMED IRIs that do not name a graph of the dataset being queried.
+def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef],
+                requested: QueryDataset = QueryDataset()) -> QueryDataset:
+    """The dataset `parsed` runs on, after refusing every graph IRI that is not in `graph_names`.
 
-    A dataset clause may only pick graphs the dataset already holds; any other IRI would be a
-    fetch (rdflib loads it from the web), so it is refused before an engine sees the query.
+    `requested` is a SPARQL Protocol request's `default-graph-uri` / `named-graph-uri`, which take
+    the place of the query's FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4). Either may only pick
+    graphs the dataset already holds; any other IRI would be a fetch (rdflib loads FROM IRIs from
+    the web), so it is refused before an engine sees the query.
     """
-    for keyword, iris in (("FROM", parsed.from_graphs), ("FROM NAMED", parsed.from_named_graphs)):
+    for keyword, iris, where in (
+        ("FROM", parsed.dataset.default_graphs, f" in {parsed.source}"),
+        ("FROM NAMED", parsed.dataset.named_graphs, f" in {parsed.source}"),
+        ("default-graph-uri", requested.default_graphs, ""),
+        ("named-graph-uri", requested.named_graphs, ""),
+    ):
         for iri in iris:
             if iri not in graph_names:
                 raise QueryRefused(
-                    f"refused: {keyword} <{iri}> in {parsed.source} names no graph of the dataset, "
+                    f"refused: {keyword} <{iri}>{where} names no graph of the dataset, "
                     "and giigraph never fetches remote data; use one of the dataset's graphs "
                     "(SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)"
                 )
+    return requested or parsed.dataset
 
 
 def _refuse_update(text: str, source: str) -> None:
-    """If the text is a SPARQL Update (LOAD, INSERT, ...), refuse it: query is read-only."""
+    """If the text is a SPARQL Update (LOAD, INSERT, ...), refuse it as such: giigraph is read-only."""
     try:
         update = parseUpdate(text)
     except ParseException:
@@ -95,7 +116,7 @@ def _refuse_update(text: str, source: str) -> None:
     detail = f", and LOAD <{loads[0]}> would fetch remote data: giigraph never fetches remote data" if loads else ""
     raise QueryRefused(
         f"refused: {source} is a SPARQL Update ({', '.join(dict.fromkeys(operations))}), not a query; "
-        f"giigraph query only reads the dataset{detail}"
+        f"giigraph is read-only{detail}"
     )
 
 

@@ -18,6 +18,7 @@ from rdflib.term import Identifier
 
 Term = URIRef | BNode | Literal
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+FORMS = ("SELECT", "ASK", *GRAPH_FORMS)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """One call from query text to output bytes: what `giigraph query` does, callable as a library."""
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from .engines import open_engine
 from .library import resolve_query
 from .parse import parse_query
 from .results import QueryResult
-from .writers import output_format, write_result
+from .writers import output_format
 
 
 def dataset_prefixes(base: str | None = None) -> dict[str, str]:
@@ -48,5 +49,6 @@ def answer(query: str | None = None, query_file: str | Path | None = None, *,
     prefixes = dataset_prefixes(base)
     parsed = parse_query(text, prefixes, source)
     out_format = output_format(parsed.form, fmt, output)
-    result = open_engine(engine, load_dataset(data, base), prefixes).run(parsed)
-    return write_result(result, out_format, prefixes)
+    out = io.BytesIO()
+    open_engine(engine, load_dataset(data, base), prefixes).write(parsed, out_format, out)
+    return out.getvalue()

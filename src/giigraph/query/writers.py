@@ -1,24 +1,32 @@
-"""Write a QueryResult: W3C results formats for SELECT/ASK, RDF formats for CONSTRUCT/DESCRIBE.
+"""Write query results: W3C results formats for SELECT/ASK, RDF formats for CONSTRUCT/DESCRIBE.
 
-Graph results are written by `rdfio.serialize`, like every dump. CSV and JSON come from rdflib's
-results serialisers, which follow the W3C specs. TSV (rdflib has no writer) and XML are written
-here: rdflib's XML writer drops literals whose value is false or zero (RDFLib/rdflib#3138) and
-writes a carriage return raw, which XML readers turn into a line feed.
+One set of writers for `giigraph query` and the SPARQL endpoint, on both engines, writing to a
+binary stream row by row (the endpoint's size cap raises from `out.write`).
+Graph results are written by `rdfio.serialize`, like every dump. The results formats are written
+here, to the bytes pyoxigraph's own writers give, so that the Oxigraph engine can hand SELECT
+results to those (`write_native`, much faster on large results) and both engines answer alike.
+Not rdflib's writers: its JSON puts `results` before `head`, it has no TSV, and its XML drops
+literals whose value is false or zero (RDFLib/rdflib#3138); neither XML writer keeps a carriage
+return (written raw, XML readers turn it into a line feed), ours writes `&#13;`.
 The terminal table shows terms the way SPARQL writes them, with the dataset's prefixes.
 """
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, URIRef, Variable
-from rdflib.query import Result
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
 from tabulate import tabulate
 
 from .. import formats
-from ..errors import InputError
+from ..errors import InputError, QueryError
 from ..rdfio import serialize
 from .results import GRAPH_FORMS, QueryResult, Term
 
@@ -33,6 +41,7 @@ _SHORT_FORMS = {  # Turtle's abbreviations for these datatypes, when the lexical
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 SRX_NAMESPACE = "http://www.w3.org/2005/sparql-results#"
 TABLE_CELL_WIDTH = 80
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not even as &#...;
 _PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[\w.-]*[\w-])?")
 
 
@@ -49,56 +58,138 @@ def output_format(form: str, fmt: str | None = None, path: str | Path | None = N
     if not key:
         return "table"
     try:
-        return formats.get_results(key).name
+        name = formats.get_results(key).name
     except InputError:
         raise InputError(
             f"{form} results cannot be written as {key!r}; use one of: "
             f"{', '.join(formats.results_names())} (RDF formats are for CONSTRUCT and DESCRIBE)"
         ) from None
+    _check_form(form, name)
+    return name
 
 
-def write_result(result: QueryResult, fmt: str, prefixes: Mapping[str, str] | None = None) -> bytes:
-    """Serialise `result` in format `fmt` (a name `output_format` returned)."""
-    prefixes = prefixes or {}
-    if result.is_graph:
-        return serialize(result.graph, fmt)
-    if fmt == "table":
-        return table(result, prefixes).encode("utf-8")
-    if result.form == "ASK" and fmt in ("csv", "tsv"):
+def formats_for(form: str) -> tuple[str, ...]:
+    """The format names a `form` query's result can be written in."""
+    if form in GRAPH_FORMS:
+        return tuple(formats.names())
+    return tuple(n for n in formats.results_names() if form == "SELECT" or n not in _ROWS_ONLY)
+
+
+def _check_form(form: str, fmt: str) -> None:
+    if fmt not in formats_for(form):
         raise InputError(
-            f"the W3C {fmt.upper()} results format has no form for an ASK answer; use json, xml or table"
+            f"the W3C {fmt.upper()} results format has no form for an {form} answer; "
+            f"use {', '.join(formats_for(form))}"
         )
-    if fmt == "tsv":
-        return tsv(result).encode("utf-8")
-    if fmt == "xml":
-        return xml(result).encode("utf-8")
-    return _rdflib_result(result).serialize(format=fmt, encoding="utf-8").rstrip(b"\n") + b"\n"
 
 
-def tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV: `?var` headers, terms in SPARQL/Turtle syntax, unbound as empty, LF line ends."""
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join("" if t is None else _sparql_term(t) for t in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
-
-
-def xml(result: QueryResult) -> str:
-    """SPARQL Query Results XML Format (Second Edition)."""
-    head = "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables)
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{SRX_NAMESPACE}">', f"<head>{head}</head>"]
+def write_result(result: QueryResult, fmt: str, out: BinaryIO, prefixes: Mapping[str, str] | None = None) -> None:
+    """Write `result` in format `fmt` (a name `output_format` returned) to the binary stream `out`."""
+    if result.is_graph:
+        out.write(serialize(result.graph, fmt))
+        return
+    _check_form(result.form, fmt)
     if result.form == "ASK":
-        lines.append(f"<boolean>{str(result.boolean).lower()}</boolean>")
+        out.write(_BOOLEAN_WRITERS[fmt](result.boolean).encode("utf-8"))
     else:
-        lines.append("<results>")
-        for row in result.bindings():
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in row.items())
-            lines.append(f"<result>{cells}</result>")
-        lines.append("</results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
+        write_rows(result.variables, result.rows, fmt, out, prefixes)
+
+
+def write_rows(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: str, out: BinaryIO,
+               prefixes: Mapping[str, str] | None = None) -> None:
+    """Write SELECT results row by row as `rows` yields them, so a size cap in `out.write` stops early."""
+    if fmt == "table":
+        out.write(table(variables, list(rows), prefixes or {}).encode("utf-8"))
+        return
+    for chunk in _ROW_WRITERS[fmt](variables, rows):
+        out.write(chunk.encode("utf-8"))
+
+
+def write_native(answer: ox.QuerySolutions, variables: Sequence[str], fmt: str, out: BinaryIO) -> bool:
+    """Write an Oxigraph SELECT answer with pyoxigraph's own writer where it gives our bytes; else False.
+
+    The tests hold both writers to the same bytes. Not for XML (Oxigraph writes a CR raw, see
+    above), nor for CSV of one column (Oxigraph writes an unbound value as an empty line, Python's
+    csv as `""`, which no reader mistakes for a blank line), nor where Oxigraph orders the columns
+    otherwise (`SELECT *`: it sorts them; giigraph keeps the order of the query text).
+    """
+    if fmt not in _NATIVE or (fmt == "csv" and len(variables) < 2):
+        return False
+    if [v.value for v in answer.variables] != list(variables):
+        return False
+    native, end = _NATIVE[fmt]
+    answer.serialize(out, native)
+    out.write(end)
+    return True
+
+
+def _tsv(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> Iterator[str]:
+    """SPARQL 1.1 TSV: `?var` headers, terms in SPARQL/Turtle syntax, unbound as empty, LF line ends."""
+    yield "\t".join(f"?{v}" for v in variables) + "\n"
+    for row in rows:
+        yield "\t".join("" if t is None else _sparql_term(t) for t in row) + "\n"
+
+
+def _csv(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> Iterator[str]:
+    """SPARQL 1.1 CSV: plain values (IRIs, lexical forms, `_:` blank nodes), CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(values: Iterable[str]) -> str:
+        writer.writerow(values)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(variables)
+    for row in rows:
+        yield line("" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t) for t in row)
+
+
+def _json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> Iterator[str]:
+    """SPARQL 1.1 JSON, laid out as Oxigraph writes it (compact, `head` first), with a final newline."""
+    yield '{"head":{"vars":' + _dumps(list(variables)) + '},"results":{"bindings":['
+    for i, row in enumerate(rows):
+        yield ("," if i else "") + _dumps({v: _json_term(t) for v, t in zip(variables, row) if t is not None})
+    yield "]}}\n"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if term.language:
+        return {"type": "literal", "value": str(term), "xml:lang": term.language}
+    if term.datatype:
+        return {"type": "literal", "value": str(term), "datatype": str(term.datatype)}
+    return {"type": "literal", "value": str(term)}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _xml(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> Iterator[str]:
+    """SPARQL Query Results XML Format (Second Edition)."""
+    yield _xml_head(variables) + "<results>\n"
+    for row in rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                        for v, t in zip(variables, row) if t is not None)
+        yield f"<result>{cells}</result>\n"
+    yield "</results>\n</sparql>\n"
+
+
+def _xml_head(variables: Sequence[str]) -> str:
+    head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{SRX_NAMESPACE}">\n<head>{head}</head>\n'
 
 
 def _xml_term(term: Term) -> str:
+    bad = _NOT_XML.search(str(term))
+    if bad:
+        raise QueryError(f"the result holds U+{ord(bad.group()):04X}, which XML 1.0 cannot carry; use json, csv or tsv")
     text = escape(str(term), {"\r": "&#13;"})
     if isinstance(term, URIRef):
         return f"<uri>{text}</uri>"
@@ -111,17 +202,29 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{text}</literal>"
 
 
-def table(result: QueryResult, prefixes: Mapping[str, str]) -> str:
-    """An aligned text table (wide CJK characters count double), or `true`/`false` for ASK.
+_ROW_WRITERS = {"tsv": _tsv, "csv": _csv, "json": _json, "xml": _xml}
+_BOOLEAN_WRITERS = {
+    "json": lambda answer: '{"head":{},"boolean":' + _dumps(answer) + "}\n",
+    "xml": lambda answer: _xml_head(()) + f"<boolean>{_dumps(answer)}</boolean>\n</sparql>\n",
+    "table": lambda answer: _dumps(answer) + "\n",
+}
+_ROWS_ONLY = ("csv", "tsv")  # the W3C CSV and TSV results formats have no form for an ASK answer
+_NATIVE = {  # format -> pyoxigraph's writer, and what we write after it
+    "json": (ox.QueryResultsFormat.JSON, b"\n"),
+    "tsv": (ox.QueryResultsFormat.TSV, b""),
+    "csv": (ox.QueryResultsFormat.CSV, b""),
+}
+
+
+def table(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], prefixes: Mapping[str, str]) -> str:
+    """An aligned text table (wide CJK characters count double).
 
     Values longer than TABLE_CELL_WIDTH wrap; rows are then ruled off so they stay apart.
     """
-    if result.form == "ASK":
-        return f"{str(result.boolean).lower()}\n"
-    rows = [["" if t is None else _sparql_term(t, prefixes) for t in row] for row in result.rows]
-    wraps = any(len(cell) > TABLE_CELL_WIDTH for row in rows for cell in row)
+    cells = [["" if t is None else _sparql_term(t, prefixes) for t in row] for row in rows]
+    wraps = any(len(cell) > TABLE_CELL_WIDTH for row in cells for cell in row)
     return tabulate(
-        rows, headers=list(result.variables), tablefmt="simple_grid" if wraps else "simple",
+        cells, headers=list(variables), tablefmt="simple_grid" if wraps else "simple",
         disable_numparse=True, maxcolwidths=TABLE_CELL_WIDTH if wraps else None,
     ) + "\n"
 
@@ -148,14 +251,3 @@ def _iri(iri: str, prefixes: Mapping[str, str]) -> str:
         if iri.startswith(namespace) and _PN_LOCAL.fullmatch(local):
             return f"{prefix}:{local}"
     return f"<{iri}>"
-
-
-def _rdflib_result(result: QueryResult) -> Result:
-    """The result as an rdflib `Result`, for rdflib's CSV and JSON serialisers."""
-    out = Result(result.form)
-    if result.form == "ASK":
-        out.askAnswer = result.boolean
-    else:
-        out.vars = [Variable(v) for v in result.variables]
-        out.bindings = [{Variable(v): t for v, t in row.items()} for row in result.bindings()]
-    return out

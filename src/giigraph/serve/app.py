@@ -27,6 +27,7 @@ from .. import formats
 from ..errors import (
     GiigraphError, InputError, NotAcceptable, QueryError, QueryRefused, QueryTimeout, QueryTooLarge,
 )
+from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
 from ..vocab import ONTOLOGY_IRI
 from . import documents, sparql
@@ -49,7 +50,7 @@ STATUS = [(NotAcceptable, 406), (QueryRefused, 403), (QueryTimeout, 503), (Query
 def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_query_bytes: int = 64 * 1024) -> Starlette:
     """The application serving `site`; SPARQL runs in `workers` killable processes."""
     views = Views(site)
-    pool = QueryPool(site.nquads, site.graph_names, site.prefixes, sparql.OFFERS_BY_KIND, limits, workers)
+    pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers)
     endpoint_iri = site.iri_for_path("sparql")
 
     @lru_cache(maxsize=4096)
@@ -141,7 +142,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         return Response(site.files[name], media_type=media_type, headers={"Link": link})
 
     async def endpoint(request: Request) -> Response:
-        req = await sparql.read_request(request, max_query_bytes, site.graph_names)
+        req = await sparql.read_request(request, max_query_bytes)
         if req.query is None:  # people get the query form, programs the service description
             fmt = chosen_format(request)
             if fmt == HTML:
@@ -150,12 +151,12 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
             return Response(body, media_type=documents.media_type(fmt), headers={"Vary": "Accept"})
         job, html_for = sparql.job_for(req)
         answer = await pool.run(job)
-        kind = "graph" if answer.form in ("CONSTRUCT", "DESCRIBE") else "results"
-        if kind in html_for:
-            shown = sparql.table(answer.body) if kind == "results" else {"text": answer.body.decode()}
+        if answer.form in html_for:
+            shown = {"text": answer.body.decode()} if answer.form in GRAPH_FORMS else sparql.table(answer.body)
             return html_response(views.render("sparql.html", title="SPARQL results", query=req.query,
                                               result=shown), vary=True)
-        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+        return Response(answer.body, media_type=sparql.media_type(answer.form, answer.format),
+                        headers={"Vary": "Accept"})
 
     def html_response(text: str, link: str | None = None, vary: bool = False) -> Response:
         headers = {"Vary": "Accept"} if vary or link else {}

@@ -16,12 +16,13 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from .. import formats
+from ..query.library import bundled_queries
 from ..vocab import ONTOLOGY_IRI, SCHEMA
 from .documents import alternates
 from .site import Site
 
 TEMPLATES = Path(__file__).with_name("templates")
-EXAMPLE_QUERY = Path(__file__).with_name("example.rq")
+FIRST_QUERY = "top-five-2023"  # the bundled query the empty form starts with
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class Views:
         self.site = site
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                                trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(site=site, v=self, example=EXAMPLE_QUERY.read_text(encoding="utf-8"))
+        bundled = [(q.name, q.question, q.text) for q in bundled_queries()]
+        first = next(text for name, _, text in bundled if name == FIRST_QUERY)
+        self.env.globals.update(site=site, v=self, bundled=bundled, first_query=first)
 
     def render(self, template: str, **context) -> str:
         return self.env.get_template(template).render(**context)

@@ -15,11 +15,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from .. import __version__, build, build_dist
-from ..builder import ALL_KINDS
 from ..config import resolve_base
 from ..export import VOID_FILE, dataset_iri
+from ..query.run import dataset_prefixes, run_query
 from ..resources import ONTOLOGY_FILE
-from ..vocab import DATA_LICENSE, ONTOLOGY_IRI, SCHEMA, data_prefixes
+from ..vocab import DATA_LICENSE, ONTOLOGY_IRI, SCHEMA
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title, FOAF.name, SCHEMA.headline)
 
@@ -56,8 +56,8 @@ class Site:
     # --- identity ------------------------------------------------------------------------------------
     @cached_property
     def prefixes(self) -> dict[str, str]:
-        """The dataset's prefixes, plus one per kind of our own resources (`cluster:`, ...)."""
-        return data_prefixes(self.base, ALL_KINDS)
+        """The prefixes predeclared in queries: the dataset's, plus one per kind of our resources."""
+        return dataset_prefixes(self.base)
 
     @cached_property
     def graph_names(self) -> frozenset[str]:
@@ -119,8 +119,8 @@ class Site:
     @cached_property
     def top_clusters(self) -> list[tuple[str, int, str]]:
         """(cluster IRI, rank, edition IRI) of the five best-ranked clusters in the latest edition."""
-        rows = self.union.query(TOP_CLUSTERS_QUERY, initNs=self.prefixes)
-        return [(str(c), int(r), str(e)) for c, r, e in rows]
+        result = run_query(self.dataset, TOP_CLUSTERS_QUERY, engine="rdflib", prefixes=self.prefixes)
+        return [(str(c), int(r), str(e)) for c, r, e in result.rows]
 
     @cached_property
     def counts(self) -> dict[str, int]:

@@ -1,9 +1,11 @@
 """The SPARQL 1.1 Protocol endpoint's HTTP layer: read the request, negotiate, hand over to a worker.
 
 GET `?query=`, POST `application/x-www-form-urlencoded` and POST `application/sparql-query` are
-accepted, with `default-graph-uri` / `named-graph-uri`; the result format is negotiated against
-the results table (SELECT/ASK) or the graph table (CONSTRUCT/DESCRIBE: the triple formats of
-`formats.py`), and `?format=` overrides Accept. Updates are refused (403) whichever way they come.
+accepted, with `default-graph-uri` / `named-graph-uri`; the result format is negotiated per query
+form against what `giigraph.query`'s writers can write for it (SELECT: the W3C results formats; ASK:
+JSON and XML; CONSTRUCT/DESCRIBE: the triple formats of `formats.py`), and `?format=` overrides
+Accept. Updates are refused (403) whichever way they come; what a query may read is checked by
+`giigraph.query` in the worker.
 """
 from __future__ import annotations
 
@@ -19,23 +21,27 @@ from starlette.requests import Request
 
 from .. import formats
 from ..errors import InputError, NotAcceptable, QueryRefused
-from . import engine
+from ..query.parse import QueryDataset
+from ..query.results import FORMS, GRAPH_FORMS
+from ..query.writers import formats_for
 from .conneg import negotiate
 from .workers import Job
 
 HTML = "text/html"
+RESULTS_PREFERENCE = ("json", "xml", "csv", "tsv")  # breaks ties, so `*/*` gets SPARQL JSON
 
-RESULTS_OFFERS: dict[str, str] = {
-    **{mt: mt for mt in engine.RESULTS_MEDIA_TYPES},
-    "application/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    HTML: HTML,
-}
-GRAPH_OFFERS: dict[str, str] = {
-    **{f.media_type: f.media_type for f in formats.FORMATS if not f.quads},
-    "application/json": "application/ld+json",
-    HTML: HTML,
-}
+
+def _offers(form: str) -> dict[str, str]:
+    """Media type -> format name for a `form` query's result, in the endpoint's order of preference."""
+    if form in GRAPH_FORMS:  # a graph result has no named graphs: the triple formats
+        offers = {f.media_type: f.name for f in formats.FORMATS if not f.quads and f.name in formats_for(form)}
+        return {**offers, "application/json": "jsonld", HTML: HTML}
+    names = [n for n in RESULTS_PREFERENCE if n in formats_for(form)]
+    return {**{formats.get_results(n).media_type: n for n in names},
+            "application/json": "json", "application/xml": "xml", HTML: HTML}
+
+
+OFFERS: dict[str, dict[str, str]] = {form: _offers(form) for form in FORMS}
 #: `?format=` values: short names of results formats, `html`, a media type, or a format of the registry.
 FORMAT_PARAM: dict[str, str] = {
     "json": "application/sparql-results+json, application/ld+json",
@@ -54,7 +60,7 @@ class ProtocolRequest:
     accept: str | None
 
 
-async def read_request(request: Request, max_bytes: int, local_graphs: frozenset[str]) -> ProtocolRequest:
+async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
     """The protocol operation in a GET or POST; HTTP errors for wrong media types or sizes."""
     params = MultiDict(request.query_params.multi_items())
     query: list[str] = []
@@ -85,10 +91,6 @@ async def read_request(request: Request, max_bytes: int, local_graphs: frozenset
         raise HTTPException(413, f"the query is longer than {max_bytes} bytes")
     default_graphs = tuple(params.getlist("default-graph-uri"))
     named_graphs = tuple(params.getlist("named-graph-uri"))
-    for graph in (*default_graphs, *named_graphs):
-        if graph not in local_graphs:
-            raise QueryRefused(f"<{graph}> is not a graph of this dataset, and this endpoint never fetches "
-                               f"remote data; its graphs are: {', '.join(sorted(local_graphs))}")
     accept = request.headers.get("accept")
     if "format" in params:
         fmt = params["format"].strip().lower()
@@ -115,11 +117,12 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
 def job_for(req: ProtocolRequest) -> tuple[Job, frozenset[str]]:
     """The worker's job, and the query forms for which the client prefers an HTML page (the
     worker then writes JSON results or Turtle for the page). Raises InputError on a bad Accept."""
-    results, graph = _choose(req.accept, RESULTS_OFFERS), _choose(req.accept, GRAPH_OFFERS)
-    html = frozenset(kind for kind, chosen in (("results", results), ("graph", graph)) if chosen == HTML)
-    job = Job(req.query or "", "application/sparql-results+json" if results == HTML else results,
-              "text/turtle" if graph == HTML else graph, req.default_graphs, req.named_graphs)
-    return job, html
+    chosen = {form: _choose(req.accept, OFFERS[form]) for form in FORMS}
+    html = frozenset(form for form, fmt in chosen.items() if fmt == HTML)
+    for form in html:
+        chosen[form] = "turtle" if form in GRAPH_FORMS else "json"
+    dataset = QueryDataset(tuple(map(URIRef, req.default_graphs)), tuple(map(URIRef, req.named_graphs)))
+    return Job(req.query or "", chosen, dataset), html
 
 
 def _choose(accept: str | None, offers: dict[str, str]) -> str | None:
@@ -127,6 +130,11 @@ def _choose(accept: str | None, offers: dict[str, str]) -> str | None:
         return negotiate(accept, offers)[1]
     except NotAcceptable:
         return None
+
+
+def media_type(form: str, fmt: str) -> str:
+    """The Content-Type of a `form` query's result written in format `fmt`."""
+    return (formats.get(fmt) if form in GRAPH_FORMS else formats.get_results(fmt)).media_type
 
 
 def table(body: bytes) -> dict:
@@ -138,7 +146,7 @@ def table(body: bytes) -> dict:
             "rows": [[row.get(v) for v in data["head"]["vars"]] for row in data["results"]["bindings"]]}
 
 
-OFFERS_BY_KIND = {"results": list(RESULTS_OFFERS), "graph": list(GRAPH_OFFERS)}
+OFFERS_BY_FORM = {form: list(offers) for form, offers in OFFERS.items()}
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")

@@ -6,8 +6,11 @@ time, and is killed and replaced when a query overruns: the client gets QueryTim
 partial results, and the other workers keep answering. Results are written and capped in the
 worker, so a huge result costs the worker's time, not the server's memory.
 
+The SPARQL itself is `giigraph.query`'s, as for `giigraph query`: the same parse and safety
+check, the same dataset view (Oxigraph engine), the same writers. The worker adds the cap.
+
 Defence in depth: on Linux each worker first moves itself into an empty network namespace, so
-even a query that slipped past `engine.check_query` could not reach any host.
+even a query that slipped past `query.parse`'s checks could not reach any host.
 """
 from __future__ import annotations
 
@@ -18,10 +21,13 @@ import logging
 import multiprocessing
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 
 from ..errors import GiigraphError, NotAcceptable, QueryError, QueryTimeout, QueryTooLarge
-from . import engine
+from ..query.engines import Engine, open_engine
+from ..query.parse import ParsedQuery, QueryDataset, parse_query
 
 log = logging.getLogger("giigraph.serve")
 
@@ -30,20 +36,18 @@ _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
 
 @dataclass(frozen=True)
 class Job:
-    """One query and what it may be answered in: a results type (SELECT/ASK), a graph type
-    (CONSTRUCT/DESCRIBE); None where the client accepts none of that kind."""
+    """One query, the format to answer each query form in (None: the client accepts none for that
+    form), and the dataset the request names (default-graph-uri, named-graph-uri)."""
 
     query: str
-    results_type: str | None
-    graph_type: str | None
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
+    formats: Mapping[str, str | None]
+    dataset: QueryDataset = QueryDataset()
 
 
 @dataclass(frozen=True)
 class Answer:
     form: str
-    media_type: str
+    format: str
     body: bytes
 
 
@@ -58,10 +62,9 @@ class _Payload:
     """What a worker needs to start: the data and the rules."""
 
     nquads: bytes
-    local_graphs: frozenset[str]
     prefixes: dict[str, str]
     max_result_bytes: int
-    offers: dict[str, list[str]] = field(default_factory=dict)
+    offers: dict[str, list[str]] = field(default_factory=dict)  # query form -> media types, for 406
 
 
 # --- inside the worker process ---------------------------------------------------------------------
@@ -91,21 +94,22 @@ def _isolate_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
-def _answer(store, payload: _Payload, job: Job) -> Answer:
-    checked = engine.check_query(job.query, payload.local_graphs, payload.prefixes)
-    kind = "graph" if checked.returns_graph else "results"
-    media_type = job.graph_type if checked.returns_graph else job.results_type
-    if media_type is None:
-        raise NotAcceptable(payload.offers[kind])
+def _answer(engine: Engine, parse: Callable[[str], ParsedQuery], payload: _Payload, job: Job) -> Answer:
+    parsed = parse(job.query)
+    fmt = job.formats.get(parsed.form)
+    if fmt is None:
+        raise NotAcceptable(payload.offers[parsed.form])
     sink = _CappedBuffer(payload.max_result_bytes)
-    engine.run_query(store, checked, media_type, sink, payload.prefixes, job.default_graphs, job.named_graphs)
-    return Answer(checked.form, media_type, b"".join(sink.chunks))
+    engine.write(parsed, fmt, sink, job.dataset)
+    return Answer(parsed.form, fmt, b"".join(sink.chunks))
 
 
 def _serve_jobs(conn, payload: _Payload) -> None:
     """Worker main loop: announce readiness, then answer jobs until the pipe closes."""
     isolated = _isolate_network()
-    store = engine.open_store(payload.nquads)
+    engine = open_engine("oxigraph", payload.nquads, payload.prefixes)
+    # Parsing (rdflib's grammar, for the safety check) takes ~20 ms; clients repeat their queries.
+    parse = lru_cache(maxsize=512)(partial(parse_query, prefixes=payload.prefixes))
     conn.send(("ready", isolated))
     while True:
         try:
@@ -113,7 +117,7 @@ def _serve_jobs(conn, payload: _Payload) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", _answer(store, payload, job)))
+            conn.send(("ok", _answer(engine, parse, payload, job)))
         except GiigraphError as exc:
             conn.send(("error", exc))
         except Exception as exc:  # an engine bug: log here, never leak it to the client
@@ -165,9 +169,9 @@ class _Worker:
 class QueryPool:
     """A fixed number of workers; a query waits at most `timeout` for a free one (else 503)."""
 
-    def __init__(self, nquads: bytes, local_graphs: frozenset[str], prefixes: dict[str, str],
-                 offers: dict[str, list[str]], limits: Limits, size: int = 2) -> None:
-        self.payload = _Payload(nquads, local_graphs, prefixes, limits.max_result_bytes, offers)
+    def __init__(self, nquads: bytes, prefixes: dict[str, str], offers: dict[str, list[str]], limits: Limits,
+                 size: int = 2) -> None:
+        self.payload = _Payload(nquads, prefixes, limits.max_result_bytes, offers)
         self.limits, self.size = limits, size
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
