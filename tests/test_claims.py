@@ -1,5 +1,6 @@
-"""`giigraph claims`, the claim tests stored in the dataset, the ClaimReviews in the export, the shapes
-of the statistical data (each with a planted violation) and the competency queries on the tables."""
+"""`giigraph claims`, the claim tests stored in the dataset, the ClaimReviews in the export and the
+competency queries on the tables. (The shapes of the statistical data and of the ClaimReviews are
+tested with the other shapes, in test_shapes.py.)"""
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib import URIRef
+from rdflib.namespace import RDF
 
 import giigraph
 from giigraph import claims
@@ -19,7 +20,7 @@ from giigraph.cli import main
 from giigraph.errors import SourceError
 from giigraph.rdfio import union
 from giigraph.resources import QUERIES_DIR
-from giigraph.vocab import GII, PREFIXES, SCHEMA, SDMX_ATTRIBUTE, UNIT, data_prefixes
+from giigraph.vocab import GII, SCHEMA, data_prefixes
 
 ID = "https://w3id.org/giigraph/id/"
 CLAIMS = ["china-hosts-most-top-100-clusters", "shanghai-suzhou-rose-to-fifth",
@@ -133,37 +134,6 @@ def test_verdicts_are_claim_reviews_in_the_jsonld_export(dataset):
         assert int(graph.value(rating, SCHEMA.ratingValue)) == 3
         assert graph.value(review, SCHEMA.url) == review and graph.value(review, SCHEMA.claimReviewed)
         assert list(graph.objects(review, SCHEMA.isBasedOn)) and list(graph.objects(review, SCHEMA.citation))
-
-
-# --- SHACL: the shapes of the statistical data catch what they promise ---------------------------
-
-S1_RANK = URIRef(ID + "observation/gii-2023-appendix-table-3-gii-2023-tokyo-yokohama-rank")
-S1_SHARE = URIRef(ID + "observation/gii-2023-appendix-table-3-gii-2023-tokyo-yokohama-pct-share")
-SEOUL_RANK = URIRef(ID + "observation/gii-2023-appendix-table-3-gii-2023-seoul-rank")
-
-
-def test_the_built_data_conforms(dataset):
-    assert giigraph.validate(dataset).conforms
-
-
-@pytest.mark.parametrize("plant,message", [
-    (lambda g: g.add((S1_RANK, GII.pctShare, Literal(1.5))), "HasValueConstraintComponent"),
-    (lambda g: g.remove((S1_RANK, SDMX_ATTRIBUTE.unitMeasure, None)), "exactly one unit"),
-    (lambda g: g.add((S1_RANK, SDMX_ATTRIBUTE.unitMeasure, UNIT.PERCENT)), "exactly one unit"),
-    (lambda g: g.add((S1_RANK, DCTERMS.source, URIRef(ID + "source/visualcapitalist-top-50-hubs"))), "exactly one source"),
-    (lambda g: g.remove((S1_RANK, GII.rank, None)), "has a value for its measure"),
-    (lambda g: (g.remove((SEOUL_RANK, GII.rank, None)), g.add((SEOUL_RANK, GII.rank, Literal(1)))), "gives the same https://w3id.org/giigraph/ontology#rank to two clusters"),
-    (lambda g: (g.remove((S1_SHARE, GII.pctShare, None)), g.add((S1_SHARE, GII.pctShare, Literal("100.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))), "A share is a percentage between 0 and 100"),
-    (lambda g: (g.remove((S1_RANK, GII.rank, None)), g.add((S1_RANK, GII.rank, Literal(101)))), "A rank is a whole number from 1 to 100"),
-])
-def test_a_planted_violation_is_reported(graph, plant, message):
-    broken = Graph()
-    for triple in graph:
-        broken.add(triple)
-    plant(broken)
-    report = giigraph.validate(broken)
-    assert not report.conforms
-    assert message in report.text(), report.text()
 
 
 # --- competency queries on the tables: checked answers, identical on rdflib and Oxigraph ----------
