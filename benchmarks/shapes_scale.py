@@ -1,9 +1,9 @@
 """How SHACL validation time grows with the data: the built dataset, then N sources like it.
 
-Each extra source is a copy of the article's named graph under new IRIs (article, passages, rank
-observations and their data set, posts, statements, claims, event, video, ranking), all about the
-same curated clusters, places, people and organizations: the way the dataset grows when articles
-are added. Validation is `giigraph.validate()` (pyshacl, inference none, over the union), once on a
+Each extra copy repeats every source's named graph under new IRIs (the article and the documents the
+tables cite, passages, observations and their data sets, posts, statements, claims, event, video,
+ranking), all about the same curated clusters, places, people and organizations: the way the dataset
+grows when articles and tables are added. Validation is `giigraph.validate()` (pyshacl, inference none, over the union), once on a
 plain rdflib graph and once on a graph that parses each SHACL-SPARQL text once (pyshacl sends the
 text again for every focus node, and parsing it is most of the cost).
 
@@ -21,8 +21,8 @@ from rdflib.plugins.sparql import prepareQuery
 from giigraph import build, validate
 
 BASE = "https://w3id.org/giigraph/"
-SOURCE_KINDS = ("article", "passage", "observation", "dataset", "statement", "post", "claim", "event", "video",
-                "ranking")
+SOURCE_KINDS = ("article", "source", "passage", "observation", "dataset", "statement", "post", "claim", "event",
+                "video", "ranking")
 
 
 @cache

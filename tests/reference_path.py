@@ -66,10 +66,19 @@ def _trig(ds: Dataset) -> bytes:
             named.add(triple)
         head, _, body = named.serialize(format="turtle", encoding="utf-8").partition(b"\n\n")
         prefixes.update(line for line in head.splitlines() if line.startswith(b"@prefix"))
-        indented = b"".join(b"    " + line + b"\n" if line else b"\n" for line in body.strip().splitlines())
+        indented = b"".join(_indent(body.strip().splitlines()))
         label = b"" if g is ds.default_graph else g.identifier.n3().encode() + b" "
         blocks.append(label + b"{\n" + indented + b"}\n")
     return b"\n".join(sorted(prefixes)) + b"\n\n" + b"\n".join(blocks)
+
+
+def _indent(lines: list[bytes]):
+    """Each line indented, except the lines inside a multi-line (\"\"\"...\"\"\") literal: their text."""
+    in_literal = False
+    for line in lines:
+        yield (line if in_literal or not line else b"    " + line) + b"\n"
+        if line.count(b'"""') % 2:
+            in_literal = not in_literal
 
 
 def _sorted_lines(data: bytes) -> bytes:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import ORG, PROV, RDF
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF
 
 from giigraph.vocab import GII, SCHEMA
 from conftest import IN_CI
@@ -63,7 +63,10 @@ def test_each_post_cites_the_passage_that_names_the_person(name, needle, paragra
 
 
 def test_rank_facts_cite_passages_that_name_the_cluster(paragraphs, graph):
-    for obs in graph.subjects(GII.cluster, None):
+    article = URIRef("https://w3id.org/giigraph/id/article/cnipnews-2023-10-08")
+    for obs in graph.subjects(DCTERMS.source, article):  # the table's figures cite other sources
+        if (obs, GII.cluster, None) not in graph:
+            continue
         cluster = graph.value(obs, GII.cluster)
         name = next(str(n) for n in graph.objects(cluster, SCHEMA.name) if n.language == "en")
         squash = lambda text: _normal(text).replace("-", "")  # noqa: E731

@@ -13,7 +13,7 @@ import pytest
 from pyld import jsonld
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, RDF, VOID
+from rdflib.namespace import DCAT, RDF, VOID, XSD
 
 import giigraph
 from giigraph import formats
@@ -51,7 +51,8 @@ def test_each_export_parses_back_isomorphic(fmt, dist, dataset, graph):
 def test_pyoxigraph_strict_parser_accepts_the_export(name, oxformat, dist, dataset):
     path = dist / formats.get(name).filename
     quads = list(ox.parse(path=str(path), format=oxformat))
-    assert len(quads) == (len(dataset) if oxformat in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else len(set(
+    in_graphs = len(set(dataset.quads()))  # len(dataset) counts a triple stated in two graphs once
+    assert len(quads) == (in_graphs if oxformat in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else len(set(
         (q.subject, q.predicate, q.object) for q in quads)))
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len({(s, p, o) for s, p, o, _ in dataset.quads()})
 
@@ -78,8 +79,9 @@ def test_jsonld_is_compact_with_the_published_context(dist):
     rank = next(n for n in doc["@graph"] if n["@id"].endswith("cnipnews-2023-10-08-gii-2023-shanghai-suzhou"))
     assert rank["rank"] == 5
     article = next(n for n in doc["@graph"] if n["@id"].endswith("/id/article/cnipnews-2023-10-08"))
-    assert article["datePublished"] == "2023-10-08T15:37:00+08:00"
-    assert context["@context"]["datePublished"] == {"@id": "schema:datePublished", "@type": "xsd:dateTime"}
+    # schema:datePublished also has xsd:date values (the cited sources), so the context cannot coerce it
+    assert article["datePublished"] == {"@value": "2023-10-08T15:37:00+08:00", "@type": str(XSD.dateTime)}
+    assert context["@context"]["datePublished"] == {"@id": "schema:datePublished"}
 
 
 def test_no_blank_nodes_in_published_data(dataset):

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS, VANN
 
 from conftest import require_tool
 from giigraph.resources import ONTOLOGY_FILE
-from giigraph.vocab import GII, ONTOLOGY_IRI, PREFIXES, SCHEMA
+from giigraph.vocab import GII, ONTOLOGY_IRI, PREFIXES, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)
 NS = str(GII._NS)
@@ -53,7 +53,7 @@ def test_every_vocab_term_is_declared_in_the_ontology(onto):
 
 def test_every_ontology_term_is_in_vocab(onto):
     """Every gii: IRI the ontology mentions is a vocab term, or a component of the Data Cube structure."""
-    components = set(onto.objects(GII.ClusterRankStructure, QB.component))
+    components = {c for dsd in onto.subjects(RDF.type, QB.DataStructureDefinition) for c in onto.objects(dsd, QB.component)}
     assert components and all((c, RDF.type, QB.ComponentSpecification) in onto for c in components)
     unknown = ours(onto) - TERMS - components
     assert not unknown, f"declared in the ontology but missing from vocab.GII: {sorted(unknown)}"
@@ -110,7 +110,8 @@ def test_properties_without_standard_superproperty_say_why(onto):
 # --- SKOS schemes and the Data Cube structure, as the data uses them -------------------------------
 
 @pytest.mark.parametrize("scheme, prop", [(GII.SpeechModeScheme, GII.speechMode),
-                                          (GII.IndicatorScheme, GII.indicator)])
+                                          (GII.IndicatorScheme, GII.indicator),
+                                          (GII.VerdictScheme, GII.verdict)])
 def test_concept_scheme_is_complete_and_the_data_uses_its_concepts(onto, graph, scheme, prop):
     top = set(onto.objects(scheme, SKOS.hasTopConcept))
     assert top == set(onto.subjects(SKOS.topConceptOf, scheme)) == set(onto.subjects(SKOS.inScheme, scheme))
@@ -119,19 +120,33 @@ def test_concept_scheme_is_complete_and_the_data_uses_its_concepts(onto, graph, 
     assert used and used <= top
 
 
-def test_rank_structure_fits_the_observations(onto, graph):
-    dsd = GII.ClusterRankStructure
-    dimensions = {onto.value(c, QB.dimension) for c in onto.objects(dsd, QB.component)} - {None}
-    measures = {onto.value(c, QB.measure) for c in onto.objects(dsd, QB.component)} - {None}
-    assert dimensions == {GII.cluster, GII.edition, QB.measureType}
-    assert measures == {GII.rank, GII.rankUpperBound}
+STRUCTURES = {
+    GII.ClusterRankStructure: (GII.RankObservation, {GII.cluster, GII.edition, QB.measureType},
+                               {GII.rank, GII.rankUpperBound, GII.previousRank, GII.rankChange, GII.pctApplications,
+                                GII.pctShare, GII.scientificPublications, GII.publicationShare, GII.totalShare}),
+    GII.EconomyClusterCountStructure: (GII.EconomyCountObservation,
+                                       {SDMX_DIMENSION.refArea, GII.edition, QB.measureType}, {GII.clusterCount}),
+}
+
+
+@pytest.mark.parametrize("dsd", STRUCTURES, ids=lambda t: t.removeprefix(NS))
+def test_data_structure_fits_the_observations(onto, graph, dsd):
+    kind, expected_dimensions, expected_measures = STRUCTURES[dsd]
+    components = list(onto.objects(dsd, QB.component))
+    dimensions = {onto.value(c, QB.dimension) for c in components} - {None}
+    measures = {onto.value(c, QB.measure) for c in components} - {None}
+    attributes = {onto.value(c, QB.attribute) for c in components} - {None}
+    assert dimensions == expected_dimensions
+    assert measures == expected_measures
+    assert attributes == {SDMX_ATTRIBUTE.unitMeasure, DCTERMS.source}
     assert all((d, RDF.type, QB.DimensionProperty) in onto for d in dimensions - {QB.measureType})
     assert all((m, RDF.type, QB.MeasureProperty) in onto for m in measures)
-    assert set(graph.objects(None, QB.structure)) == {dsd}
-    observations = set(graph.subjects(RDF.type, GII.RankObservation))
+    assert set(graph.objects(None, QB.structure)) == set(STRUCTURES)
+    observations = set(graph.subjects(RDF.type, kind))
     assert observations
     for obs in observations:
-        assert all(graph.value(obs, d) is not None for d in dimensions), obs
+        assert (graph.value(obs, QB.dataSet), QB.structure, dsd) in graph, obs
+        assert all(graph.value(obs, d) is not None for d in dimensions | attributes), obs
         measure = graph.value(obs, QB.measureType)
         assert measure in measures and [p for p in measures if graph.value(obs, p) is not None] == [measure], obs
 

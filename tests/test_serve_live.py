@@ -31,7 +31,7 @@ TIMEOUT = 2.0
 ARTIFACTS = Path(__file__).parent / "artifacts"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TOP5 = """PREFIX gii: <https://w3id.org/giigraph/ontology#>
-SELECT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank ; gii:edition ?e .
+SELECT DISTINCT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank ; gii:edition ?e .
   FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
 
 

@@ -1,4 +1,5 @@
-"""The SHACL shapes: the built dataset conforms, and every shape catches the fault it is written for.
+"""The SHACL shapes (every file in shapes/): the built dataset conforms, and every shape catches the
+fault it is written for.
 
 Each case is a small mutation of the built dataset (triples removed, triples added) and the results it
 must give, exactly: (focus node, result path, constraint component, source shape, severity). The
@@ -27,8 +28,8 @@ from rdflib.plugins.sparql.sparql import Query
 
 from giigraph import build
 from giigraph import validate as validate_graph
-from giigraph.resources import SHAPES_FILE
-from giigraph.vocab import GII, SCHEMA
+from giigraph.resources import SHAPES_DIR
+from giigraph.vocab import GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, UNIT
 
 BASE = "https://w3id.org/giigraph/"
 ARTICLE = "cnipnews-2023-10-08"
@@ -149,6 +150,7 @@ C_SS = iri("cluster/shanghai-suzhou")
 C_TY = iri("cluster/tokyo-yokohama")
 E_CN = iri("economy/china")
 E_JP = iri("economy/japan")
+E_NL = iri("economy/netherlands")
 CITY_TOKYO = iri("city/tokyo")
 CITY_SUZHOU = iri("city/suzhou")
 R_EA = iri("region/east-asia")
@@ -179,7 +181,33 @@ OBS_SS23 = obs("gii-2023", "shanghai-suzhou")
 OBS_NJ23 = obs("gii-2023", "nanjing")
 OBS_SS23_BIS = iri(f"observation/{ARTICLE}-gii-2023-shanghai-suzhou-bis")
 OTHER_DATASET = iri("dataset/another-source-cluster-ranks")
+OTHER_SOURCE = iri("source/another-source")
 DSD = GII.ClusterRankStructure
+NEW_DSD = iri("structure/another-structure")
+REVIEW = iri("review/shanghai-suzhou-rose-to-fifth")
+RATING = iri("rating/shanghai-suzhou-rose-to-fifth")
+# the cluster tables: WIPO's Appendix Table 3 and the documents that cite its figures
+APPENDIX = iri("source/gii-2023-appendix-table-3")
+APPENDIX_RANKS = iri("dataset/gii-2023-appendix-table-3-cluster-ranks")
+XIAN_PAGE = iri("source/xian-gov-gii-2023")
+XIAN_RANK = iri("observation/xian-gov-gii-2023-gii-2023-xian-rank")
+STDAILY = iri("source/stdaily-gii-2023-clusters")
+STDAILY_COUNTS = iri("dataset/stdaily-gii-2023-clusters-clusters-per-economy")
+CN_COUNT = iri("observation/stdaily-gii-2023-clusters-gii-2023-china-cluster-count")
+US_COUNT = iri("observation/stdaily-gii-2023-clusters-gii-2023-united-states-of-america-cluster-count")
+
+
+def table(cluster: str, column: str) -> URIRef:
+    """An observation of Appendix Table 3, e.g. table("seoul", "rank")."""
+    return iri(f"observation/gii-2023-appendix-table-3-gii-2023-{cluster}-{column}")
+
+
+TY_RANK, TY_PREVIOUS, TY_CHANGE = table("tokyo-yokohama", "rank"), table("tokyo-yokohama", "previous-rank"), \
+    table("tokyo-yokohama", "rank-change")
+TY_PCT, TY_PUBLICATIONS = table("tokyo-yokohama", "pct-applications"), table("tokyo-yokohama", "publications")
+TY_PCT_SHARE, TY_PUB_SHARE, TY_TOTAL_SHARE = table("tokyo-yokohama", "pct-share"), table("tokyo-yokohama", "pub-share"), \
+    table("tokyo-yokohama", "total-share")
+SEOUL_RANK, SEOUL_PREVIOUS = table("seoul", "rank"), table("seoul", "previous-rank")
 
 
 def component(name: str) -> URIRef:
@@ -187,12 +215,35 @@ def component(name: str) -> URIRef:
     return URIRef(f"{DSD}-{name}")
 
 
-def rank_fact(observation: URIRef, dataset: URIRef, rank: int) -> list[Triple]:
+def rank_fact(observation: URIRef, dataset: URIRef, rank: int, source: URIRef = ART,
+              derived_from: URIRef = passage(5)) -> list[Triple]:
     """A complete rank observation: Shanghai-Suzhou in GII 2023."""
     return [(observation, p, o) for p, o in [
         (RDF.type, GII.RankObservation), (RDF.type, QB.Observation), (RDFS.label, EN(f"Shanghai-Suzhou: rank {rank}")),
         (QB.dataSet, dataset), (QB.measureType, GII.rank), (GII.cluster, C_SS), (GII.edition, GII2023),
-        (GII.rank, Literal(rank)), (PROV.wasDerivedFrom, passage(5))]]
+        (GII.rank, Literal(rank)), (SDMX_ATTRIBUTE.unitMeasure, UNIT.UNITLESS), (DCTERMS.source, source),
+        (PROV.wasDerivedFrom, derived_from)]]
+
+
+def another_source() -> list[Triple]:
+    """A cited document and its data set of cluster ranks."""
+    name = EN("Another report on the GII 2023 clusters")
+    return [(OTHER_SOURCE, RDF.type, SCHEMA.NewsArticle), (OTHER_SOURCE, RDF.type, SCHEMA.CreativeWork),
+            (OTHER_SOURCE, SCHEMA.name, name), (OTHER_SOURCE, RDFS.label, name),
+            (OTHER_SOURCE, SCHEMA.url, URIRef("https://example.org/news/gii-2023-clusters")),
+            (OTHER_DATASET, RDF.type, QB.DataSet), (OTHER_DATASET, QB.structure, DSD),
+            (OTHER_DATASET, RDFS.label, EN("Cluster ranks of another source")), (OTHER_DATASET, DCTERMS.source, OTHER_SOURCE)]
+
+
+def replace(node: URIRef, prop: URIRef, value) -> dict:
+    """A Case's remove and add that give the property another value."""
+    return {"remove": [(node, prop, None)], "add": [(node, prop, value)]}
+
+
+def structure(*components: URIRef) -> list[Triple]:
+    """A new Data Cube structure with the given components of the rank structure."""
+    return [(NEW_DSD, RDF.type, QB.DataStructureDefinition), (NEW_DSD, RDFS.label, EN("Another structure"))] + \
+        [(NEW_DSD, QB.component, c) for c in components]
 
 
 CASES = [
@@ -242,10 +293,10 @@ CASES = [
          expected=(expect(C_SS, GII.rank, "MaxCount", "Cluster-rank"),)),
     Case("economy-iri-kind", edit=rename(E_JP, iri("region/japan")),
          expected=(expect(iri("region/japan"), None, "Pattern", "Economy"),)),
-    Case("economy-not-an-area", remove=[(E_JP, RDF.type, SCHEMA.AdministrativeArea)],
-         expected=(expect(E_JP, RDF.type, "HasValue", "Economy-type"),
-                   expect(CITY_TOKYO, SCHEMA.containedInPlace, "Class", "City-containedInPlace"),
-                   expect(iri("city/yokohama"), SCHEMA.containedInPlace, "Class", "City-containedInPlace"))),
+    Case("economy-not-an-area", remove=[(E_NL, RDF.type, SCHEMA.AdministrativeArea)],
+         expected=(expect(E_NL, RDF.type, "HasValue", "Economy-type"),
+                   expect(iri("city/amsterdam"), SCHEMA.containedInPlace, "Class", "City-containedInPlace"),
+                   expect(iri("city/rotterdam"), SCHEMA.containedInPlace, "Class", "City-containedInPlace"))),
     Case("economy-code-lower-case", remove=[(E_JP, GII.economyCode, None)], add=[(E_JP, GII.economyCode, Literal("jp"))],
          expected=(expect(E_JP, GII.economyCode, "Pattern", "Economy-code"),)),
     Case("economy-no-code", remove=[(E_JP, GII.economyCode, None)],
@@ -330,9 +381,13 @@ CASES = [
          expected=(expect(RANKING, GII.minEconomiesConsidered, "Datatype", "ClusterRanking-minEconomiesConsidered"),)),
     Case("ranking-unknown-indicator", add=[(RANKING, GII.indicator, GII.Cluster)],
          expected=(expect(RANKING, GII.indicator, "In", "ClusterRanking-indicator"),)),
-    # --- the article and its passages ---
+    # --- documents: the article whose passages we publish, the documents we cite, passages ---
     Case("article-iri", edit=rename(ART, iri("article/CNIPNews-2023-10-08")),
-         expected=(expect(iri("article/CNIPNews-2023-10-08"), None, "Pattern", "NewsArticle"),)),
+         expected=(expect(iri("article/CNIPNews-2023-10-08"), None, "Pattern", "Document"),)),
+    Case("article-iri-kind", edit=rename(ART, iri("source/cnipnews-2023-10-08")),
+         expected=(expect(iri("source/cnipnews-2023-10-08"), None, "Pattern", "NewsArticle"),)),
+    Case("article-not-typed-news-article", remove=[(ART, RDF.type, SCHEMA.NewsArticle)],
+         expected=(expect(ART, RDF.type, "HasValue", "NewsArticle-type"),)),
     Case("article-no-headline", remove=[(ART, SCHEMA.headline, None)],
          expected=(expect(ART, SCHEMA.headline, "MinCount", "NewsArticle-headline"),)),
     Case("article-date-without-offset", remove=[(ART, SCHEMA.datePublished, None)],
@@ -343,9 +398,13 @@ CASES = [
          expected=(expect(ART, SCHEMA.datePublished, "Datatype", "NewsArticle-datePublished"),
                    expect(ART, SCHEMA.datePublished, "Pattern", "NewsArticle-datePublished"))),
     Case("article-language-name", remove=[(ART, SCHEMA.inLanguage, None)], add=[(ART, SCHEMA.inLanguage, Literal("English"))],
-         expected=(expect(ART, SCHEMA.inLanguage, "Pattern", "NewsArticle-inLanguage"),)),
+         expected=(expect(ART, SCHEMA.inLanguage, "Pattern", "Document-inLanguage"),)),
+    Case("article-no-language", remove=[(ART, SCHEMA.inLanguage, None)],
+         expected=(expect(ART, SCHEMA.inLanguage, "MinCount", "NewsArticle-inLanguage"),)),
     Case("article-two-publishers", add=[(ART, SCHEMA.publisher, WIPO)],
-         expected=(expect(ART, SCHEMA.publisher, "MaxCount", "NewsArticle-publisher"),)),
+         expected=(expect(ART, SCHEMA.publisher, "MaxCount", "Document-publisher"),)),
+    Case("article-no-publisher", remove=[(ART, SCHEMA.publisher, None)],
+         expected=(expect(ART, SCHEMA.publisher, "MinCount", "NewsArticle-publisher"),)),
     Case("article-no-copyright-holder", remove=[(ART, SCHEMA.copyrightHolder, None)],
          expected=(expect(ART, SCHEMA.copyrightHolder, "MinCount", "NewsArticle-copyrightHolder"),)),
     Case("article-no-rights", remove=[(ART, SCHEMA.copyrightNotice, None)],
@@ -356,8 +415,11 @@ CASES = [
          expected=(expect(ART, SCHEMA.editor, "Class", "NewsArticle-editor"),)),
     Case("article-about-nothing", remove=[(ART, SCHEMA.about, None)],
          expected=(expect(ART, SCHEMA.about, "MinCount", "NewsArticle-about"),)),
+    # an article that lists no passages is neither curated nor found by a URL
     Case("article-no-passages", remove=[(ART, SCHEMA.hasPart, None)],
-         expected=(expect(ART, SCHEMA.hasPart, "MinCount", "NewsArticle-hasPart"),)),
+         expected=(expect(ART, None, "Or", "DocumentFound"),)),
+    Case("article-part-not-a-passage", add=[(ART, SCHEMA.hasPart, VIDEO)],
+         expected=(expect(ART, SCHEMA.hasPart, "Class", "NewsArticle-hasPart"),)),
     Case("article-text-republished", add=[(ART, SCHEMA.text, EN("GENEVA, Sept. 27 — ..."))],
          expected=(expect(ART, SCHEMA.text, "MaxCount", "NewsArticle-text"),)),
     Case("passage-iri", edit=rename(passage(3), iri("passage/p3?x=1")),
@@ -372,58 +434,141 @@ CASES = [
          expected=(expect(passage(3), SCHEMA.description, "QualifiedMinCount", "Passage-description"),)),
     Case("passage-text-republished", add=[(passage(3), SCHEMA.text, EN("Section heading"))],
          expected=(expect(passage(3), SCHEMA.text, "MaxCount", "Passage-text"),)),
-    # --- rank facts ---
+    # a cited news article needs no author, editor or passages: a name and its URL
+    Case("cited-document-no-url", remove=[(XIAN_PAGE, SCHEMA.url, None)],
+         expected=(expect(XIAN_PAGE, None, "Or", "DocumentFound"),
+                   expect(XIAN_RANK, PROV.wasDerivedFrom, "Or", "Fact-source"))),
+    Case("cited-document-two-urls", add=[(XIAN_PAGE, SCHEMA.url, URIRef("https://en.xa.gov.cn/"))],
+         expected=(expect(XIAN_PAGE, SCHEMA.url, "MaxCount", "Document-url"),)),
+    Case("cited-document-url-as-text", **replace(XIAN_PAGE, SCHEMA.url, Literal("https://en.xa.gov.cn/")),
+         expected=(expect(XIAN_PAGE, SCHEMA.url, "NodeKind", "Document-url"),)),
+    Case("cited-document-iri-kind", edit=rename(XIAN_PAGE, iri("report/xian-gov-gii-2023")),
+         expected=(expect(iri("report/xian-gov-gii-2023"), None, "Pattern", "Document"),)),
+    Case("cited-document-no-name", remove=[(XIAN_PAGE, SCHEMA.name, None), (XIAN_PAGE, RDFS.label, None)],
+         expected=(expect(XIAN_PAGE, SCHEMA.name, "QualifiedMinCount", "name-en"),)),
+    # --- statistical data: every observation ---
     Case("observation-iri", edit=rename(OBS_SS23, iri("observation/ss-2023#rank")),
-         expected=(expect(iri("observation/ss-2023#rank"), None, "Pattern", "RankObservation"),)),
+         expected=(expect(iri("observation/ss-2023#rank"), None, "Pattern", "Observation"),)),
     Case("observation-not-qb", remove=[(OBS_SS23, RDF.type, QB.Observation)],
-         expected=(expect(OBS_SS23, RDF.type, "HasValue", "RankObservation-type"),)),
+         expected=(expect(OBS_SS23, RDF.type, "HasValue", "Observation-type"),)),
     Case("observation-no-dataset", remove=[(OBS_NJ23, QB.dataSet, None)],
-         expected=(expect(OBS_NJ23, QB.dataSet, "MinCount", "RankObservation-dataSet"),)),
-    Case("observation-of-a-city", remove=[(OBS_NJ23, GII.cluster, None)], add=[(OBS_NJ23, GII.cluster, iri("city/nanjing"))],
-         expected=(expect(OBS_NJ23, GII.cluster, "Class", "RankObservation-cluster"),)),
+         expected=(expect(OBS_NJ23, QB.dataSet, "MinCount", "Observation-dataSet"),)),
     Case("observation-no-edition", remove=[(OBS_NJ23, GII.edition, None)],
-         expected=(expect(OBS_NJ23, GII.edition, "MinCount", "RankObservation-edition"),)),
-    Case("rank-zero", remove=[(OBS_SS23, GII.rank, None)], add=[(OBS_SS23, GII.rank, Literal(0))],
-         expected=(expect(OBS_SS23, GII.rank, "MinInclusive", "RankObservation-rank"),)),
-    Case("rank-101", remove=[(OBS_SS23, GII.rank, None)], add=[(OBS_SS23, GII.rank, Literal(101))],
-         expected=(expect(OBS_SS23, GII.rank, "MaxInclusive", "RankObservation-rank"),)),
-    Case("rank-as-string", remove=[(OBS_SS23, GII.rank, None)], add=[(OBS_SS23, GII.rank, Literal("5"))],
-         expected=(expect(OBS_SS23, GII.rank, "Datatype", "RankObservation-rank"),
-                   expect(OBS_SS23, GII.rank, "MinInclusive", "RankObservation-rank"),
-                   expect(OBS_SS23, GII.rank, "MaxInclusive", "RankObservation-rank"))),
-    Case("upper-bound-zero", remove=[(OBS_NJ23, GII.rankUpperBound, None)], add=[(OBS_NJ23, GII.rankUpperBound, Literal(0))],
-         expected=(expect(OBS_NJ23, GII.rankUpperBound, "MinInclusive", "RankObservation-rankUpperBound"),)),
+         expected=(expect(OBS_NJ23, GII.edition, "MinCount", "Observation-edition"),)),
+    Case("observation-no-measure-type", remove=[(TY_RANK, QB.measureType, None)],
+         expected=(expect(TY_RANK, QB.measureType, "MinCount", "Observation-measureType"),)),
+    Case("table-observation-no-unit", remove=[(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, None)],
+         expected=(expect(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, "MinCount", "Observation-unit"),)),
+    Case("table-observation-two-units", add=[(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, UNIT.PERCENT)],
+         expected=(expect(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, "MaxCount", "Observation-unit"),
+                   expect(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, "In", "RankMeasure-unit"))),
+    Case("table-observation-unit-as-text", **replace(TY_PCT, SDMX_ATTRIBUTE.unitMeasure, Literal("NUM")),
+         expected=(expect(TY_PCT, SDMX_ATTRIBUTE.unitMeasure, "NodeKind", "Observation-unit"),
+                   expect(TY_PCT, SDMX_ATTRIBUTE.unitMeasure, "In", "CountMeasure-unit"))),
+    Case("table-observation-no-source", remove=[(TY_RANK, DCTERMS.source, None)],
+         expected=(expect(TY_RANK, DCTERMS.source, "MinCount", "Observation-source"),)),
+    Case("table-observation-two-sources", add=[(TY_RANK, DCTERMS.source, XIAN_PAGE)],
+         expected=(expect(TY_RANK, DCTERMS.source, "MaxCount", "Observation-source"),)),
+    Case("table-observation-source-not-a-document", **replace(TY_RANK, DCTERMS.source, WIPO),
+         expected=(expect(TY_RANK, DCTERMS.source, "Class", "Observation-source"),
+                   expect(WIPO, None, "Pattern", "Document"),
+                   expect(WIPO, None, "Or", "DocumentFound"))),
+    Case("table-observation-no-provenance", remove=[(TY_RANK, PROV.wasDerivedFrom, None)],
+         expected=(expect(TY_RANK, PROV.wasDerivedFrom, "MinCount", "Fact-source"),)),
+    Case("observation-of-a-city", **replace(OBS_NJ23, GII.cluster, iri("city/nanjing")),
+         expected=(expect(OBS_NJ23, GII.cluster, "Class", "RankObservation-cluster"),)),
+    Case("count-of-a-region", **replace(CN_COUNT, SDMX_DIMENSION.refArea, R_EA),
+         expected=(expect(CN_COUNT, SDMX_DIMENSION.refArea, "Class", "EconomyCountObservation-refArea"),)),
+    Case("count-of-nothing", remove=[(CN_COUNT, SDMX_DIMENSION.refArea, None)],
+         expected=(expect(CN_COUNT, SDMX_DIMENSION.refArea, "MinCount", "EconomyCountObservation-refArea"),)),
+    # --- the figure sits on the measure the observation names (Data Cube IC-15, IC-16) ---
     Case("observation-rank-and-bound", add=[(OBS_NJ23, GII.rank, Literal(20))],
-         expected=(expect(OBS_NJ23, None, "Xone", "RankMeasure"),)),
+         expected=(expect(DATASET, GII.rank, "SPARQL", "DataSetMeasures-sparql"),)),
     Case("observation-no-measure", remove=[(OBS_NJ23, GII.rankUpperBound, None)],
-         expected=(expect(OBS_NJ23, None, "Xone", "RankMeasure"),)),
-    Case("observation-wrong-measure-type", remove=[(OBS_SS23, QB.measureType, None)], add=[(OBS_SS23, QB.measureType, GII.rankUpperBound)],
-         expected=(expect(OBS_SS23, None, "Xone", "RankMeasure"),)),
+         expected=(expect(DATASET, GII.rankUpperBound, "SPARQL", "DataSetMeasures-sparql"),)),
+    Case("observation-wrong-measure-type", **replace(OBS_SS23, QB.measureType, GII.rankUpperBound),
+         expected=(expect(DATASET, GII.rankUpperBound, "SPARQL", "DataSetMeasures-sparql"),
+                   expect(DATASET, GII.rank, "SPARQL", "DataSetMeasures-sparql"))),
+    Case("table-observation-two-figures", add=[(TY_RANK, GII.pctApplications, Literal(134785))],
+         expected=(expect(APPENDIX_RANKS, GII.pctApplications, "SPARQL", "DataSetMeasures-sparql"),
+                   expect(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, "In", "CountMeasure-unit"))),
+    Case("count-measure-not-in-its-structure", remove=[(CN_COUNT, QB.measureType, None)],
+         add=[(CN_COUNT, QB.measureType, GII.rank), (CN_COUNT, GII.rank, Literal(1))],
+         expected=(expect(STDAILY_COUNTS, QB.measureType, "SPARQL", "DataSetMeasures-sparql"),
+                   expect(STDAILY_COUNTS, GII.clusterCount, "SPARQL", "DataSetMeasures-sparql"),
+                   expect(CN_COUNT, SDMX_ATTRIBUTE.unitMeasure, "In", "RankMeasure-unit"))),
+    # --- each kind of figure: one value, its datatype, its range, its unit ---
+    Case("rank-zero", **replace(OBS_SS23, GII.rank, Literal(0)),
+         expected=(expect(OBS_SS23, GII.rank, "MinInclusive", "RankMeasure-rank"),)),
+    Case("rank-101", **replace(TY_RANK, GII.rank, Literal(101)),
+         expected=(expect(TY_RANK, GII.rank, "MaxInclusive", "RankMeasure-rank"),)),
+    Case("rank-as-string", **replace(OBS_SS23, GII.rank, Literal("5")),
+         expected=(expect(OBS_SS23, GII.rank, "Datatype", "RankMeasure-rank"),
+                   expect(OBS_SS23, GII.rank, "MinInclusive", "RankMeasure-rank"),
+                   expect(OBS_SS23, GII.rank, "MaxInclusive", "RankMeasure-rank"))),
+    Case("rank-two-values", add=[(TY_RANK, GII.rank, Literal(2))],
+         expected=(expect(TY_RANK, GII.rank, "MaxCount", "RankMeasure-rank"),
+                   expect(APPENDIX, GII.rank, "SPARQL", "FigureUnique-sparql"),
+                   expect(APPENDIX, GII.rank, "SPARQL", "RankUnique-sparql"))),
+    Case("upper-bound-zero", **replace(OBS_NJ23, GII.rankUpperBound, Literal(0)),
+         expected=(expect(OBS_NJ23, GII.rankUpperBound, "MinInclusive", "RankMeasure-rankUpperBound"),)),
+    Case("previous-rank-zero", **replace(TY_PREVIOUS, GII.previousRank, Literal(0)),
+         expected=(expect(TY_PREVIOUS, GII.previousRank, "MinInclusive", "RankMeasure-previousRank"),)),
+    Case("rank-change-as-decimal", **replace(TY_CHANGE, GII.rankChange, Literal(Decimal("0.0"))),
+         expected=(expect(TY_CHANGE, GII.rankChange, "Datatype", "RankMeasure-rankChange"),)),
+    Case("rank-in-percent", **replace(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, UNIT.PERCENT),
+         expected=(expect(TY_RANK, SDMX_ATTRIBUTE.unitMeasure, "In", "RankMeasure-unit"),)),
+    Case("pct-applications-negative", **replace(TY_PCT, GII.pctApplications, Literal(-1)),
+         expected=(expect(TY_PCT, GII.pctApplications, "MinInclusive", "CountMeasure-pctApplications"),)),
+    Case("publications-as-decimal", **replace(TY_PUBLICATIONS, GII.scientificPublications,
+                                              Literal(Decimal("115020.5"))),
+         expected=(expect(TY_PUBLICATIONS, GII.scientificPublications, "Datatype", "CountMeasure-scientificPublications"),)),
+    Case("cluster-count-101", **replace(CN_COUNT, GII.clusterCount, Literal(101)),
+         expected=(expect(CN_COUNT, GII.clusterCount, "MaxInclusive", "CountMeasure-clusterCount"),)),
+    Case("count-in-percent", **replace(CN_COUNT, SDMX_ATTRIBUTE.unitMeasure, UNIT.PERCENT),
+         expected=(expect(CN_COUNT, SDMX_ATTRIBUTE.unitMeasure, "In", "CountMeasure-unit"),)),
+    Case("share-of-120", **replace(TY_PCT_SHARE, GII.pctShare, Literal(Decimal("120.0"))),
+         expected=(expect(TY_PCT_SHARE, GII.pctShare, "MaxInclusive", "ShareMeasure-pctShare"),)),
+    Case("share-as-integer", **replace(TY_PUB_SHARE, GII.publicationShare, Literal(2)),
+         expected=(expect(TY_PUB_SHARE, GII.publicationShare, "Datatype", "ShareMeasure-publicationShare"),)),
+    Case("share-negative", **replace(TY_TOTAL_SHARE, GII.totalShare, Literal(Decimal("-0.1"))),
+         expected=(expect(TY_TOTAL_SHARE, GII.totalShare, "MinInclusive", "ShareMeasure-totalShare"),)),
+    Case("share-counted", **replace(TY_PCT_SHARE, SDMX_ATTRIBUTE.unitMeasure, UNIT.NUM),
+         expected=(expect(TY_PCT_SHARE, SDMX_ATTRIBUTE.unitMeasure, "In", "ShareMeasure-unit"),)),
+    # --- one figure per cluster or economy, edition, measure and source; a rank to one cluster ---
     Case("two-ranks-same-cluster-edition", add=rank_fact(OBS_SS23_BIS, DATASET, 7),
-         expected=(expect(OBS_SS23, GII.rank, "SPARQL", "RankUnique-sparql"),
-                   expect(OBS_SS23_BIS, GII.rank, "SPARQL", "RankUnique-sparql"))),
+         expected=(expect(ART, GII.rank, "SPARQL", "FigureUnique-sparql"),)),
     Case("same-rank-twice-agrees", add=rank_fact(OBS_SS23_BIS, DATASET, 5), expected=()),
-    Case("another-source-may-disagree", add=rank_fact(OBS_SS23_BIS, OTHER_DATASET, 7) + [
-        (OTHER_DATASET, RDF.type, QB.DataSet), (OTHER_DATASET, QB.structure, GII.ClusterRankStructure),
-        (OTHER_DATASET, RDFS.label, EN("Cluster ranks of another source")), (OTHER_DATASET, DCTERMS.source, ART)],
+    Case("another-source-may-disagree", add=another_source() + rank_fact(OBS_SS23_BIS, OTHER_DATASET, 7, OTHER_SOURCE,
+                                                                           OTHER_SOURCE),
          expected=()),
-    Case("structure-without-components", remove=[(DSD, QB.component, None)],
-         expected=(expect(DSD, QB.component, "MinCount", "DataStructureDefinition-component"),
-                   expect(DSD, QB.component, "QualifiedMinCount", "DataStructureDefinition-measure"))),
-    Case("structure-without-measure", remove=[(DSD, QB.component, component("rank")),
-                                              (DSD, QB.component, component("rankUpperBound"))],
-         expected=(expect(DSD, QB.component, "QualifiedMinCount", "DataStructureDefinition-measure"),)),
+    Case("table-duplicate-rank-same-edition-source", **replace(SEOUL_RANK, GII.rank, Literal(1)),
+         expected=(expect(APPENDIX, GII.rank, "SPARQL", "RankUnique-sparql"),)),
+    Case("table-duplicate-previous-rank", **replace(SEOUL_PREVIOUS, GII.previousRank, Literal(1)),
+         expected=(expect(APPENDIX, GII.previousRank, "SPARQL", "RankUnique-sparql"),)),
+    Case("two-counts-same-economy", **replace(US_COUNT, SDMX_DIMENSION.refArea, E_CN),
+         expected=(expect(STDAILY, GII.clusterCount, "SPARQL", "FigureUnique-sparql"),)),
+    # --- data sets and structures ---
+    Case("dataset-iri", edit=rename(DATASET, iri("dataset/Ranks")),
+         expected=(expect(iri("dataset/Ranks"), None, "Pattern", "DataSet"),)),
+    Case("dataset-no-structure", remove=[(DATASET, QB.structure, None)],
+         expected=(expect(DATASET, QB.structure, "MinCount", "DataSet-structure"),)),
+    Case("dataset-structure-not-a-structure", **replace(STDAILY_COUNTS, QB.structure, GII.clusterCount),
+         expected=(expect(STDAILY_COUNTS, QB.structure, "Class", "DataSet-structure"),
+                   expect(STDAILY_COUNTS, QB.measureType, "SPARQL", "DataSetMeasures-sparql"))),
+    Case("dataset-no-source", remove=[(DATASET, DCTERMS.source, None)],
+         expected=(expect(DATASET, DCTERMS.source, "MinCount", "DataSet-source"),)),
+    Case("structure-without-components", add=structure(),
+         expected=(expect(NEW_DSD, QB.component, "MinCount", "DataStructureDefinition-component"),
+                   expect(NEW_DSD, QB.component, "QualifiedMinCount", "DataStructureDefinition-measure"))),
+    Case("structure-without-measure", add=structure(component("cluster"), component("edition"), component("source")),
+         expected=(expect(NEW_DSD, QB.component, "QualifiedMinCount", "DataStructureDefinition-measure"),)),
     Case("structure-component-is-a-property", add=[(DSD, QB.component, GII.rank)],
          expected=(expect(DSD, QB.component, "Class", "DataStructureDefinition-component"),)),
     Case("component-dimension-and-measure", add=[(component("cluster"), QB.measure, GII.rank)],
          expected=(expect(component("cluster"), None, "Xone", "ComponentSpecification"),)),
-    Case("dataset-iri", edit=rename(DATASET, iri("dataset/Ranks")),
-         expected=(expect(iri("dataset/Ranks"), None, "Pattern", "DataSet"),)),
-    Case("dataset-no-structure", remove=[(DATASET, QB.structure, None)],
-         expected=(expect(DATASET, QB.structure, "MinCount", "DataSet-structure"),
-                   expect(DATASET, QB.structure, "HasValue", "DataSet-structure"))),
-    Case("dataset-no-source", remove=[(DATASET, DCTERMS.source, None)],
-         expected=(expect(DATASET, DCTERMS.source, "MinCount", "DataSet-source"),)),
+    Case("component-attribute-and-dimension", add=[(component("source"), QB.dimension, GII.edition)],
+         expected=(expect(component("source"), None, "Xone", "ComponentSpecification"),)),
     # --- event and video ---
     Case("event-iri", edit=rename(EVENT, iri("event/roundtable/2023")),
          expected=(expect(iri("event/roundtable/2023"), None, "Pattern", "Event"),)),
@@ -485,11 +630,32 @@ CASES = [
          expected=(expect(CLAIM, SCHEMA.author, "Class", "CheckableClaim-author"),)),
     Case("claim-based-on-nothing", remove=[(CLAIM, SCHEMA.isBasedOn, None)],
          expected=(expect(CLAIM, SCHEMA.isBasedOn, "MinCount", "CheckableClaim-isBasedOn"),)),
+    # --- claim reviews (giigraph claims) ---
+    Case("review-iri", edit=rename(REVIEW, iri("review/Shanghai-Suzhou")),
+         expected=(expect(iri("review/Shanghai-Suzhou"), None, "Pattern", "ClaimReview"),)),
+    Case("review-of-a-statement", **replace(REVIEW, SCHEMA.itemReviewed, ST_ZGJ),
+         expected=(expect(REVIEW, SCHEMA.itemReviewed, "Class", "ClaimReview-itemReviewed"),)),
+    Case("review-claim-words-untagged", **replace(REVIEW, SCHEMA.claimReviewed, Literal("ascends from 6th")),
+         expected=(expect(REVIEW, SCHEMA.claimReviewed, "Datatype", "ClaimReview-claimReviewed"),)),
+    Case("review-two-ratings", add=[(REVIEW, SCHEMA.reviewRating, iri("rating/china-hosts-most-top-100-clusters"))],
+         expected=(expect(REVIEW, SCHEMA.reviewRating, "MaxCount", "ClaimReview-reviewRating"),)),
+    Case("review-no-url", remove=[(REVIEW, SCHEMA.url, None)],
+         expected=(expect(REVIEW, SCHEMA.url, "MinCount", "ClaimReview-url"),)),
+    Case("review-unknown-verdict", **replace(REVIEW, GII.verdict, GII.Cluster),
+         expected=(expect(REVIEW, GII.verdict, "In", "ClaimReview-verdict"),)),
+    Case("rating-iri", edit=rename(RATING, iri("rating/shanghai_suzhou")),
+         expected=(expect(iri("rating/shanghai_suzhou"), None, "Pattern", "Rating"),)),
+    Case("rating-of-four", **replace(RATING, SCHEMA.ratingValue, Literal(4)),
+         expected=(expect(RATING, SCHEMA.ratingValue, "MaxInclusive", "Rating-ratingValue"),)),
+    Case("rating-without-words", remove=[(RATING, SCHEMA.alternateName, None)],
+         expected=(expect(RATING, SCHEMA.alternateName, "QualifiedMinCount", "Rating-alternateName"),)),
     # --- across classes ---
     Case("fact-no-source", remove=[(POST_ALEMAN, PROV.wasDerivedFrom, None)],
          expected=(expect(POST_ALEMAN, PROV.wasDerivedFrom, "MinCount", "Fact-source"),)),
     Case("fact-source-not-a-passage", add=[(OBS_SS23, PROV.wasDerivedFrom, ART)],
-         expected=(expect(OBS_SS23, PROV.wasDerivedFrom, "Class", "Fact-source"),)),
+         expected=(expect(OBS_SS23, PROV.wasDerivedFrom, "Or", "Fact-source"),)),
+    Case("fact-source-a-place", add=[(POST_ALEMAN, PROV.wasDerivedFrom, E_CN)],
+         expected=(expect(POST_ALEMAN, PROV.wasDerivedFrom, "Or", "Fact-source"),)),
     Case("same-as-not-wikidata", add=[(CITY_SUZHOU, SCHEMA.sameAs, URIRef("https://en.wikipedia.org/wiki/Suzhou"))],
          expected=(expect(CITY_SUZHOU, SCHEMA.sameAs, "Pattern", "SameAs-sameAs"),)),
 ]
@@ -497,17 +663,33 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    return Graph().parse(SHAPES_FILE, format="turtle")
+    g = Graph()
+    for path in sorted(SHAPES_DIR.glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+#: The named graphs the broken fixtures change: the curated entities, the article, the claim reviews
+#: and three cited sources (WIPO's table, a web page with one rank, a newspaper's counts per economy).
+#: They hold every kind of node the shapes target in three quarters of the dataset, which makes each of
+#: the fixtures' validations faster; the whole dataset is validated as built, below.
+CASE_GRAPHS = {f"{BASE}graph/{name}" for name in (
+    "curated", "claim-reviews", f"source/{ARTICLE}", "source/gii-2023-appendix-table-3", "source/xian-gov-gii-2023",
+    "source/stdaily-gii-2023-clusters")}
 
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    return union(build(BASE).quads())
+    return union(q for q in build(BASE).quads() if str(q[3]) in CASE_GRAPHS)
 
 
-def test_built_dataset_conforms_with_no_results_at_all(data):
-    conforms, results = validate(data)
+def test_built_dataset_conforms_with_no_results_at_all():
+    conforms, results = validate(union(build(BASE).quads()))
     assert conforms and results == set()
+
+
+def test_the_fixtures_start_from_conforming_data(data):
+    assert validate(data) == (True, set())
 
 
 def test_shapes_hold_under_another_base():
@@ -602,12 +784,14 @@ def test_every_shape_is_broken_by_some_case(shapes):
 
 
 def test_sparql_constraints_use_this_and_declare_their_prefixes(shapes):
-    """pySHACL runs each sh:select once per focus node with $this bound; a query that does not start
-    from $this would scan the whole graph for every focus node."""
+    """pySHACL runs each sh:select once per focus node with $this bound; a query that does not reach
+    its nodes from $this (as the subject or the object of a pattern) would scan the whole graph for
+    every focus node."""
     for constraint in sparql_constraints(shapes):
         select = str(shapes.value(constraint, SH.select))
         assert select.split()[:2] == ["SELECT", "$this"], constraint
-        assert re.search(r"\$this\s+[\w:]+\s", select.split("WHERE", 1)[1]), constraint
+        where = select.split("WHERE", 1)[1]
+        assert re.search(r"\$this\s+[\w:]+\s|[\w:]+\s+\$this\s*[;.]", where), constraint
         declared = {str(shapes.value(d, SH.prefix)) for o in shapes.objects(constraint, SH.prefixes)
                     for d in shapes.objects(o, SH.declare)}
         used = set(re.findall(r"\b([a-z][\w-]*):\w", select))

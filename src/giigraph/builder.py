@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 
-from . import model
+from . import claims, cube, model
 from .gcpause import without_gc
 from .namespaces import (
-    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD, data_prefixes,
+    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS, UNIT, WIKIDATA, XSD,
+    data_prefixes,
 )
 from .quads import Quads
 from .resources import ONTOLOGY_FILE
@@ -30,7 +31,7 @@ ORG_TYPES: dict[str, tuple[str, ...]] = {
 }
 INDICATORS = {"patent-filing-activity": GII.PatentFilingActivity, "scientific-publication": GII.ScientificPublication}
 ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.SOURCE_KINDS.values())}
-                   | {"article", "passage", "dataset"})
+                   - {model.ClaimTest.kind} | {"article", "passage", "dataset", "review", "rating"})
 
 
 class Builder:
@@ -223,6 +224,8 @@ def _rank(b: Builder, r: model.RankFact, s: str, source: str) -> None:
         b.add(s, GII.rankUpperBound, Literal(r.within_top))
         text = f"{cluster}: in the top {r.within_top} of {edition} (rank not given by the source)"
     b.add(s, RDFS.label, Literal(text, lang="en"))
+    b.add(s, SDMX_ATTRIBUTE.unitMeasure, UNIT.UNITLESS)
+    b.add(s, DCTERMS.source, b.iri(f"article/{source}"))
     b.sourced(s, source, r.passages)
 
 
@@ -288,10 +291,19 @@ def _claim(b: Builder, r: model.Claim, s: str, source: str) -> None:
     b.sourced(s, source, r.passages)
 
 
+def _claim_test(b: Builder, r: model.ClaimTest, s: str) -> None:
+    """The test is stated about the claim itself, in the curators' graph, as standalone SPARQL."""
+    claim = b.iri(r.claim)
+    b.add(claim, GII.supportTest, Literal(claims.standalone(r.supported_if, b.base)))
+    b.add(claim, GII.contradictionTest, Literal(claims.standalone(r.contradicted_if, b.base)))
+    b.add(claim, GII.evidenceQuery, Literal(claims.standalone(r.evidence, b.base)))
+
+
 CURATED: dict[type, Callable] = {
     model.Region: _region, model.Economy: _economy, model.Province: _province, model.City: _city,
     model.Cluster: _cluster, model.Organization: _organization, model.Person: _person,
     model.Role: _role, model.Strategy: _strategy, model.Series: _series, model.Report: _report,
+    model.ClaimTest: _claim_test,
 }
 FACTS: dict[type, Callable] = {
     model.Ranking: _ranking, model.RankFact: _rank, model.Post: _post, model.Video: _video,
@@ -316,7 +328,8 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
     curated = Builder(quads.graph(graph_iri(base, "curated")), base, index)
     curated.g.update(data_structures())
     for record in corpus.entities:
-        CURATED[type(record)](curated, record, curated.iri(record.ref))
+        if not isinstance(record, model.CitedSource):  # described in its own graph, below
+            CURATED[type(record)](curated, record, curated.iri(record.ref))
     for source in corpus.sources:
         b = Builder(quads.graph(graph_iri(base, f"source/{source.id}")), base, index)
         _article(b, source.article, b.iri(source.article.ref))
@@ -324,6 +337,11 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
             FACTS[type(record)](b, record, b.iri(record.ref), source.id)
         if any(isinstance(r, model.RankFact) for r in source.records):
             _rank_dataset(b, source)
+    for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
+        b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
+        cube.describe_source(b, cited)
+        cube.add_figures(b, cited, (r for r in corpus.figures if getattr(r, "source", None) == cited.ref))
+    claims.record(quads, claims.check(quads), base)
     return quads
 
 

@@ -286,5 +286,35 @@ def query(query, query_file, data, engine, fmt, output, list_queries, base) -> N
         sys.stdout.buffer.write(out)
 
 
+# --- claims ---
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@base_option
+@data_option
+def claims(files: tuple[Path, ...], base: str | None, data_dir: Path | None) -> None:
+    """Check the article's claims against the data: supported, contradicted or not decidable.
+
+    Each claim carries its SPARQL test in the dataset; the command runs the tests on the built dataset,
+    or on the given RDF FILES (an export), and prints each verdict with its evidence and sources. The
+    same verdicts are in every export as schema:ClaimReview resources.
+
+    Exit status: 0 no claim contradicted, 1 a claim is contradicted, 2 usage or input error.
+
+    \b
+    Examples:
+      giigraph claims
+      giigraph claims dist/giigraph.trig
+    """
+    from . import build_quads, read_rdf
+    from .claims import any_contradicted, check, render
+    from .errors import InputError
+
+    reviews = check(read_rdf(files) if files else build_quads(base, data_dir))
+    if not reviews:
+        raise InputError("the data has no checkable claim with a stored test (gii:supportTest)")
+    click.echo(render(reviews))
+    raise SystemExit(1 if any_contradicted(reviews) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

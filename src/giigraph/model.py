@@ -7,7 +7,8 @@ language-tagged text), so a kind's shape is declared once, here. A reference is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -41,6 +42,22 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A table cell names a record of `kind` by one of its attributes, as printed in sources
+    (a cluster by `name`, an economy by `code`, a cited source by `url`); stored resolved as `kind/slug`."""
+
+    kind: str
+    by: Literal["name", "code", "url"]
+
+
+@dataclass(frozen=True)
+class Sparql:
+    """The field is the text of a SPARQL query of this form, written with the dataset's prefixes."""
+
+    form: Literal["ASK", "SELECT"]
+
+
+@dataclass(frozen=True)
 class PassageRef:
     """The field names passages (by number) of the source the record is read from."""
 
@@ -55,6 +72,9 @@ LangText = dict[str, str]
 Passages = Annotated[tuple[int, ...], PassageRef()]
 Year = Annotated[int, Range(1900, 2100)]
 WikidataId = Annotated[str | None, Pattern(r"Q[1-9][0-9]*", "Q148")]
+Url = Annotated[str, Pattern(r"https?://[^\s<>\"{}|\\^`]+", "https://www.wipo.int/")]
+Count = Annotated[int | None, Range(0)]
+Percent = Annotated[Decimal | None, Range(0, 100)]
 
 PLACE_KINDS = ("region", "economy", "province", "city", "cluster")
 AGENT_KINDS = ("person", "organization")
@@ -65,6 +85,8 @@ class Record:
     """Base of every record: its slug, and where it was read (for error messages)."""
 
     kind: ClassVar[str]
+    #: When set, a record's id is not written in the data but taken from this field (a slug).
+    id_from: ClassVar[str | None] = None
     id: str
     path: str = field(default="", compare=False, repr=False, kw_only=True)
     line: int = field(default=0, compare=False, repr=False, kw_only=True)
@@ -127,6 +149,8 @@ class Cluster(Record):
     name: LangText
     cities: Annotated[tuple[str, ...], ref("city")]
     economies: Annotated[tuple[str, ...], ref("economy")]
+    #: Other spellings sources print (WIPO's "New York City, NY", a 2022 list's "New York").
+    alternate_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +212,36 @@ class Report(Record):
     series: Annotated[str, ref("series")]
     year: Year
     alternate_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CitedSource(Record):
+    """A document, other than the article, that figures were read in: a report table, a news page."""
+
+    kind = "source"
+    name: LangText  # its title where known, else a short description naming the outlet
+    url: Url
+    type: Literal["report-part", "news-article", "web-page", "blog-post"]
+    publisher: Annotated[str | None, ref("organization")] = None
+    published: date | None = None
+    language: Annotated[str | None, LanguageTag()] = None
+    part_of: Annotated[str | None, ref("report")] = None
+    pages: str | None = None
+    based_on: Annotated[tuple[str, ...], ref("report")] = ()
+    note: LangText | None = None
+
+
+@dataclass(frozen=True)
+class ClaimTest(Record):
+    """How the data decides one of the article's claims: SPARQL ASK queries that hold when the data
+    supports or contradicts it, and a SELECT of the evidence (?evidence, ?source)."""
+
+    kind = "claim-test"
+    id_from = "claim"
+    claim: Annotated[str, ref("claim")]
+    supported_if: Annotated[str, Sparql("ASK")]
+    contradicted_if: Annotated[str, Sparql("ASK")]
+    evidence: Annotated[str, Sparql("SELECT")]
 
 
 # --- what a source says ------------------------------------------------------------------------
@@ -301,16 +355,55 @@ class Claim(Record):
     passages: Passages
 
 
+# --- rows of the tables in data/tables (CSV; a column per field) --------------------------------
+
+@dataclass(frozen=True)
+class ClusterRow(Record):
+    """What one source gives for one cluster in one edition of the ranking (cluster-figures.csv).
+
+    `previous_rank` and `rank_change` are the edition's own comparison with the edition before (WIPO
+    recomputes it); the rank published in that earlier edition is a row of its own, never this."""
+
+    kind = "cluster-row"
+    edition: Annotated[str, ref("report")]
+    rank: Annotated[int, Range(1, 100)]
+    cluster: Annotated[str, Lookup("cluster", "name")]
+    source: Annotated[str, Lookup("source", "url")]
+    economies: Annotated[tuple[str, ...], Lookup("economy", "code")] = ()
+    pct_applications: Count = None
+    pct_share: Percent = None
+    publications: Count = None
+    pub_share: Percent = None
+    total_share: Percent = None
+    previous_rank: Annotated[int | None, Range(1)] = None
+    rank_change: int | None = None
+
+
+@dataclass(frozen=True)
+class EconomyCount(Record):
+    """How many of an edition's top 100 clusters one source gives an economy (clusters-per-economy.csv)."""
+
+    kind = "economy-count"
+    edition: Annotated[str, ref("report")]
+    economy: Annotated[str, Lookup("economy", "code")]
+    clusters: Annotated[int, Range(0, 100)]
+    source: Annotated[str, Lookup("source", "url")]
+
+
 CURATED_KINDS: dict[str, type[Record]] = {
     "regions": Region, "economies": Economy, "provinces": Province, "cities": City,
     "clusters": Cluster, "organizations": Organization, "people": Person, "roles": Role,
-    "strategies": Strategy, "series": Series, "reports": Report,
+    "strategies": Strategy, "series": Series, "reports": Report, "cited_sources": CitedSource,
+    "claim_tests": ClaimTest,
 }
 
 SOURCE_KINDS: dict[str, type[Record]] = {
     "rankings": Ranking, "ranks": RankFact, "posts": Post, "videos": Video, "events": Event,
     "statements": Statement, "claims": Claim,
 }
+
+#: data/tables/{name}.csv -> the record each row becomes.
+TABLE_KINDS: dict[str, type[Record]] = {"cluster-figures": ClusterRow, "clusters-per-economy": EconomyCount}
 
 
 @dataclass(frozen=True)
@@ -327,10 +420,11 @@ class Source:
 
 @dataclass(frozen=True)
 class Corpus:
-    """Everything the curated data says: the entities and the sources with their facts."""
+    """Everything the curated data says: the entities, the sources with their facts, the table rows."""
 
     entities: tuple[Record, ...]
     sources: tuple[Source, ...]
+    figures: tuple[Record, ...] = ()
 
     def all_records(self) -> tuple[Record, ...]:
-        return self.entities + tuple(r for s in self.sources for r in (s.article, *s.records))
+        return self.entities + tuple(r for s in self.sources for r in (s.article, *s.records)) + self.figures

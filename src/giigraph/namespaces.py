@@ -19,6 +19,9 @@ GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
     RankObservation economy economyCode cluster edition rank rankUpperBound speechMode speakerPost
     statedIn clustersPerEdition minEconomiesConsidered indicator SpeechModeScheme DirectSpeech
     ReportedSpeech IndicatorScheme PatentFilingActivity ScientificPublication ClusterRankStructure
+    EconomyCountObservation previousRank rankChange pctApplications pctShare scientificPublications
+    publicationShare totalShare clusterCount supportTest contradictionTest evidenceQuery verdict
+    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable
 """)
 
 #: The schema.org terms giigraph writes (http://schema.org/).
@@ -29,7 +32,8 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     areaServed attendee author claimInterpreter containedInPlace containsPlace copyrightHolder
     copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
-    subOrganization text workFeatured
+    subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
+    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -47,6 +51,9 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+#: QUDT units: NUM for counts, PERCENT for shares, UNITLESS for ranks and rank changes (ordinal places).
+UNIT = Namespace("http://qudt.org/vocab/unit/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
@@ -68,8 +75,11 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "schema": str(SCHEMA),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
+    "sdmx-dimension": str(SDMX_DIMENSION),
     "skos": str(SKOS),
     "spdx": str(SPDX),
+    "unit": str(UNIT),
     "vann": str(VANN),
     "void": str(VOID),
     "wd": str(WIKIDATA),

@@ -14,4 +14,3 @@ DATA_DIR = ROOT / "data"
 QUERIES_DIR = ROOT / "queries"
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "giigraph.ttl"
-SHAPES_FILE = SHAPES_DIR / "giigraph-shapes.ttl"

@@ -2,7 +2,8 @@
 
 Layout: `data/curated/*.yaml` hold entities (top-level keys from `model.CURATED_KINDS`);
 `data/sources/*.yaml` hold one source each: an `article` mapping plus lists of facts
-(`model.SOURCE_KINDS`). Every error is a `SourceError` naming `file:line`.
+(`model.SOURCE_KINDS`); `data/tables/*.csv` hold figures read in cited sources (`table.py`).
+Every error is a `SourceError` naming `file:line`.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import types
 import typing
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -22,7 +24,7 @@ import yaml
 from . import model
 from .errors import SourceError
 from .gcpause import without_gc
-from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record
+from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record, Sparql
 
 _SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
 # BCP 47 (RFC 5646) well-formedness for the tags we can meet: language, script, region, variants.
@@ -109,6 +111,9 @@ class _Reader:
         if unknown:
             raise self.error(node.key_lines[unknown[0]],
                              f"unknown field {unknown[0]!r} in {_kind_name(cls)}; known: {', '.join(fields)}")
+        id_from = getattr(cls, "id_from", None)
+        if id_from and id_from in node and "id" not in extra:
+            extra = {**extra, "id": node[id_from]}
         values: dict[str, Any] = dict(extra)
         for name, f in fields.items():
             if name in extra:
@@ -142,12 +147,25 @@ class _Reader:
             if isinstance(raw, bool) or not isinstance(raw, int):
                 raise self.error(line, f"{where} must be a whole number, not {raw!r}")
             return raw
+        if hint is Decimal:
+            if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
+                raise self.error(line, f"{where} must be a number, not {raw!r}")
+            return Decimal(str(raw))
         if hint is str:
             if not isinstance(raw, str) or not raw.strip():
                 raise self.error(line, f"{where} must be non-empty text, not {raw!r}")
             return raw.strip()
         if hint is datetime:
             return self.timestamp(raw, line, where)
+        if hint is date:
+            if isinstance(raw, str):
+                try:
+                    raw = date.fromisoformat(raw)
+                except ValueError:
+                    raise self.error(line, f"{where}: {raw!r} is not an ISO 8601 date") from None
+            if not isinstance(raw, date) or isinstance(raw, datetime):
+                raise self.error(line, f"{where} must be a date (YYYY-MM-DD), not {raw!r}")
+            return raw
         if origin is Literal:
             if raw not in get_args(hint):
                 choices = ", ".join(map(str, get_args(hint)))
@@ -204,6 +222,13 @@ class _Reader:
         elif isinstance(check, LanguageTag):
             if not _LANG.match(value):
                 raise self.error(line, f"{where}: {value!r} is not a valid BCP 47 language tag")
+        elif isinstance(check, Sparql):
+            from .claims import QuerySyntaxError, parse_query
+
+            try:
+                parse_query(value, check.form)
+            except QuerySyntaxError as exc:
+                raise self.error(line + exc.line, f"{where}: {exc.message}") from None
         elif isinstance(check, (Ref, PassageRef)):
             values = value if isinstance(value, tuple) else (value,)
             if any(not isinstance(v, (str, int)) for v in values):
@@ -256,7 +281,10 @@ def load(data_dir: Path) -> model.Corpus:
     if not curated_files and not source_files:
         raise SourceError(data_dir, None, "no curated data found (expected curated/*.yaml and sources/*.yaml)")
     entities = tuple(r for p in curated_files for r in _read_entities(p))
-    corpus = model.Corpus(entities, _read_sources(source_files))
+    from .table import read_tables  # table.py builds on this module's readers
+
+    figures = read_tables(data_dir / "tables", entities)
+    corpus = model.Corpus(entities, _read_sources(source_files), figures)
     return _resolve(corpus)
 
 
@@ -378,7 +406,7 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
     sources = tuple(
         model.Source(fix(s.article), tuple(fix(r) for r in s.records)) for s in corpus.sources
     )
-    return model.Corpus(entities, sources)
+    return model.Corpus(entities, sources, tuple(fix(r) for r in corpus.figures))
 
 
 def _lookup(index: dict[str, dict[str, Record]], record: Record, field_name: str, value: str, marker: Ref) -> str:

@@ -27,6 +27,8 @@ GII = _defined("GII", namespaces.GII, "giigraph's own terms (see namespaces.GII)
 SCHEMA = _defined("SCHEMA", namespaces.SCHEMA, "The schema.org terms giigraph writes (http://schema.org/).")
 
 SDMX_DIMENSION = Namespace(str(namespaces.SDMX_DIMENSION))
+SDMX_ATTRIBUTE = Namespace(str(namespaces.SDMX_ATTRIBUTE))
+UNIT = Namespace(str(namespaces.UNIT))
 WIKIDATA = Namespace(str(namespaces.WIKIDATA))
 FREQ = Namespace(str(namespaces.FREQ))
 CC = Namespace(str(namespaces.CC))

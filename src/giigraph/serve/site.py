@@ -23,9 +23,10 @@ from ..vocab import DATA_LICENSE, ONTOLOGY_IRI, SCHEMA
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title, FOAF.name, SCHEMA.headline)
 
+# The latest edition whose number one is in the data (a source may give a single later rank).
 TOP_CLUSTERS_QUERY = """
 SELECT DISTINCT ?cluster ?rank ?edition WHERE {
-  { SELECT (MAX(?y) AS ?year) WHERE { ?o a gii:RankObservation ; gii:edition/dcterms:issued ?y ; gii:rank [] } }
+  { SELECT (MAX(?y) AS ?year) WHERE { ?o a gii:RankObservation ; gii:edition/dcterms:issued ?y ; gii:rank 1 } }
   ?obs a gii:RankObservation ; gii:cluster ?cluster ; gii:edition ?edition ; gii:rank ?rank .
   ?edition dcterms:issued ?year .
 } ORDER BY ?rank LIMIT 5
