@@ -341,7 +341,8 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)
         cube.add_figures(b, cited, (r for r in corpus.figures if getattr(r, "source", None) == cited.ref))
-    claims.record(quads, claims.check(quads), base)
+    if any(isinstance(r, model.ClaimTest) for r in corpus.entities):  # else no store to load for nothing
+        claims.record(quads, claims.check(quads), base)
     return quads
 
 
