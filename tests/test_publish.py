@@ -260,22 +260,25 @@ def test_cut_connection_in_direct_mode_names_the_incomplete_graph(oxigraph, prox
     proxy = proxy_factory(oxigraph.port, cut_at=_middle_line(dataset, cut_graph))
     result = publish("--store", proxy.url + "/store", "--retries", "0")
     assert result.exit_code == 1, result.output
-    lines = error_of(result).splitlines()
-    assert lines[0].startswith(f"error: publishing stopped at graph {cut_graph + 1} of {len(uploads)}, the store is "
-                               f"HALF-PUBLISHED: "
-                               f"PUT {proxy.url}/store: connection lost")
+    message = error_of(result)
+    assert message.count("\n") == 1, "one line"
+    assert message.startswith(f"error: publishing stopped at graph {cut_graph + 1} of {len(uploads)}, the store is "
+                              f"HALF-PUBLISHED: PUT {proxy.url}/store: connection lost")
     broken = uploads[cut_graph]
     counts = oxigraph.graph_counts()
     assert counts[broken.target] != broken.triples
-    assert f"  INCOMPLETE  <{broken.target}>: the store holds {counts[broken.target]:,} triples there, " \
-           f"{broken.triples:,} were sent (its previous state, or what it kept of the broken upload)" in lines
+    assert f"INCOMPLETE <{broken.target}>: the store holds {counts[broken.target]:,} triples there, " \
+           f"{broken.triples:,} were sent (its previous state, or what it kept of the broken upload)" in message
+    rest = len(uploads) - cut_graph - 1
+    assert f"; not sent {rest} graph(s) (<{uploads[cut_graph + 1].target}>, " in message
+    assert message.rstrip().endswith("switch them all at once.")
     if cut_graph == 0:
-        assert f"  unchanged   <{uploads[1].target}> (not sent)" in lines
+        assert "replaced" not in message
         assert counts[uploads[1].target] == 1
     else:
-        assert f"  replaced    <{uploads[0].target}> ({uploads[0].triples:,} triples)" in lines
+        assert f"replaced 1 graph(s) (<{uploads[0].target}>); INCOMPLETE" in message
         assert counts[uploads[0].target] == uploads[0].triples
-    assert lines[-1].startswith("Run the same publish again")
+    assert f"and {rest - 3} more). Run the same publish again" in message
     result = publish("--store", oxigraph.store)
     assert result.exit_code == 0, result.output
     assert oxigraph.graph_counts() == expected_counts(dataset)
@@ -365,6 +368,33 @@ def test_credentials_are_sent_and_never_shown(oxigraph, proxy_factory, tmp_path,
     assert f"credentials: {origin[source]}" in dry.stdout
     for text in (dry.output, result.output):
         assert SECRET not in text and base64.b64encode(f"alice:{SECRET}".encode()).decode() not in text
+
+
+@pytest.mark.parametrize("same", [False, True])
+def test_environment_credentials_go_to_the_store_host_only(oxigraph, proxy_factory, dataset, same):
+    """Two listeners: the store's, and a query endpoint on another origin that must not get the store's
+    credentials unless --same-credentials says it shares them."""
+    store, elsewhere = proxy_factory(oxigraph.port), proxy_factory(oxigraph.port)
+    env = {"GIIGRAPH_STORE_USER": "alice", "GIIGRAPH_STORE_PASSWORD": SECRET}
+    result = publish("--store", store.url + "/store", "--update-endpoint", store.url + "/update",
+                     "--query-endpoint", elsewhere.url + "/query", *(["--same-credentials"] if same else []), env=env)
+    assert result.exit_code == 0, result.output
+    basic = b"Basic " + base64.b64encode(f"alice:{SECRET}".encode())
+    assert _authorization(store) == {basic}
+    assert elsewhere.connections and _authorization(elsewhere) == ({basic} if same else set())
+    assert oxigraph.graph_counts() == expected_counts(dataset)
+
+
+def test_netrc_entries_go_to_their_own_hosts(oxigraph, proxy_factory, tmp_path):
+    store, elsewhere = proxy_factory(oxigraph.port), proxy_factory(oxigraph.port)
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login alice password {SECRET}\nmachine localhost login bob password b0b\n")
+    netrc.chmod(0o600)
+    query = elsewhere.url.replace("127.0.0.1", "localhost") + "/query"
+    result = publish("--store", store.url + "/store", "--query-endpoint", query, env={"NETRC": str(netrc)})
+    assert result.exit_code == 0, result.output
+    assert _authorization(store) == {b"Basic " + base64.b64encode(f"alice:{SECRET}".encode())}
+    assert _authorization(elsewhere) == {b"Basic " + base64.b64encode(b"bob:b0b")}
 
 
 def test_credentials_in_the_url_are_refused(oxigraph):

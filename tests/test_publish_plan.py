@@ -92,7 +92,7 @@ def test_gsp_staged_plan_puts_into_staging_then_moves_all_in_one_update():
 
 
 def test_update_plan_batches_whole_lines_and_clears_staging_first():
-    plan = make_plan(tiny(1, 40), Endpoints(UPDATE, protocol="update"), batch_bytes=1000)
+    plan = make_plan(tiny(1, 40), Endpoints(UPDATE, protocol="update"), chunk_bytes=1000)
     (requests,) = plan.uploads
     assert len(requests) > 1
     bodies = [r.body.decode() for r in requests]
@@ -101,6 +101,21 @@ def test_update_plan_batches_whole_lines_and_clears_staging_first():
     sent = [line for b in bodies for line in b.splitlines() if line.startswith("<")]
     assert sent == plan.graphs[0].ntriples.decode().splitlines()
     assert all(b.endswith("} }\n") for b in bodies)
+
+
+def test_update_batches_stay_under_virtuosos_triple_limit():
+    plan = make_plan(tiny(1, 4500), Endpoints(UPDATE, protocol="update"))
+    sizes = [sum(line.startswith("<") for line in r.body.decode().splitlines()) for r in plan.uploads[0]]
+    assert sizes == [2000, 2000, 500]
+
+
+def test_big_graph_store_uploads_go_in_chunks_put_then_post():
+    plan = make_plan(tiny(1, 40), Endpoints(STORE), chunk_bytes=1000)
+    (requests,) = plan.uploads
+    assert [r.method for r in requests] == ["PUT"] + ["POST"] * (len(requests) - 1) and len(requests) > 2
+    assert all(len(r.body) <= 1000 and r.body.endswith(b"\n") for r in requests)
+    assert b"".join(r.body for r in requests) == plan.graphs[0].ntriples
+    assert len(make_plan(tiny(1, 40), Endpoints(STORE)).uploads[0]) == 1
 
 
 def test_describe_lists_every_request_and_no_secret():
@@ -180,10 +195,46 @@ def test_malformed_netrc_names_file_and_line(tmp_path):
     ("http://localhost:7878/store", True, False),
 ])
 def test_credentials_over_plain_http_are_warned_about(store, auth, warned):
-    from giigraph.publish import _warn_cleartext
+    from giigraph.publish import cleartext_warnings
 
-    notes: list[str] = []
     creds = credentials.Credentials(httpx.BasicAuth("a", "b") if auth else None, "a test")
-    _warn_cleartext(make_plan(tiny(), Endpoints(store)), creds, notes.append)
+    notes = cleartext_warnings(credentials.HostCredentials({credentials.origin(store): creds}))
     assert bool(notes) == warned
     assert all(n == "warning: credentials (a test) go over plain http to store.example; use https" for n in notes)
+
+
+ENV = {"GIIGRAPH_STORE_USER": "alice", "GIIGRAPH_STORE_PASSWORD": "pw", "NETRC": "/nonexistent"}
+
+
+def test_environment_credentials_go_to_the_store_origin_only():
+    creds = credentials.for_endpoints(["https://store.example/update", "https://query.example/sparql",
+                                       "http://store.example/sparql", "https://store.example:8443/sparql"],
+                                      "https://store.example/store", ENV)
+    assert _header(creds.for_url("https://store.example:443/update")) == httpx.BasicAuth("alice", "pw")._auth_header
+    for other in ("https://query.example/sparql", "http://store.example/sparql", "https://store.example:8443/x"):
+        assert creds.for_url(other).auth is None, other
+    assert creds.for_url("https://never.example/").auth is None  # an origin not planned for gets nothing
+    shared = credentials.for_endpoints(["https://query.example/sparql"], "https://store.example/store", ENV,
+                                       same_credentials=True)
+    assert _header(shared.for_url("https://query.example/sparql")) == httpx.BasicAuth("alice", "pw")._auth_header
+
+
+def test_netrc_entries_go_to_their_own_hosts(tmp_path):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine store.example login alice password pw\nmachine query.example login bob password b0b\n")
+    netrc.chmod(0o600)
+    creds = credentials.for_endpoints(["https://query.example/sparql", "https://third.example/update"],
+                                      "https://store.example/store", {"NETRC": str(netrc)})
+    assert _header(creds.for_url("https://store.example/store")) == httpx.BasicAuth("alice", "pw")._auth_header
+    assert _header(creds.for_url("https://query.example/sparql")) == httpx.BasicAuth("bob", "b0b")._auth_header
+    assert creds.for_url("https://third.example/update").auth is None
+    assert "machine query.example" in creds.describe() and "pw" not in creds.describe()
+
+
+def test_one_warning_per_cleartext_host():
+    from giigraph.publish import cleartext_warnings
+
+    creds = credentials.for_endpoints(["http://query.example/sparql", "https://update.example/u"],
+                                      "http://store.example/store", ENV, same_credentials=True)
+    assert [n.rsplit(" to ", 1)[1] for n in cleartext_warnings(creds)] == ["store.example; use https",
+                                                                          "query.example; use https"]

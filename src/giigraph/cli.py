@@ -162,7 +162,13 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
               help="SPARQL query endpoint to count triples with (default: GSP GET, or --store for update).")
 @click.option("--graph", metavar="IRI", default=None,
               help="Publish everything into this one named graph instead of one graph per source.")
+@click.option("--chunk-mb", type=click.FloatRange(min=0.001), default=None, metavar="MB",
+              help="Largest request body: bigger graphs go in several requests (default 16 with gsp, "
+                   "1 with update, which also sends at most 2,000 triples per request).")
 @click.option("--dry-run", is_flag=True, help="Print every request that would be sent; send nothing.")
+@click.option("--same-credentials", is_flag=True,
+              help="Send the $GIIGRAPH_STORE_* credentials to the update and query endpoints too, even on "
+                   "another host (by default they go to the store's scheme, host and port only).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True, metavar="SECONDS",
               help="Time limit of each HTTP request.")
 @click.option("--retries", type=click.IntRange(min=0, max=10), default=4, show_default=True,
@@ -170,14 +176,16 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
 @base_option
 @data_option
 def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint: str | None,
-            query_endpoint: str | None, graph: str | None, dry_run: bool, timeout: float, retries: int,
-            base: str | None, data_dir: Path | None) -> None:
+            query_endpoint: str | None, graph: str | None, chunk_mb: float | None, dry_run: bool,
+            same_credentials: bool,
+            timeout: float, retries: int, base: str | None, data_dir: Path | None) -> None:
     """Upload the validated dataset (or RDF FILES) to a SPARQL 1.1 store and verify it there.
 
     Each named graph is replaced, never appended to, so publishing twice leaves the same triples.
     After the upload the triples of every graph are counted on the store; a difference exits 1.
     Credentials come from $GIIGRAPH_STORE_USER and $GIIGRAPH_STORE_PASSWORD, $GIIGRAPH_STORE_TOKEN
-    or a netrc file ($NETRC, ~/.netrc); never from options. TLS certificates are always checked
+    (sent to the store's host only, unless --same-credentials) or a netrc file ($NETRC, ~/.netrc;
+    each host its own entry); never from options. TLS certificates are always checked
     ($SSL_CERT_FILE adds a private CA).
 
     \b
@@ -201,6 +209,7 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
         raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
                                        "nothing was published")
     click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, timeout=timeout, retries=retries,
+                   same_credentials=same_credentials, chunk_bytes=int(chunk_mb * 1e6) if chunk_mb else None,
                    log=lambda message: click.echo(message, err=True)))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,7 +24,7 @@ import rdflib
 from ..errors import PublishError
 from . import credentials
 from .client import Log, Progress, StoreClient
-from .plan import SPARQL_UPDATE, Endpoints, Plan, Request, make_plan
+from .plan import SPARQL_UPDATE, STAGING_PREFIX, Endpoints, Plan, Request, make_plan
 from .verify import count, count_query, count_requests
 
 __all__ = ["Endpoints", "Plan", "Published", "describe", "make_plan", "publish", "run"]
@@ -74,35 +74,46 @@ def describe(plan: Plan, origin: str) -> str:
     return "\n".join(lines)
 
 
-def _drop_staging(client: StoreClient, plan: Plan) -> str:
-    """Best-effort removal of staging graphs after a failure; says what happened."""
-    names = " ".join(f"<{g.staging}>" for g in plan.graphs)
-    body = " ;\n".join(f"DROP SILENT GRAPH <{g.staging}>" for g in plan.graphs).encode()
+def named(iris: Sequence[str], shown: int = 3) -> str:
+    """`<a>, <b>, <c> and 28 more`: a list of graphs short enough for a one-line message."""
+    head = ", ".join(f"<{iri}>" for iri in iris[:shown])
+    return head + (f" and {len(iris) - shown} more" if len(iris) > shown else "")
+
+
+def _drop_staging(client: StoreClient, plan: Plan, created: int) -> str:
+    """Best-effort removal of the first `created` staging graphs after a failure; says what happened."""
+    staging = [g.staging for g in plan.graphs[:created] if g.staging]
+    if not staging:
+        return "no staging graph was created"
+    body = " ;\n".join(f"DROP SILENT GRAPH <{iri}>" for iri in staging).encode()
     try:
         client.call(Request("POST", plan.endpoints.update_url, (), SPARQL_UPDATE, body), retries=0)
     except PublishError:
-        return f"the staging graphs {names} may remain (a later publish replaces them, or DROP them)"
+        which = (f"the staging graph {named(staging)} may remain" if len(staging) == 1 else
+                 f"{len(staging)} staging graphs may remain: {named(staging)}")
+        return f"{which} (a later publish replaces them, or DROP SILENT GRAPH each <{STAGING_PREFIX}…> graph)"
     return "the staging graphs were removed"
 
 
 def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) -> dict[str, int]:
     ep, graphs = plan.endpoints, plan.graphs
-    stage = "uploading"
+    stage, created = "uploading", 0
     try:
         for n, (graph, requests) in enumerate(zip(graphs, plan.uploads, strict=True), 1):
-            stage = f"uploading <{graph.target}> (graph {n} of {len(graphs)}) to its staging graph"
+            stage, created = f"uploading <{graph.target}> (graph {n} of {len(graphs)}) to its staging graph", n
             for request in requests:
                 client.call(request, progress)
         stage = "counting the staging graphs"
         staged = count(client, ep, [g.staging for g in graphs])
     except PublishError as exc:
         raise PublishError(f"nothing was published: {stage} failed: {exc}. The store's graphs are as they "
-                           f"were; {_drop_staging(client, plan)}. {REPEAT}") from exc
+                           f"were; {_drop_staging(client, plan, created)}. {REPEAT}") from exc
     short = [g for g in graphs if staged[g.staging] != g.triples]
     if short:
-        detail = "; ".join(f"<{g.target}>: {staged[g.staging]:,} of {g.triples:,} triples arrived" for g in short)
-        raise PublishError(f"nothing was published: the store did not keep what was sent ({detail}). "
-                           f"The store's graphs are as they were; {_drop_staging(client, plan)}.")
+        detail = "; ".join(f"<{g.target}>: {staged[g.staging]:,} of {g.triples:,} triples arrived" for g in short[:3])
+        more = f"; and {len(short) - 3} more graphs" if len(short) > 3 else ""
+        raise PublishError(f"nothing was published: the store did not keep what was sent ({detail}{more}). "
+                           f"The store's graphs are as they were; {_drop_staging(client, plan, len(graphs))}.")
     switch_error = None
     try:
         client.call(plan.commit)
@@ -116,7 +127,7 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
                            f"switched all graphs or none of them (it was one update). {REPEAT}") from exc
     if switch_error and all(now[g.staging] == g.triples for g in graphs):
         raise PublishError(f"nothing was published: the switching update failed: {switch_error}. The store's "
-                           f"graphs are as they were; {_drop_staging(client, plan)}. {REPEAT}") from switch_error
+                           f"graphs are as they were; {_drop_staging(client, plan, len(graphs))}. {REPEAT}") from switch_error
     _check_counts(plan, now, extra=tuple((g.staging, 0) for g in graphs))
     return {g.target: now[g.target] for g in graphs}
 
@@ -146,12 +157,12 @@ def _partial_report(client: StoreClient, plan: Plan, failed: int, exc: PublishEr
         state = (f"the store holds {held:,} triples there, {graph.triples:,} were sent (its previous state, "
                  "or what it kept of the broken upload)" if held != graph.triples else
                  f"the store holds {held:,} triples there, as many as were sent (the upload may have completed)")
-    lines = [f"publishing stopped at graph {failed + 1} of {len(graphs)}, the store is HALF-PUBLISHED: {exc}"]
-    lines += [f"  replaced    <{g.target}> ({g.triples:,} triples)" for g in graphs[:failed]]
-    lines.append(f"  INCOMPLETE  <{graph.target}>: {state}")
-    lines += [f"  unchanged   <{g.target}> (not sent)" for g in graphs[failed + 1:]]
-    lines.append(f"{REPEAT} Give --update-endpoint to stage the graphs and switch them all at once.")
-    return "\n".join(lines)
+    done, rest = [g.target for g in graphs[:failed]], [g.target for g in graphs[failed + 1:]]
+    replaced = f"replaced {len(done)} graph(s) ({named(done)}); " if done else ""
+    unsent = f"; not sent {len(rest)} graph(s) ({named(rest)})" if rest else ""
+    return (f"publishing stopped at graph {failed + 1} of {len(graphs)}, the store is HALF-PUBLISHED: {exc}. "
+            f"{replaced}INCOMPLETE <{graph.target}>: {state}{unsent}. {REPEAT} Give --update-endpoint to stage "
+            "the graphs and switch them all at once.")
 
 
 def _check_counts(plan: Plan, now: Mapping[str, int], extra: tuple[tuple[str, int], ...] = ()) -> None:
@@ -159,18 +170,22 @@ def _check_counts(plan: Plan, now: Mapping[str, int], extra: tuple[tuple[str, in
     expected = [(g.target, g.triples) for g in plan.graphs] + list(extra)
     wrong = [f"<{iri}> holds {now[iri]:,} triples, {want:,} expected" for iri, want in expected if now[iri] != want]
     if wrong:
-        raise PublishError("the store's counts differ from what was sent: " + "; ".join(wrong))
+        more = f"; and {len(wrong) - 3} more graphs" if len(wrong) > 3 else ""
+        raise PublishError("the store's counts differ from what was sent: " + "; ".join(wrong[:3]) + more)
 
 
-def _warn_cleartext(plan: Plan, auth: credentials.Credentials, log: Log | None) -> None:
-    host = urlsplit(plan.endpoints.store).hostname or ""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    urls = [plan.endpoints.store, plan.endpoints.update_url or "", plan.endpoints.query_url or ""]
-    if auth.auth is not None and not loopback and any(u.startswith("http:") for u in urls) and log:
-        log(f"warning: credentials ({auth.origin}) go over plain http to {host}; use https")
+def cleartext_warnings(creds: credentials.HostCredentials) -> list[str]:
+    """One warning per host that would get credentials over plain http (loopback excepted)."""
+    warnings = []
+    for where, given in creds.by_origin.items():
+        host = urlsplit(where).hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if given.auth is not None and where.startswith("http:") and not loopback:
+            warnings.append(f"warning: credentials ({given.origin}) go over plain http to {host}; use https")
+    return warnings
 
 
 def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -> Published:
@@ -180,13 +195,16 @@ def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -
 
 
 def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
-        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None) -> str:
+        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None,
+        same_credentials: bool = False, chunk_bytes: int | None = None) -> str:
     """Plan, then print (dry run) or publish `dataset`; returns the text to show the user."""
-    plan = make_plan(dataset, endpoints, graph)
-    creds = credentials.for_url(endpoints.store)
+    plan = make_plan(dataset, endpoints, graph, chunk_bytes)
+    creds = credentials.for_endpoints(endpoints.urls, endpoints.store, same_credentials=same_credentials)
     if dry_run:
-        return describe(plan, creds.origin)
-    _warn_cleartext(plan, creds, log)
+        return describe(plan, creds.describe())
+    for warning in cleartext_warnings(creds):
+        if log:
+            log(warning)
     from tqdm import tqdm
 
     def note(message: str) -> None:  # printed above the progress bar, not through it

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from ..errors import PublishError
-from .credentials import Credentials
+from .credentials import HostCredentials
 from .plan import Request
 
 CHUNK = 64 * 1024
@@ -38,15 +38,41 @@ def _short_body(response: httpx.Response) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
+class ReplayableBody:
+    """A request body that can be sent again from its first byte: digest authentication (and any
+    scheme that answers 401 first) re-sends it, and httpx refuses to re-send a one-shot generator.
+    Streamed in chunks so the progress bar follows; a re-send takes back what the bar counted."""
+
+    def __init__(self, data: bytes, progress: Progress | None = None) -> None:
+        self.data, self.progress, self.sent = data, progress, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.rewind()
+        view = memoryview(self.data)
+        for start in range(0, len(view), CHUNK):
+            chunk = bytes(view[start:start + CHUNK])
+            yield chunk
+            self.sent += len(chunk)
+            if self.progress:
+                self.progress(len(chunk))
+
+    def rewind(self) -> None:
+        """Forget what was sent (the progress bar too), as when the body is sent again."""
+        if self.progress and self.sent:
+            self.progress(-self.sent)
+        self.sent = 0
+
+
 class StoreClient:
     """Sends planned requests; raises PublishError with a readable reason when they fail."""
 
-    def __init__(self, credentials: Credentials, timeout: float = 60.0, retries: int = 4,
+    def __init__(self, credentials: HostCredentials, timeout: float = 60.0, retries: int = 4,
                  log: Log | None = None) -> None:
-        self.retries, self.log = retries, log
+        self.retries, self.log, self.credentials = retries, log, credentials
         # trust_env: proxies from $HTTPS_PROXY/$NO_PROXY and a CA bundle from $SSL_CERT_FILE, as curl does;
         # verify stays on: there is deliberately no switch to turn certificate checks off.
-        self._http = httpx.Client(auth=credentials.auth, timeout=timeout, follow_redirects=False,
+        # No client-wide auth: each request gets the credentials meant for its own host.
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False,
                                   verify=True, trust_env=True,
                                   headers={"User-Agent": "giigraph-publish"})
 
@@ -61,17 +87,7 @@ class StoreClient:
         """Send `request`, retrying with backoff; return a 2xx-4xx response, raise on the rest."""
         retries = self.retries if retries is None else retries
         for attempt in range(retries + 1):
-            sent = 0
-
-            def body() -> Iterator[bytes]:
-                nonlocal sent
-                for start in range(0, len(request.body), CHUNK):
-                    chunk = request.body[start:start + CHUNK]
-                    yield chunk
-                    sent += len(chunk)
-                    if progress:
-                        progress(len(chunk))
-
+            body = ReplayableBody(request.body, progress)
             headers = {}
             if request.content_type:
                 headers["Content-Type"] = request.content_type
@@ -80,7 +96,8 @@ class StoreClient:
                 headers["Accept"] = accept
             try:
                 response = self._http.request(request.method, request.url, params=request.params,
-                                              headers=headers, content=body() if request.body else None)
+                                              headers=headers, content=body if request.body else None,
+                                              auth=self.credentials.for_url(request.url).auth)
             except httpx.TransportError as exc:
                 failure, retry_after = _reason(exc), None
             else:
@@ -88,8 +105,7 @@ class StoreClient:
                     return response
                 failure = f"HTTP {response.status_code} {response.reason_phrase}: {_short_body(response)}"
                 retry_after = response.headers.get("Retry-After")
-            if progress and sent:
-                progress(-sent)
+            body.rewind()
             if attempt == retries:
                 tries = f" (after {attempt + 1} attempts)" if attempt else ""
                 raise PublishError(f"{request.method} {request.url}: {failure}{tries}")

@@ -18,8 +18,13 @@ PROTOCOLS = ("gsp", "update")
 STAGING_PREFIX = "urn:giigraph:staging:"
 NTRIPLES = formats.get("nt").media_type
 SPARQL_UPDATE = "application/sparql-update"
+GSP_CHUNK_BYTES = 16 << 20
+"""Largest Graph Store Protocol body: a bigger graph is PUT in its first chunk, then POSTed (added) chunk
+by chunk, so no request meets a store's or a gateway's cap on request sizes."""
 BATCH_BYTES = 1 << 20
-"""Largest INSERT DATA body sent in one request (stores cap request sizes; Virtuoso at a few MB)."""
+BATCH_TRIPLES = 2000
+"""Largest INSERT DATA request, in bytes and triples: Virtuoso 7's SPARQL compiler fails with "memory
+exhausted" at about 5,000 triples in one INSERT DATA, whatever their size."""
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
 
@@ -73,6 +78,11 @@ class Endpoints:
     def update_url(self) -> str | None:
         """The SPARQL Update endpoint, if any: staging and the atomic switch need it."""
         return self.store if self.protocol == "update" else self.update
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every endpoint a publish may talk to: the store, then the update and query endpoints."""
+        return tuple(u for u in (self.store, self.update_url, self.query_url) if u)
 
     @property
     def query_url(self) -> str | None:
@@ -157,29 +167,45 @@ def graph_uploads(dataset: rdflib.Dataset, graph: str | None = None, staged: boo
                  for iri, g in parts)
 
 
-def _gsp_put(endpoints: Endpoints, upload: GraphUpload) -> tuple[Request, ...]:
+def _chunks(ntriples: bytes, max_bytes: int, max_lines: int | None = None) -> list[bytes]:
+    """N-Triples cut at line ends into pieces of at most `max_bytes` (and `max_lines`) each."""
+    pieces: list[list[bytes]] = [[]]
+    size = 0
+    for line in ntriples.splitlines(keepends=True):
+        current = pieces[-1]
+        if current and (size + len(line) > max_bytes or (max_lines is not None and len(current) >= max_lines)):
+            pieces.append(current := [])
+            size = 0
+        current.append(line)
+        size += len(line)
+    return [b"".join(lines) for lines in pieces]
+
+
+def _lines(ntriples: bytes) -> int:
+    return ntriples.count(b"\n")
+
+
+def _gsp_put(endpoints: Endpoints, upload: GraphUpload, chunk_bytes: int) -> tuple[Request, ...]:
+    """PUT the graph (replacing it); a graph above `chunk_bytes` goes as a PUT and POSTs that add."""
     into = f"staging graph of <{upload.target}>" if upload.staging else f"<{upload.target}>"
-    return (Request("PUT", endpoints.store, (("graph", upload.landing),), NTRIPLES, upload.ntriples,
-                    f"{upload.triples:,} triples into {into}"),)
+    pieces = _chunks(upload.ntriples, chunk_bytes)
+    if len(pieces) == 1:
+        return (Request("PUT", endpoints.store, (("graph", upload.landing),), NTRIPLES, upload.ntriples,
+                        f"{upload.triples:,} triples into {into}"),)
+    return tuple(Request("PUT" if n == 1 else "POST", endpoints.store, (("graph", upload.landing),), NTRIPLES,
+                         piece, f"chunk {n}/{len(pieces)}: {_lines(piece):,} triples into {into}")
+                 for n, piece in enumerate(pieces, 1))
 
 
 def _insert_data(endpoints: Endpoints, upload: GraphUpload, batch_bytes: int) -> tuple[Request, ...]:
     """DROP SILENT the staging graph, then INSERT DATA in batches of whole lines (idempotent)."""
-    batches: list[list[bytes]] = [[]]
-    size = 0
-    for line in upload.ntriples.splitlines(keepends=True):
-        if size + len(line) > batch_bytes and batches[-1]:
-            batches.append([])
-            size = 0
-        batches[-1].append(line)
-        size += len(line)
+    batches = _chunks(upload.ntriples, batch_bytes, BATCH_TRIPLES)
     requests = []
     for n, lines in enumerate(batches, 1):
         head = f"DROP SILENT GRAPH <{upload.landing}> ;\n" if n == 1 else ""
-        body = (f"{head}INSERT DATA {{ GRAPH <{upload.landing}> {{\n".encode()
-                + b"".join(lines) + b"} }\n")
+        body = f"{head}INSERT DATA {{ GRAPH <{upload.landing}> {{\n".encode() + lines + b"} }\n"
         requests.append(Request("POST", endpoints.store, (), SPARQL_UPDATE, body,
-                                f"batch {n}/{len(batches)}: {len(lines):,} triples into staging graph "
+                                f"batch {n}/{len(batches)}: {_lines(lines):,} triples into staging graph "
                                 f"of <{upload.target}>"))
     return tuple(requests)
 
@@ -190,14 +216,15 @@ def switch_update(graphs: tuple[GraphUpload, ...]) -> str:
 
 
 def make_plan(dataset: rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
-              batch_bytes: int = BATCH_BYTES) -> Plan:
-    """Every request that publishing `dataset` to `endpoints` sends, in order."""
+              chunk_bytes: int | None = None) -> Plan:
+    """Every request that publishing `dataset` to `endpoints` sends, in order; no request body above
+    `chunk_bytes` (default GSP_CHUNK_BYTES, BATCH_BYTES with SPARQL Update) unless one line is."""
     staged = endpoints.update_url is not None
     graphs = graph_uploads(dataset, graph, staged)
     if endpoints.protocol == "update":
-        uploads = tuple(_insert_data(endpoints, g, batch_bytes) for g in graphs)
+        uploads = tuple(_insert_data(endpoints, g, chunk_bytes or BATCH_BYTES) for g in graphs)
     else:
-        uploads = tuple(_gsp_put(endpoints, g) for g in graphs)
+        uploads = tuple(_gsp_put(endpoints, g, chunk_bytes or GSP_CHUNK_BYTES) for g in graphs)
     commit = None
     if staged:
         commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs).encode(),
