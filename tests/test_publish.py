@@ -434,3 +434,69 @@ def test_publish_as_a_real_process(oxigraph, dataset):
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith(f"published {len(expected_counts(dataset))} graph(s)")
     assert oxigraph.graph_counts() == expected_counts(dataset)
+
+
+# --- publish --changed ----------------------------------------------------------------------------
+META = "urn:giigraph:published"
+
+
+def _versions(dataset, tmp_path: Path) -> tuple[Path, Path, dict[str, int], dict[str, int], tuple[str, str, str]]:
+    """Two versions of the data as N-Quads: the dataset with an extra article graph, and then with that
+    graph removed, another added and one graph changed (a triple more)."""
+    triple = '<https://w3id.org/giigraph/id/{}> <http://www.w3.org/2000/01/rdf-schema#label> "{}" <{}> .\n'
+    base = serialize(dataset, "nquads").decode()
+    changed = sorted(expected_counts(dataset))[0]
+    removed, added = (f"https://w3id.org/giigraph/graph/source/test-{n}-article" for n in ("old", "new"))
+    first, second = tmp_path / "first.nq", tmp_path / "second.nq"
+    first.write_text(base + triple.format("x", "old", removed), encoding="utf-8")
+    second.write_text(base + triple.format("y", "new", added) + triple.format("z", "more", changed), encoding="utf-8")
+    before = {**expected_counts(dataset), removed: 1}
+    after = {**expected_counts(dataset), added: 1}
+    after[changed] += 1
+    return first, second, before, after, (changed, removed, added)
+
+
+def check_changed_publish(args: list[str], env: dict[str, str], counts, dataset, tmp_path: Path) -> None:
+    """--changed on a store: the first run sends all, the next nothing, then exactly what changed;
+    `counts()` gives the store's triples per graph (giigraph's graphs and the metadata graph)."""
+    first, second, before, after, (changed, removed, added) = _versions(dataset, tmp_path)
+    result = publish(str(first), *args, "--changed", env=env)
+    assert result.exit_code == 0, result.output
+    assert f"sent {len(before)} graph(s), kept 0, dropped 0; counted on the store: {sum(before.values()):,} " \
+           "triples" in result.stdout
+    now = counts()
+    assert now.pop(META) == 5 * len(before) and now == before
+    result = publish(str(first), *args, "--changed", env=env)
+    assert result.exit_code == 0, result.output
+    assert f"sent 0 graph(s), kept {len(before)}, dropped 0" in result.stdout
+    assert f"kept     {len(before)} graph(s) unchanged: <" in result.stdout
+
+    result = publish(str(second), *args, "--changed", env=env)
+    assert result.exit_code == 0, result.output
+    assert f"sent 2 graph(s), kept {len(after) - 2}, dropped 1; counted on the store: {sum(after.values()):,} " \
+           f"triples in {len(after)} graph(s), as expected" in result.stdout
+    assert f"  sent     <{changed}>  {after[changed]:,} triples" in result.stdout
+    assert f"  sent     <{added}>  1 triples" in result.stdout and f"  dropped  <{removed}>" in result.stdout
+    now = counts()
+    assert now.pop(META) == 5 * len(after) and now == after
+
+    result = publish(str(second), *args, env=env)  # a publish without --changed forgets the hashes
+    assert result.exit_code == 0, result.output
+    assert META not in counts()
+    assert f"sent {len(after)} graph(s), kept 0" in publish(str(second), *args, "--changed", env=env).stdout
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_changed_sends_only_what_changed(oxigraph, dataset, tmp_path, mode):
+    check_changed_publish(MODES[mode](oxigraph), {}, oxigraph.graph_counts, dataset, tmp_path)
+
+
+def test_changed_dry_run_reads_the_hashes_and_sends_nothing(oxigraph, dataset, tmp_path):
+    args = MODES["gsp-staged"](oxigraph)
+    first, second, _, after, _ = _versions(dataset, tmp_path)
+    assert publish(str(first), *args, "--changed").exit_code == 0
+    before = oxigraph.dump()
+    dry = publish(str(second), *args, "--changed", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert f"send 3 graph(s) with the metadata graph, keep {len(after) - 2}, drop 1" in dry.stdout
+    assert oxigraph.dump() == before

@@ -88,7 +88,8 @@ def test_gsp_staged_plan_puts_into_staging_then_moves_all_in_one_update():
     assert plan.commit.url == UPDATE and plan.commit.content_type == "application/sparql-update"
     assert plan.commit.body.decode() == (
         "MOVE GRAPH <urn:giigraph:staging:https://example.org/graph/0> TO GRAPH <https://example.org/graph/0> ;\n"
-        "MOVE GRAPH <urn:giigraph:staging:https://example.org/graph/1> TO GRAPH <https://example.org/graph/1>\n")
+        "MOVE GRAPH <urn:giigraph:staging:https://example.org/graph/1> TO GRAPH <https://example.org/graph/1> ;\n"
+        "DROP SILENT GRAPH <urn:giigraph:published>\n")  # the --changed hashes are no longer true
 
 
 def test_update_plan_batches_whole_lines_and_clears_staging_first():
@@ -238,3 +239,34 @@ def test_one_warning_per_cleartext_host():
                                       "http://store.example/store", ENV, same_credentials=True)
     assert [n.rsplit(" to ", 1)[1] for n in cleartext_warnings(creds)] == ["store.example; use https",
                                                                           "query.example; use https"]
+
+
+# --- --changed: hashes and what to send -----------------------------------------------------------
+def test_metadata_graph_reads_back_what_it_records():
+    import pyoxigraph
+
+    from giigraph.publish.changes import Recorded, metadata_ntriples, parse_metadata
+
+    recorded = {"https://example.org/graph/0": Recorded("ab" * 32, 3), "https://example.org/graph/1": Recorded("cd" * 32, 1),
+                "https://example.org/graph/2": Recorded("ab" * 32, 3)}  # equal content: one checksum node
+    body = metadata_ntriples(recorded)
+    assert b"_:" not in body and body.count(b"\n") == 2 * 3 + 3 * 2
+    assert parse_metadata(pyoxigraph.parse(body, pyoxigraph.RdfFormat.N_TRIPLES)) == recorded
+
+
+def test_changed_plan_sends_new_and_changed_graphs_and_drops_the_removed():
+    from giigraph.publish.changes import META_GRAPH, Recorded
+
+    graphs = graph_uploads(tiny(3))
+    recorded = {graphs[0].target: Recorded(graphs[0].sha256, 3), graphs[1].target: Recorded("0" * 64, 3),
+                "https://example.org/graph/gone": Recorded("1" * 64, 9)}
+    plan = make_plan(tiny(3), Endpoints(STORE, update=UPDATE), recorded=recorded)
+    assert [g.target for g in plan.graphs] == [graphs[1].target, graphs[2].target, META_GRAPH]
+    assert plan.kept == ((graphs[0].target, 3),) and plan.dropped == ("https://example.org/graph/gone",)
+    assert plan.commit.body.decode().endswith(f"TO GRAPH <{META_GRAPH}> ;\nDROP SILENT GRAPH <https://example.org/graph/gone>\n")
+    direct = make_plan(tiny(3), Endpoints(STORE), recorded=recorded)
+    assert [r.method for r in direct.prelude] == ["PUT"]  # the hashes of what stays, before anything changes
+    assert [r.method for r in direct.uploads[-1]] == ["DELETE", "PUT"]
+    unchanged = make_plan(tiny(3), Endpoints(STORE, update=UPDATE),
+                          recorded={g.target: Recorded(g.sha256, 3) for g in graphs})
+    assert not unchanged.graphs and not unchanged.commit and len(unchanged.kept) == 3

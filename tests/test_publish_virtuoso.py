@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph
 import pytest
-from test_publish import QUERIES, error_of, expected_counts, local_store, publish, standalone  # noqa: F401
+from test_publish import (META, QUERIES, check_changed_publish, error_of, expected_counts, local_store,  # noqa: F401
+                          publish, standalone)
 
 from giigraph.publish.plan import STAGING_PREFIX
 
@@ -55,6 +56,12 @@ def test_every_mode_publishes_and_republishing_never_duplicates(empty, dataset, 
         assert ours(empty) == want
         assert not empty.graph_counts(STAGING_PREFIX)
     assert f"published {len(want)} graph(s), {sum(want.values()):,} triples" in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["gsp-direct", "gsp-staged", "update"])
+def test_changed_sends_only_what_changed(empty, dataset, tmp_path, mode):
+    check_changed_publish(MODES[mode](empty), empty.env, lambda: ours(empty) + empty.graph_counts(META),
+                          dataset, tmp_path)
 
 
 def test_big_graphs_go_in_chunks(empty, dataset):

@@ -162,6 +162,10 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
               help="SPARQL query endpoint to count triples with (default: GSP GET, or --store for update).")
 @click.option("--graph", metavar="IRI", default=None,
               help="Publish everything into this one named graph instead of one graph per source.")
+@click.option("--changed", is_flag=True,
+              help="Send only the graphs that are new or changed since the last --changed publish (content "
+                   "hashes kept on the store in the graph urn:giigraph:published); drop the graphs no longer "
+                   "in the data.")
 @click.option("--chunk-mb", type=click.FloatRange(min=0.001), default=None, metavar="MB",
               help="Largest request body: bigger graphs go in several requests (default 16 with gsp, "
                    "1 with update, which also sends at most 2,000 triples per request).")
@@ -176,7 +180,7 @@ def validate(files: tuple[Path, ...], report_format: str, base: str | None, data
 @base_option
 @data_option
 def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint: str | None,
-            query_endpoint: str | None, graph: str | None, chunk_mb: float | None, dry_run: bool,
+            query_endpoint: str | None, graph: str | None, changed: bool, chunk_mb: float | None, dry_run: bool,
             same_credentials: bool,
             timeout: float, retries: int, base: str | None, data_dir: Path | None) -> None:
     """Upload the validated dataset (or RDF FILES) to a SPARQL 1.1 store and verify it there.
@@ -195,6 +199,7 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
       giigraph publish --protocol update --store http://localhost:7878/update \\
           --query-endpoint http://localhost:7878/query
       giigraph publish dist/giigraph.nq --store http://localhost:7878/store --dry-run
+      giigraph publish --changed --store http://localhost:7878/store --update-endpoint http://localhost:7878/update
     """
     from . import build as build_dataset
     from . import read_rdf
@@ -208,8 +213,8 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
     if not report.conforms:
         raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
                                        "nothing was published")
-    click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, timeout=timeout, retries=retries,
-                   same_credentials=same_credentials, chunk_bytes=int(chunk_mb * 1e6) if chunk_mb else None,
+    click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, changed=changed, timeout=timeout,
+                   retries=retries, same_credentials=same_credentials, chunk_bytes=int(chunk_mb * 1e6) if chunk_mb else None,
                    log=lambda message: click.echo(message, err=True)))
 
 

@@ -25,7 +25,8 @@ from ..errors import PublishError
 from . import credentials
 from .client import Log, Progress, StoreClient
 from .plan import SPARQL_UPDATE, STAGING_PREFIX, Endpoints, Plan, Request, make_plan
-from .verify import count, count_query, count_requests
+from .changes import META_GRAPH
+from .verify import count, count_query, count_requests, recorded
 
 __all__ = ["Endpoints", "Plan", "Published", "describe", "make_plan", "publish", "run"]
 
@@ -43,10 +44,26 @@ class Published:
     def summary(self) -> str:
         plan = self.plan
         how = "staged, switched in one update" if plan.staged else "one PUT per graph"
+        if plan.changed:
+            return self._changes(how if plan.graphs else "nothing to send")
         lines = [f"published {len(plan.graphs)} graph(s), {plan.triples:,} triples to {plan.endpoints.store} "
                  f"({PROTOCOL_NAMES[plan.endpoints.protocol]}, {how}); counted on the store:"]
         width = max(len(g.target) for g in plan.graphs) + 2
         lines += [f"  {'<' + g.target + '>':<{width}}  {self.counts[g.target]:>8,} triples" for g in plan.graphs]
+        return "\n".join(lines)
+
+    def _changes(self, how: str) -> str:
+        plan = self.plan
+        sent = [g.target for g in plan.graphs if g.target != META_GRAPH]
+        kept = [iri for iri, _ in plan.kept]
+        total = sum(self.counts[iri] for iri in sent + kept)
+        lines = [f"published changes to {plan.endpoints.store} ({PROTOCOL_NAMES[plan.endpoints.protocol]}, {how}): "
+                 f"sent {len(sent)} graph(s), kept {len(kept)}, dropped {len(plan.dropped)}; counted on the store: "
+                 f"{total:,} triples in {len(sent) + len(kept)} graph(s), as expected"]
+        lines += [f"  sent     <{iri}>  {self.counts[iri]:,} triples" for iri in sent]
+        lines += [f"  dropped  <{iri}>" for iri in plan.dropped]
+        if kept:
+            lines.append(f"  kept     {len(kept):,} graph(s) unchanged: {named(kept)}")
         return "\n".join(lines)
 
 
@@ -58,11 +75,16 @@ def describe(plan: Plan, origin: str) -> str:
     lines = [f"dry run: nothing is sent. {PROTOCOL_NAMES[ep.protocol]} to {ep.store}",
              f"mode: {mode}", f"credentials: {origin}",
              f"data: {len(plan.graphs)} graph(s), {plan.triples:,} triples, {plan.upload_bytes:,} bytes to upload"]
+    if plan.changed:
+        lines.append(f"changes (against the store's metadata graph <{META_GRAPH}>): send {len(plan.graphs)} "
+                     f"graph(s) with the metadata graph, keep {len(plan.kept)}, drop {len(plan.dropped)}"
+                     + "".join(f"\n  drop <{iri}>" for iri in plan.dropped))
+    lines += [f"first:\n  {r.describe()}" for r in plan.prelude[:1]] + [f"  {r.describe()}" for r in plan.prelude[1:]]
     for n, (graph, requests) in enumerate(zip(plan.graphs, plan.uploads, strict=True), 1):
         staging = f" via <{graph.staging}>" if graph.staging else ""
         lines.append(f"graph {n}: <{graph.target}>{staging}: {graph.triples:,} triples")
         lines += [f"  {r.describe()}" for r in requests]
-    landing = [g.landing for g in plan.graphs]
+    landing = [g.landing for g in plan.graphs] + ([] if plan.staged else [iri for iri, _ in plan.untouched])
     lines.append("then count:" if not plan.staged else "then count the staging graphs:")
     lines += [f"  {r.describe()}" for r in count_requests(ep, landing)]
     if ep.query_url:
@@ -70,7 +92,8 @@ def describe(plan: Plan, origin: str) -> str:
     if plan.commit:
         lines.append(f"then switch:\n  {plan.commit.describe()}")
         lines += [f"    {line}" for line in plan.commit.body.decode().splitlines()]
-        lines.append("then count the published graphs and the (now empty) staging graphs")
+        lines.append("then count the published graphs, the (now empty) staging graphs"
+                     + (" and the graphs kept or dropped" if plan.untouched else ""))
     return "\n".join(lines)
 
 
@@ -120,7 +143,8 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
     except PublishError as exc:  # the switch may have happened with its answer lost: look
         switch_error = exc
     try:
-        now = count(client, ep, [g.target for g in graphs] + [g.staging for g in graphs])
+        now = count(client, ep, [g.target for g in graphs] + [g.staging for g in graphs]
+                    + [iri for iri, _ in plan.untouched])
     except PublishError as exc:
         cause = f"the switching update failed ({switch_error})" if switch_error else "the switch was sent"
         raise PublishError(f"unknown outcome: {cause}, then counting failed: {exc}. A transactional store "
@@ -129,18 +153,23 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
         raise PublishError(f"nothing was published: the switching update failed: {switch_error}. The store's "
                            f"graphs are as they were; {_drop_staging(client, plan, len(graphs))}. {REPEAT}") from switch_error
     _check_counts(plan, now, extra=tuple((g.staging, 0) for g in graphs))
-    return {g.target: now[g.target] for g in graphs}
+    return {iri: now[iri] for iri in [g.target for g in graphs] + [iri for iri, _ in plan.untouched]}
 
 
 def _publish_direct(client: StoreClient, plan: Plan, progress: Progress | None) -> dict[str, int]:
     graphs = plan.graphs
+    try:
+        for request in plan.prelude:
+            client.call(request)
+    except PublishError as exc:
+        raise PublishError(f"nothing was published: {exc}. {REPEAT}") from exc
     for n, requests in enumerate(plan.uploads, 1):
         try:
             for request in requests:
                 client.call(request, progress)
         except PublishError as exc:
             raise PublishError(_partial_report(client, plan, n - 1, exc)) from exc
-    now = count(client, plan.endpoints, [g.target for g in graphs])
+    now = count(client, plan.endpoints, [g.target for g in graphs] + [iri for iri, _ in plan.untouched])
     _check_counts(plan, now)
     return now
 
@@ -167,7 +196,7 @@ def _partial_report(client: StoreClient, plan: Plan, failed: int, exc: PublishEr
 
 def _check_counts(plan: Plan, now: Mapping[str, int], extra: tuple[tuple[str, int], ...] = ()) -> None:
     """Fail loudly, graph by graph, when the store's counts differ from what was sent."""
-    expected = [(g.target, g.triples) for g in plan.graphs] + list(extra)
+    expected = [(g.target, g.triples) for g in plan.graphs] + list(plan.untouched) + list(extra)
     wrong = [f"<{iri}> holds {now[iri]:,} triples, {want:,} expected" for iri, want in expected if now[iri] != want]
     if wrong:
         more = f"; and {len(wrong) - 3} more graphs" if len(wrong) > 3 else ""
@@ -195,16 +224,15 @@ def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -
 
 
 def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
-        timeout: float = 60.0, retries: int = 4, show_progress: bool = True, log: Log | None = None,
-        same_credentials: bool = False, chunk_bytes: int | None = None) -> str:
-    """Plan, then print (dry run) or publish `dataset`; returns the text to show the user."""
-    plan = make_plan(dataset, endpoints, graph, chunk_bytes)
+        changed: bool = False, timeout: float = 60.0, retries: int = 4, show_progress: bool = True,
+        log: Log | None = None, same_credentials: bool = False, chunk_bytes: int | None = None) -> str:
+    """Plan, then print (dry run) or publish `dataset`; returns the text to show the user. With
+    `changed`, the store's metadata graph is read first (also on a dry run) to send only what changed."""
     creds = credentials.for_endpoints(endpoints.urls, endpoints.store, same_credentials=same_credentials)
-    if dry_run:
-        return describe(plan, creds.describe())
-    for warning in cleartext_warnings(creds):
-        if log:
-            log(warning)
+    if not (dry_run and not changed):
+        for warning in cleartext_warnings(creds):
+            if log:
+                log(warning)
     from tqdm import tqdm
 
     def note(message: str) -> None:  # printed above the progress bar, not through it
@@ -212,7 +240,10 @@ def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = No
             with tqdm.external_write_mode(file=sys.stderr):
                 log(message)
 
-    with StoreClient(creds, timeout=timeout, retries=retries, log=note) as client, \
-            tqdm(total=plan.upload_bytes, unit="B", unit_scale=True, desc="upload", leave=False,
-                 file=sys.stderr, disable=None if show_progress else True) as bar:
-        return publish(plan, client, bar.update).summary()
+    with StoreClient(creds, timeout=timeout, retries=retries, log=note) as client:
+        plan = make_plan(dataset, endpoints, graph, chunk_bytes, recorded(client, endpoints) if changed else None)
+        if dry_run:
+            return describe(plan, creds.describe())
+        with tqdm(total=plan.upload_bytes, unit="B", unit_scale=True, desc="upload", leave=False,
+                  file=sys.stderr, disable=None if show_progress else True) as bar:
+            return publish(plan, client, bar.update).summary()

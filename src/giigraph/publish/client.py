@@ -123,8 +123,8 @@ class StoreClient:
         return min(BACKOFF_S * 2 ** attempt, MAX_BACKOFF_S)
 
     def expect_success(self, request: Request, response: httpx.Response) -> httpx.Response:
-        """Raise a PublishError naming the refusal unless `response` is 2xx."""
-        if response.is_success:
+        """Raise a PublishError naming the refusal unless `response` is 2xx (or a 404 the request allows)."""
+        if response.is_success or (request.missing_ok and response.status_code == 404):
             return response
         hint = ""
         if response.status_code in (401, 403):

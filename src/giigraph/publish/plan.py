@@ -5,6 +5,7 @@ Planning touches no network, so `--dry-run` prints exactly the requests a real r
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -13,6 +14,7 @@ import rdflib
 from .. import formats
 from ..errors import InputError
 from ..rdfio import graph_names, serialize, union
+from .changes import META_GRAPH, Recorded, compare, content_hash, metadata_ntriples
 
 PROTOCOLS = ("gsp", "update")
 STAGING_PREFIX = "urn:giigraph:staging:"
@@ -100,6 +102,8 @@ class Request:
     content_type: str | None = None
     body: bytes = b""
     summary: str = ""
+    missing_ok: bool = False
+    """A 404 answer is success too (deleting a graph that may not exist)."""
 
     def describe(self) -> str:
         """One line: method, URL with its query, media type, size and what it carries."""
@@ -123,15 +127,30 @@ class GraphUpload:
         """The graph the upload writes to: the staging graph if staged, else the target."""
         return self.staging or self.target
 
+    @property
+    def sha256(self) -> str:
+        return content_hash(self.ntriples)
+
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a publish sends, in order: uploads per graph, then the one switching update."""
+    """Everything a publish sends, in order: a prelude (direct mode: invalidate the metadata graph),
+    uploads per graph, then the one switching update. With --changed, `graphs` are the graphs sent
+    (and the metadata graph, last), `kept` the graphs left as they are, `dropped` those removed."""
 
     endpoints: Endpoints
     graphs: tuple[GraphUpload, ...]
     uploads: tuple[tuple[Request, ...], ...]
     commit: Request | None
+    prelude: tuple[Request, ...] = ()
+    changed: bool = False
+    kept: tuple[tuple[str, int], ...] = ()
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def untouched(self) -> tuple[tuple[str, int], ...]:
+        """Graphs not sent and the triples they must hold: the kept ones, and 0 in the dropped ones."""
+        return self.kept + tuple((iri, 0) for iri in self.dropped)
 
     @property
     def staged(self) -> bool:
@@ -210,23 +229,57 @@ def _insert_data(endpoints: Endpoints, upload: GraphUpload, batch_bytes: int) ->
     return tuple(requests)
 
 
-def switch_update(graphs: tuple[GraphUpload, ...]) -> str:
-    """One SPARQL Update moving every staging graph onto its target: one transaction on the store."""
-    return " ;\n".join(f"MOVE GRAPH <{g.staging}> TO GRAPH <{g.target}>" for g in graphs) + "\n"
+def switch_update(graphs: tuple[GraphUpload, ...], drop: tuple[str, ...] = ()) -> str:
+    """One SPARQL Update moving every staging graph onto its target and dropping `drop`: one transaction
+    on the store."""
+    steps = [f"MOVE GRAPH <{g.staging}> TO GRAPH <{g.target}>" for g in graphs]
+    return " ;\n".join(steps + [f"DROP SILENT GRAPH <{iri}>" for iri in drop]) + "\n"
+
+
+def _delete(endpoints: Endpoints, iri: str, why: str) -> Request:
+    return Request("DELETE", endpoints.store, (("graph", iri),), summary=why, missing_ok=True)
 
 
 def make_plan(dataset: rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
-              chunk_bytes: int | None = None) -> Plan:
+              chunk_bytes: int | None = None, recorded: Mapping[str, Recorded] | None = None) -> Plan:
     """Every request that publishing `dataset` to `endpoints` sends, in order; no request body above
-    `chunk_bytes` (default GSP_CHUNK_BYTES, BATCH_BYTES with SPARQL Update) unless one line is."""
+    `chunk_bytes` (default GSP_CHUNK_BYTES, BATCH_BYTES with SPARQL Update) unless one line is.
+    With `recorded` (what the store's metadata graph says, --changed) only new or changed graphs are
+    sent, graphs recorded but gone are dropped, and the metadata graph is rewritten; without it the
+    metadata graph is removed (its hashes would no longer be true)."""
     staged = endpoints.update_url is not None
     graphs = graph_uploads(dataset, graph, staged)
+    prelude: tuple[Request, ...] = ()
+    kept: tuple[tuple[str, int], ...] = ()
+    dropped: tuple[str, ...] = ()
+    if recorded is None:
+        drop = (META_GRAPH,)
+        if not staged:
+            prelude = (_delete(endpoints, META_GRAPH, "remove the metadata graph of --changed (no longer true)"),)
+    else:
+        changes = compare({g.target: g.sha256 for g in graphs}, recorded)
+        kept = tuple((g.target, g.triples) for g in graphs if g.target not in changes.sent)
+        dropped = drop = changes.dropped
+        meta = {g.target: Recorded(g.sha256, g.triples) for g in graphs}
+        sent = tuple(g for g in graphs if g.target in changes.sent)
+        graphs = ()
+        if sent or dropped:
+            body = metadata_ntriples(meta)
+            graphs = sent + (GraphUpload(META_GRAPH, body, body.count(b"\n"), staging_iri(META_GRAPH) if staged else None),)
+            if not staged:  # first forget the hashes of what is about to change, so a break never leaves a lie
+                still = metadata_ntriples({iri: meta[iri] for iri, _ in kept})
+                prelude = (_gsp_put(endpoints, GraphUpload(META_GRAPH, still, still.count(b"\n")),
+                                    chunk_bytes or GSP_CHUNK_BYTES) if kept else
+                           (_delete(endpoints, META_GRAPH, "remove the metadata graph"),))
     if endpoints.protocol == "update":
         uploads = tuple(_insert_data(endpoints, g, chunk_bytes or BATCH_BYTES) for g in graphs)
     else:
         uploads = tuple(_gsp_put(endpoints, g, chunk_bytes or GSP_CHUNK_BYTES) for g in graphs)
+    if dropped and not staged:  # direct: drop the removed graphs before the metadata graph is written
+        uploads = uploads[:-1] + (tuple(_delete(endpoints, iri, "drop: no longer in the data") for iri in dropped)
+                                  + uploads[-1],)
     commit = None
-    if staged:
-        commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs).encode(),
+    if staged and (graphs or recorded is None):
+        commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs, drop).encode(),
                          f"switch {len(graphs)} staged graph(s) into place in one update")
-    return Plan(endpoints, graphs, uploads, commit)
+    return Plan(endpoints, graphs, uploads, commit, prelude, recorded is not None, kept, dropped)

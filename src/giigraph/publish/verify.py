@@ -1,4 +1,5 @@
-"""Counting triples per graph on the store, to prove what arrived equals what was sent.
+"""Reading back from the store: triples per graph, to prove what arrived equals what was sent, and
+the metadata graph `--changed` compares with.
 
 With a SPARQL query endpoint: one COUNT query for all graphs. Without one (plain Graph Store
 Protocol): GET each graph and count what comes back.
@@ -12,6 +13,7 @@ import pyoxigraph
 
 from .. import formats
 from ..errors import PublishError
+from .changes import META_GRAPH, Recorded, parse_metadata
 from .client import StoreClient
 from .plan import Endpoints, Request
 
@@ -47,20 +49,21 @@ def _parse_counts(request: Request, payload: object, iris: Sequence[str]) -> dic
     return counts
 
 
-def _count_graph(client: StoreClient, request: Request, retries: int | None) -> int:
+def fetch_graph(client: StoreClient, request: Request, retries: int | None = None) -> list[pyoxigraph.Triple]:
+    """The triples a GET (Graph Store Protocol) or a CONSTRUCT returns; none if the graph is absent (404)."""
     response = client.send(request, retries=retries, accept=GRAPH_ACCEPT)
     if response.status_code == 404:
-        return 0
+        return []
     client.expect_success(request, response)
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     rdf_format = pyoxigraph.RdfFormat.from_media_type(media_type) if media_type else None
     if rdf_format is None:
-        raise PublishError(f"GET {request.url}: the store sent the graph as {media_type or 'no media type'}, "
-                         "which cannot be counted; give --query-endpoint")
+        raise PublishError(f"{request.method} {request.url}: the store sent the graph as "
+                           f"{media_type or 'no media type'}, which cannot be read; give --query-endpoint")
     try:
-        return len(set(pyoxigraph.parse(response.content, rdf_format)))
+        return list(pyoxigraph.parse(response.content, rdf_format))
     except SyntaxError as exc:
-        raise PublishError(f"GET {request.url}: the store sent unreadable {media_type}: {exc}") from None
+        raise PublishError(f"{request.method} {request.url}: the store sent unreadable {media_type}: {exc}") from None
 
 
 def count(client: StoreClient, endpoints: Endpoints, iris: Sequence[str], retries: int | None = None) -> dict[str, int]:
@@ -73,4 +76,21 @@ def count(client: StoreClient, endpoints: Endpoints, iris: Sequence[str], retrie
         except ValueError:
             raise PublishError(f"POST {requests[0].url}: the count query's answer is not JSON") from None
         return _parse_counts(requests[0], payload, iris)
-    return {iri: _count_graph(client, request, retries) for iri, request in zip(iris, requests, strict=True)}
+    return {iri: len(set(fetch_graph(client, request, retries))) for iri, request in zip(iris, requests, strict=True)}
+
+
+def metadata_request(endpoints: Endpoints) -> Request:
+    """How --changed reads the metadata graph: GET from the Graph Store, else CONSTRUCT at the query endpoint."""
+    if endpoints.protocol == "gsp":
+        return Request("GET", endpoints.store, (("graph", META_GRAPH),), summary="read the metadata graph")
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}"
+    return Request("POST", endpoints.query_url or endpoints.store, (), FORM, urlencode({"query": query}).encode(),
+                   "read the metadata graph")
+
+
+def recorded(client: StoreClient, endpoints: Endpoints) -> dict[str, Recorded]:
+    """The graphs the store's metadata graph records, with their hashes and counts (none if it is absent)."""
+    try:
+        return parse_metadata(fetch_graph(client, metadata_request(endpoints)))
+    except PublishError as exc:
+        raise PublishError(f"nothing was published: reading the metadata graph <{META_GRAPH}> failed: {exc}") from exc
