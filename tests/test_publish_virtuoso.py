@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph
 import pytest
-from test_publish import (META, QUERIES, check_changed_publish, error_of, expected_counts, local_store,  # noqa: F401
-                          publish, standalone)
+from test_publish import META, MODES, QUERIES, check_changed_publish, error_of, expected_counts, publish, standalone
+from test_publish import local_store  # noqa: F401  (a fixture, shared)
 
 from giigraph.publish.plan import STAGING_PREFIX
 
@@ -36,15 +36,6 @@ def empty(virtuoso):
 
 def ours(virtuoso) -> Counter:
     return virtuoso.graph_counts(OURS)
-
-
-MODES = {
-    "gsp-direct": lambda v: ["--store", v.store],
-    "gsp-staged": lambda v: ["--store", v.store, "--update-endpoint", v.update],
-    "gsp-staged-sparql-count": lambda v: ["--store", v.store, "--update-endpoint", v.update,
-                                          "--query-endpoint", v.query_url],
-    "update": lambda v: ["--protocol", "update", "--store", v.update, "--query-endpoint", v.query_url],
-}
 
 
 @pytest.mark.parametrize("mode", MODES)
