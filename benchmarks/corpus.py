@@ -336,25 +336,36 @@ class Generator:
         doc["claims"] = claims
         return article_id, doc
 
-    def write(self, out: Path) -> None:
-        """Write the corpus into `out` (replaced)."""
-        if out.exists():
+    def write(self, out: Path, only_next: bool = False) -> Path:
+        """Write the corpus into `out` (replaced), or with `only_next` just the article that would come
+        after its last one (a new article, for incremental builds); returns the last file written."""
+        if out.exists() and not only_next:
             shutil.rmtree(out)
-        (out / "curated").mkdir(parents=True)
-        (out / "sources").mkdir()
+        (out / "curated").mkdir(parents=True, exist_ok=only_next)
+        (out / "sources").mkdir(exist_ok=only_next)
         for name, doc in self.curated().items():
-            _dump(out / "curated" / name, doc)
+            if not only_next:
+                _dump(out / "curated" / name, doc)
         tables = self.rankings()
         n_articles = max(1, round((self.target - self.curated_cost()) / ARTICLE_COST))
-        for n in range(n_articles):
+        for n in range(n_articles + only_next):
             article_id, doc = self.article(n, tables, first=n == 0)
-            _dump(out / "sources" / f"{article_id}.yaml", doc)
+            path = out / "sources" / f"{article_id}.yaml"
+            if n == n_articles or not only_next:
+                _dump(path, doc)
+        return path
 
 
 def generate(out: Path, triples: int, seed: int = SEED) -> Path:
     """Write a corpus of about `triples` triples into `out`; same arguments, same bytes."""
     Generator(triples, seed).write(Path(out))
     return Path(out)
+
+
+def add_article(out: Path, triples: int, seed: int = SEED) -> Path:
+    """Add to the corpus `generate(out, triples, seed)` wrote one more article, as a publisher adds
+    today's; returns its file."""
+    return Generator(triples, seed).write(Path(out), only_next=True)
 
 
 def parse_size(text: str) -> int:

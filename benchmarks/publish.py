@@ -76,7 +76,7 @@ def main(triples: int) -> None:
                 start = time.perf_counter()
                 plan = make_plan(ds, endpoints)
                 planned = time.perf_counter()
-                with StoreClient(credentials.Credentials(None, "none")) as client:
+                with StoreClient(credentials.HostCredentials({})) as client:
                     publish(plan, client)
                 sent = time.perf_counter()
                 print(f"{name:48} plan {planned - start:6.2f} s   send+verify {sent - planned:6.2f} s "

@@ -201,14 +201,13 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
       giigraph publish dist/giigraph.nq --store http://localhost:7878/store --dry-run
       giigraph publish --changed --store http://localhost:7878/store --update-endpoint http://localhost:7878/update
     """
-    from . import build as build_dataset
-    from . import read_rdf
+    from . import build_quads, read_rdf
     from . import validate as run_validation
     from .errors import ValidationFailed
     from .publish import Endpoints, run
 
     endpoints = Endpoints(store, protocol, update_endpoint, query_endpoint)
-    dataset = read_rdf(files) if files else build_dataset(base, data_dir)
+    dataset = read_rdf(files) if files else build_quads(base, data_dir)
     report = run_validation(dataset)
     if not report.conforms:
         raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "

@@ -187,6 +187,11 @@ def index(triples: Iterable[Triple]) -> Index:
     return out
 
 
+def ntriples(triples: Iterable[Triple]) -> bytes:
+    """Sorted, distinct N-Triples of `triples`: the bytes a publish uploads (and hashes) per graph."""
+    return "".join(sorted(_lines(triples, ""))).encode()
+
+
 def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
     """N-Triples (graph "") or N-Quads lines; each IRI is formatted once, through a cache."""
     iris: dict[str, str] = {}

@@ -17,16 +17,20 @@ import ipaddress
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import rdflib
 
 from ..errors import PublishError
 from . import credentials
+from .changes import META_GRAPH
 from .client import Log, Progress, StoreClient
 from .plan import SPARQL_UPDATE, STAGING_PREFIX, Endpoints, Plan, Request, make_plan
-from .changes import META_GRAPH
 from .verify import count, count_query, count_requests, recorded
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from ..quads import Quads
 
 __all__ = ["Endpoints", "Plan", "Published", "describe", "make_plan", "publish", "run"]
 
@@ -223,7 +227,7 @@ def publish(plan: Plan, client: StoreClient, progress: Progress | None = None) -
     return Published(plan, counts)
 
 
-def run(dataset: rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
+def run(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, *, graph: str | None = None, dry_run: bool = False,
         changed: bool = False, timeout: float = 60.0, retries: int = 4, show_progress: bool = True,
         log: Log | None = None, same_credentials: bool = False, chunk_bytes: int | None = None) -> str:
     """Plan, then print (dry run) or publish `dataset`; returns the text to show the user. With

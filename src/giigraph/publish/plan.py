@@ -7,14 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-import rdflib
 
 from .. import formats
 from ..errors import InputError
-from ..rdfio import graph_names, serialize, union
+from ..quads import DEFAULT_GRAPH, Quads, ntriples
 from .changes import META_GRAPH, Recorded, compare, content_hash, metadata_ntriples
+
+if TYPE_CHECKING:
+    import rdflib
 
 PROTOCOLS = ("gsp", "update")
 STAGING_PREFIX = "urn:giigraph:staging:"
@@ -170,20 +173,22 @@ def staging_iri(target: str) -> str:
     return STAGING_PREFIX + quote(target, safe=":/@!$&'()*+,;=-._~")
 
 
-def graph_uploads(dataset: rdflib.Dataset, graph: str | None = None, staged: bool = False) -> tuple[GraphUpload, ...]:
-    """The dataset's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
+def graph_uploads(data: Quads | rdflib.Dataset, graph: str | None = None,
+                  staged: bool = False) -> tuple[GraphUpload, ...]:
+    """The data's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
+    quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
     if graph is not None:
-        parts = [(check_iri(graph, "--graph"), union(dataset))]
+        parts = [(check_iri(graph, "--graph"), quads.union())]
     else:
-        loose = len(dataset.default_graph)
+        loose = len(quads.graphs.get(DEFAULT_GRAPH, ()))
         if loose:
             raise InputError(f"the data has {loose:,} triples outside named graphs; give --graph IRI to publish "
                              "everything into one named graph")
-        parts = [(check_iri(str(name), "graph name"), dataset.graph(name)) for name in graph_names(dataset)]
-    if not parts or not any(len(g) for _, g in parts):
+        parts = [(check_iri(name, "graph name"), quads.graphs[name]) for name in quads.names()]
+    if not any(triples for _, triples in parts):
         raise InputError("there are no triples to publish")
-    return tuple(GraphUpload(iri, serialize(g, "nt"), len(g), staging_iri(iri) if staged else None)
-                 for iri, g in parts)
+    return tuple(GraphUpload(iri, ntriples(triples), len(triples), staging_iri(iri) if staged else None)
+                 for iri, triples in parts)
 
 
 def _chunks(ntriples: bytes, max_bytes: int, max_lines: int | None = None) -> list[bytes]:
@@ -240,7 +245,7 @@ def _delete(endpoints: Endpoints, iri: str, why: str) -> Request:
     return Request("DELETE", endpoints.store, (("graph", iri),), summary=why, missing_ok=True)
 
 
-def make_plan(dataset: rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
+def make_plan(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
               chunk_bytes: int | None = None, recorded: Mapping[str, Recorded] | None = None) -> Plan:
     """Every request that publishing `dataset` to `endpoints` sends, in order; no request body above
     `chunk_bytes` (default GSP_CHUNK_BYTES, BATCH_BYTES with SPARQL Update) unless one line is.
