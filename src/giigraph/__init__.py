@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
+    from .buildcache import SourceCache
     from .quads import Quads
     from .validation import ValidationReport
 
@@ -28,14 +29,16 @@ def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
     return build_quads(base, data_dir).to_rdflib()
 
 
-def build_quads(base: str | None = None, data_dir: Path | None = None) -> "Quads":
-    """The same dataset as plain quads (`giigraph.quads.Quads`): what the CLI and `build_dist` use, no rdflib."""
+def build_quads(base: str | None = None, data_dir: Path | None = None,
+                source_cache: "SourceCache | None" = None) -> "Quads":
+    """The same dataset as plain quads (`giigraph.quads.Quads`): what the CLI and `build_dist` use, no rdflib.
+    With `source_cache`, unchanged source files are not read again (`giigraph.buildcache`)."""
     from . import sources
     from .builder import build_quads as _build
     from .config import resolve_base
     from .resources import DATA_DIR
 
-    return _build(sources.load(Path(data_dir or DATA_DIR)), resolve_base(base))
+    return _build(sources.load(Path(data_dir or DATA_DIR), source_cache), resolve_base(base))
 
 
 def validate(graph: "Graph | Dataset | Quads", engine: str = "auto") -> "ValidationReport":
@@ -62,14 +65,15 @@ def read_rdf(paths: "list[Path] | list[str]") -> "Dataset":
     return _read(paths)
 
 
-def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None) -> list[Path]:
+def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
+               source_cache: "SourceCache | None" = None) -> list[Path]:
     """Build, validate and write every dump into `out`; refuses to write anything if SHACL fails."""
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
 
     base = resolve_base(base)
-    dataset = build_quads(base, data_dir)
+    dataset = build_quads(base, data_dir, source_cache)
     report = validate(dataset)
     if not report.conforms:
         raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import yaml
 
@@ -25,6 +25,9 @@ from . import model
 from .errors import SourceError
 from .gcpause import without_gc
 from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record, Sparql
+
+if TYPE_CHECKING:
+    from .buildcache import SourceCache
 
 _SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
 # BCP 47 (RFC 5646) well-formedness for the tags we can meet: language, script, region, variants.
@@ -273,8 +276,9 @@ def _kind_name(cls: type) -> str:
 # --- loading the whole data folder ---------------------------------------------------------------
 
 @without_gc
-def load(data_dir: Path) -> model.Corpus:
-    """Load and check every curated file under data_dir; resolve and check every reference."""
+def load(data_dir: Path, source_cache: SourceCache | None = None) -> model.Corpus:
+    """Load and check every curated file under data_dir; resolve and check every reference.
+    With `source_cache`, source files read before (same bytes) are taken from it (buildcache.py)."""
     data_dir = Path(data_dir)
     curated_files = sorted((data_dir / "curated").glob("*.yaml"))
     source_files = sorted((data_dir / "sources").glob("*.yaml"))
@@ -284,7 +288,9 @@ def load(data_dir: Path) -> model.Corpus:
     from .table import read_tables  # table.py builds on this module's readers
 
     figures = read_tables(data_dir / "tables", entities)
-    corpus = model.Corpus(entities, _read_sources(source_files), figures)
+    read = (_read_sources(source_files) if source_cache is None else
+            source_cache.read_all(source_files, _read_sources))
+    corpus = model.Corpus(entities, read, figures)
     return _resolve(corpus)
 
 

@@ -1,0 +1,82 @@
+"""The build cache: a rebuild reads only the source files that changed, and writes the same bytes
+as a clean build; a corrupt entry is read again from its source, never trusted."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from giigraph import build_dist
+from giigraph.buildcache import SourceCache
+from giigraph.cli import main
+from giigraph.resources import DATA_DIR
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus  # noqa: E402
+
+
+def dumps(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def clean_build(data: Path, out: Path) -> dict[str, bytes]:
+    build_dist(out, data_dir=data)
+    return dumps(out)
+
+
+def test_article_rebuilt_from_the_cache_is_byte_identical(tmp_path, runner):
+    cache = tmp_path / "cache"
+    for run in ("cold", "warm"):
+        result = runner.invoke(main, ["build", "--out", str(tmp_path / run), "--cache", str(cache)])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["build", "--out", str(tmp_path / "none"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert dumps(tmp_path / "cold") == dumps(tmp_path / "warm") == dumps(tmp_path / "none")
+    assert len(list((cache / "sources").rglob("*"))) > len(list((DATA_DIR / "sources").glob("*.yaml")))
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> Path:
+    return corpus.generate(tmp_path_factory.mktemp("corpus") / "data", 10_000)
+
+
+def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    n = len(list((data / "sources").glob("*.yaml")))
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    assert (cache.hits, cache.misses) == (0, n)
+
+    added = corpus.add_article(data, 10_000)
+    files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
+    changed = next(p for p in files if "Roundtable" in p.read_text(encoding="utf-8"))
+    removed = next(p for p in files if p != changed)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
+    removed.unlink()
+    cache.hits = cache.misses = 0
+    out = tmp_path / "second"
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert (cache.hits, cache.misses) == (n - 2, 2)  # the new and the changed file were read
+    assert dumps(out) == clean_build(data, tmp_path / "clean")
+    assert added.exists() and b"Round table" in (out / "giigraph.nq").read_bytes()
+
+
+def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path):
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
+    entries = sorted(p for p in (tmp_path / "cache" / "sources").rglob("*") if p.is_file())
+    entries[0].write_bytes(entries[0].read_bytes()[:-10])  # truncated
+    flipped = bytearray(entries[1].read_bytes())
+    flipped[-5] ^= 0xFF  # one byte changed: the payload no longer matches its digest
+    entries[1].write_bytes(bytes(flipped))
+    entries[2].write_bytes(b"")
+    cache.hits = cache.misses = 0
+    build_dist(tmp_path / "second", data_dir=small_corpus, source_cache=cache)
+    assert cache.misses == 3
+    assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
+    cache.hits = cache.misses = 0
+    build_dist(tmp_path / "third", data_dir=small_corpus, source_cache=cache)
+    assert cache.misses == 0  # the entries were rewritten, sound
