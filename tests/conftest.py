@@ -27,6 +27,12 @@ def require_tool(path: str | None, name: str) -> str:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache_in_a_temp_folder(tmp_path_factory):
+    """`giigraph build` keeps its cache under $XDG_CACHE_HOME: the tests' builds never touch the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
     """A real Virtuoso 7 (Debian's virtuoso-opensource-7) on free loopback ports, shared by the whole
