@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,6 +23,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTL
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import require_tool
+from giigraph_server import GiigraphServer
 from loopback import Listener
 from query_support import remote_queries
 
@@ -35,42 +35,14 @@ SELECT DISTINCT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank 
   FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
 
 
-# Loopback only: urllib (and SPARQLWrapper on top of it) would send requests through a proxy named
-# in the environment; this opener never uses one.
-urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
-
-
 @pytest.fixture(scope="module")
 def server():
     """`giigraph serve --port 0` as a subprocess; yields its URL, checks it is still alive after."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "giigraph", "serve", "--port", "0", "--timeout", str(TIMEOUT), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    url, started = None, time.monotonic()
-    while url is None and time.monotonic() - started < 60:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            pytest.fail(f"giigraph serve exited with {proc.returncode}")
-        if "Serving giigraph at " in line:
-            url = line.split("Serving giigraph at ")[1].split()[0]
-    assert url and url.startswith("http://127.0.0.1:"), "the server must bind loopback by default"
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep draining the log
-    _wait_until_up(url)
-    yield url.rstrip("/")
-    assert proc.poll() is None, "the server died during the tests"
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(15) in (0, -signal.SIGINT), "no clean shutdown on Ctrl-C"
-
-
-def _wait_until_up(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"{url} never answered")
+    live = GiigraphServer("--timeout", str(TIMEOUT), "--workers", "2")
+    assert live.url.startswith("http://127.0.0.1:"), "the server must bind loopback by default"
+    yield live.url
+    assert live.alive(), "the server died during the tests"
+    assert live.stop() in (0, -signal.SIGINT), "no clean shutdown on Ctrl-C"
 
 
 def sparql(server: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
