@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -195,6 +196,53 @@ def test_browser_home_to_shanghai_suzhou(server):
         finally:
             browser.close()
     assert (ARTIFACTS / "shanghai-suzhou.png").stat().st_size > 10_000
+
+
+CROSS_ORIGIN_PAGE = b"""<!doctype html><title>another origin</title><p id="out">waiting</p>
+<script>
+async function ask(endpoint, query) {
+  const response = await fetch(endpoint, {method: "POST", body: query, headers: {
+    "Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json, " + Array.from({length: 40}, (_, i) => `application/x-${i};q=0.1`).join(", ")}});
+  return {status: response.status, body: await response.json()};  // readable only if CORS allowed it
+}
+</script>"""
+
+
+def test_a_page_on_another_origin_queries_the_endpoint(server):
+    """A YASGUI-like page served from another loopback origin POSTs application/sparql-query with a long
+    Accept header: Chromium sends a CORS preflight, and the query must still reach the endpoint."""
+    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
+                            "chromium")
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from playwright.sync_api import sync_playwright
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(CROSS_ORIGIN_PAGE)
+
+        def log_message(self, *args):
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+                result = page.evaluate("([endpoint, query]) => ask(endpoint, query)", [f"{server}/sparql", TOP5])
+            finally:
+                browser.close()
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert result["status"] == 200
+    assert [b["rank"]["value"] for b in result["body"]["results"]["bindings"]] == ["1", "2", "3", "4", "5"]
 
 
 def test_serve_on_a_busy_port_is_a_usage_error():

@@ -70,7 +70,9 @@ async def read_request(request: Request, max_bytes: int, body_timeout: float) ->
     params = MultiDict(_parameters(request.scope["query_string"], "the query string"))
     query: list[str] = []
     if request.method == "POST":
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type, *type_params = (p.strip().lower() for p in request.headers.get("content-type", "").split(";"))
+        if any(p.startswith("charset=") and p not in ("charset=utf-8", 'charset="utf-8"') for p in type_params):
+            raise HTTPException(415, "send the request in UTF-8 (SPARQL 1.1 Protocol)")
         body = await _read_body(request, max_bytes, body_timeout)
         if content_type == "application/x-www-form-urlencoded":
             params = MultiDict([*params.multi_items(), *_parameters(body, "the form body")])
