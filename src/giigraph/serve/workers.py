@@ -214,6 +214,7 @@ class QueryPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -265,9 +266,7 @@ class QueryPool:
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; start its successor in a thread (a start takes about a second)."""
-        with self._lock:
-            self._all.discard(worker)
-        worker.kill()
+        self._retire(worker)
         threading.Thread(target=self._start_successor, args=(worker,), daemon=True).start()
 
     def _start_successor(self, worker: _Worker) -> None:
@@ -277,9 +276,21 @@ class QueryPool:
         except Exception:
             log.exception("could not start a replacement SPARQL worker")
             return
-        self._loop.call_soon_threadsafe(self._idle.put_nowait, successor)
+        try:
+            self._loop.call_soon_threadsafe(self._idle.put_nowait, successor)
+        except RuntimeError:  # the server stopped meanwhile (its event loop is closed)
+            self._retire(successor)
+            return
+        if self._closed:
+            self._retire(successor)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
 
     async def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
         for worker in workers:
