@@ -158,8 +158,8 @@ class LoopbackProxy:
     """A TCP proxy on 127.0.0.1 in front of `upstream_port` that breaks connections on demand.
 
     cut_at: reset both sides of a connection just before these bytes would pass upstream (the
-    first `cut_times` times, or always when None); with lose_answer, pass the whole request on and
-    reset before the answer comes back instead. fail_first: answer the first N connections
+    first `cut_times` times, or always when None); with lose_answer, pass the whole request on, wait
+    for the store's answer and reset both sides instead of passing it back. fail_first: answer the first N connections
     with `503 Service Unavailable`. tls: an ssl.SSLContext to terminate TLS with.
     `transcript` holds the bytes clients sent, `cuts`/`failed` count what the proxy did.
     """
@@ -253,6 +253,7 @@ class LoopbackProxy:
         upstream = socket.create_connection((LOOPBACK, self.upstream_port), timeout=30)
         self._sockets.append(upstream)
         window = b""
+        losing = False  # lose_answer: the request goes on whole; its answer is dropped, both sides reset
         while True:
             pending = client.pending() if isinstance(client, ssl.SSLSocket) else 0
             readable = [client] if pending else select.select([client, upstream], [], [], 30)[0]
@@ -265,22 +266,33 @@ class LoopbackProxy:
                     break
                 self.transcript += data
                 window += data
-                if self._cutting() and (at := window.find(self.cut_at)) >= 0:
-                    upstream.sendall(window if self.lose_answer else window[:at])
+                if losing:
+                    upstream.sendall(window)
+                    window = b""
+                elif self._cutting() and (at := window.find(self.cut_at)) >= 0:
                     with self._lock:
                         self.cuts += 1
-                    # let the store read the partial body (or do the whole request) before the reset
-                    time.sleep(0.5 if self.lose_answer else 0.05)
+                    if self.lose_answer:  # the store does the whole request; its answer never arrives
+                        upstream.sendall(window)
+                        window, losing = b"", True
+                        continue
+                    upstream.sendall(window[:at])
+                    time.sleep(0.05)  # let the store read the partial body before the reset
                     _reset(upstream)
                     _reset(client)
                     return
-                keep = _held_back(window, self.cut_at) if self._cutting() else 0
-                upstream.sendall(window[:len(window) - keep])
-                window = window[len(window) - keep:]
+                else:
+                    keep = _held_back(window, self.cut_at) if self._cutting() else 0
+                    upstream.sendall(window[:len(window) - keep])
+                    window = window[len(window) - keep:]
             if upstream in readable:
                 data = upstream.recv(65536)
                 if not data:
                     break
+                if losing:
+                    _reset(upstream)
+                    _reset(client)
+                    return
                 client.sendall(data)
         client.close()
         upstream.close()
