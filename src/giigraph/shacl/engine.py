@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from decimal import Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
-from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, is_well_formed, numeric_value
-from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, Path, Shape, SparqlConstraint
+from .. import xsd
+from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, n3
+from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, Path, Shape, SparqlConstraint, Unsupported
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _EMPTY: dict = {}
@@ -197,8 +196,12 @@ class Validator:
             check = CHECKS.get(name)
             if check is not None:
                 results.extend(self.result(shape, focus, name, value) for focus, value in check(self, pairs, param))
-            elif name == "property":
-                results.extend(self.check(param, focus_nodes, targeted, first))  # type: ignore[arg-type]
+            elif name == "property":  # on the value nodes: the focus nodes themselves for a node shape
+                if path is None:
+                    results.extend(self.check(param, focus_nodes, targeted, first))  # type: ignore[arg-type]
+                else:
+                    values = list(dict.fromkeys(v for _, vs in pairs for v in vs))
+                    results.extend(self.check(param, values, None, first))  # type: ignore[arg-type]
             elif name == "sparql":
                 results.extend(self._sparql(shape, focus_nodes, param, targeted))  # type: ignore[arg-type]
             else:
@@ -274,12 +277,15 @@ def _class(v: Validator, cls: str) -> Callable[[Term], bool]:
 
 
 def _datatype(v: Validator, datatype: str) -> Callable[[Term], bool]:
+    if datatype.startswith(XSD_NS) and not xsd.is_recognised(datatype) or datatype in _UNCHECKED:
+        raise Unsupported(f"well-formed literals of <{datatype}> are not checked by this engine")
+
     def bad(value: Term) -> bool:
         if not isinstance(value, Literal):
             return True
         _, lang, actual = value
         if actual == datatype:
-            return not is_well_formed(value)
+            return not xsd.is_well_formed(value)
         if datatype == RDFS + "Literal":
             return False
         if datatype == RDFS + "Datatype":
@@ -291,6 +297,9 @@ def _datatype(v: Validator, datatype: str) -> Callable[[Term], bool]:
         return True
     return bad
 
+
+_UNCHECKED = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral", "http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML",
+              "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"}
 
 _KINDS = {
     SH + "IRI": (True, False, False), SH + "BlankNode": (False, True, False), SH + "Literal": (False, False, True),
@@ -314,28 +323,14 @@ def _max_count(v: Validator, pairs: Pairs, n: int) -> Problems:
 
 
 def _comparable(value: Term, bound: Term) -> int | None:
-    """value compared with bound (-1, 0, 1), or None when they cannot be compared."""
+    """value compared with bound (-1, 0, 1) by SPARQL's operators, or None when they cannot be compared
+    (SHACL: a violation); only partially ordered values raise Unsupported."""
     if not isinstance(value, Literal) or not isinstance(bound, Literal):
         return None
-    a, b = _number(value), _number(bound)
-    if a is not None and b is not None:
-        if isinstance(a, float) or isinstance(b, float):
-            a, b = float(a), float(b)
-        elif isinstance(a, Decimal) or isinstance(b, Decimal):
-            a, b = Decimal(a), Decimal(b)
-        return (a > b) - (a < b)  # type: ignore[operator]
-    if a is not None or b is not None:
-        return None
-    if (value[2] or XSD_STRING) != (bound[2] or XSD_STRING) or value[1] or bound[1]:
-        return None
-    if value[2] not in (None, XSD_STRING, XSD_NS + "date", XSD_NS + "dateTime", XSD_NS + "gYear"):
-        return None
-    return (value[0] > bound[0]) - (value[0] < bound[0])
-
-
-@lru_cache(maxsize=1 << 16)
-def _number(term: Literal) -> int | Decimal | float | None:
-    return numeric_value(term)
+    try:
+        return xsd.compare(value, bound)
+    except xsd.Unordered as exc:
+        raise Unsupported(f"cannot compare {n3(value)} with {n3(bound)} exactly: {exc}") from None
 
 
 def _range(accept: Callable[[int], bool]) -> Callable:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..terms import Literal, Term, Triple
+from ..errors import ShapesError
+from ..terms import XSD_BOOLEAN, Literal, Term, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -16,6 +17,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE = RDF + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 
 #: Parameters engine.py evaluates, each with its constraint component's local name.
 COMPONENTS = {
@@ -167,6 +169,9 @@ def read_shapes(triples: Iterable[Triple]) -> tuple[list[Shape], Callable[[Term]
             _fill(g, shapes[node], shape)
         return shapes[node]
 
+    for s, props in g.out.items():
+        if any(SH + key in props for key in ("parameter", "validator", "nodeValidator", "propertyValidator")):
+            _component(g, s)  # a constraint component, whatever subclass of sh:ConstraintComponent types it
     candidates = set()
     for s, props in g.out.items():
         types = set(props.get(RDF_TYPE, ()))
@@ -217,7 +222,9 @@ def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
 
 
 def _true(value: Term | None) -> bool:
-    return isinstance(value, Literal) and value[0] in ("true", "1")
+    """Whether a parameter is the literal true: "1"^^xsd:boolean is another term, and SHACL compares
+    terms (W3C suite, core/property/uniqueLang-002)."""
+    return isinstance(value, Literal) and value[0] == "true" and value[2] == XSD_BOOLEAN
 
 
 def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Term], Shape]) -> object:
@@ -250,17 +257,62 @@ def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Ter
 
 
 def _sparql(g: Graph, node: Term) -> SparqlConstraint | None:
+    from .sparql import check_prebinding
+
     if any(_true(d) for d in g.objects(node, SH + "deactivated")):
         return None
-    if g.value(node, SH + "ask") is not None or g.value(node, SH + "select") is None:
-        raise Unsupported(f"SPARQL constraint {node} needs sh:select")
     select = g.value(node, SH + "select")
-    declarations = []
-    for source in g.objects(node, SH + "prefixes"):
+    if g.value(node, SH + "ask") is not None or not isinstance(select, Literal):
+        raise Unsupported(f"SPARQL constraint {node} needs sh:select")
+    check_prebinding(select[0], {"this"}, node)
+    return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")
+                                                     if isinstance(m, Literal)), prefixes(g, node))
+
+
+def sparql_texts(triples: Iterable[Triple]) -> list[tuple[Term, str]]:
+    """Every SPARQL query of a shapes graph (constraints, validators, targets, rules) with the PREFIX
+    lines it declares, whatever uses it: what a safety check must see before anything runs."""
+    g = Graph(triples)
+    keys = [SH + k for k in ("select", "ask", "construct")]
+    return sorted(((node, prefixes(g, node) + text[0]) for node, props in g.out.items() for key in keys
+                   for text in props.get(key, ()) if isinstance(text, Literal)), key=lambda x: (str(x[0]), x[1]))
+
+
+def prefixes(g: Graph, node: Term) -> str:
+    """The PREFIX lines a SPARQL-based constraint or validator declares: sh:declare of its sh:prefixes
+    values and of everything they owl:imports, within the shapes graph (SHACL §5.2.1; nothing is fetched)."""
+    declarations, seen = set(), set()
+    todo = list(g.objects(node, SH + "prefixes"))
+    while todo:
+        source = todo.pop()
+        if source in seen:
+            continue
+        seen.add(source)
+        todo.extend(g.objects(source, OWL_IMPORTS))
         for declare in g.objects(source, SH + "declare"):
             prefix, namespace = g.value(declare, SH + "prefix"), g.value(declare, SH + "namespace")
-            declarations.append(f"PREFIX {prefix[0]}: <{namespace[0]}>\n")  # type: ignore[index]
-    return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")  # type: ignore[index]
-                                                     if isinstance(m, Literal)), "".join(sorted(set(declarations))))
+            if not isinstance(prefix, Literal) or namespace is None:
+                raise ShapesError(f"sh:declare of {source} needs sh:prefix and sh:namespace")
+            declarations.add(f"PREFIX {prefix[0]}: <{namespace[0] if isinstance(namespace, Literal) else namespace}>\n")
+    return "".join(sorted(declarations))
+
+
+def _component(g: Graph, node: Term) -> None:
+    """A SPARQL-based constraint component (SHACL §6): its validators are checked against the
+    pre-binding rules, then left to pyshacl, as this engine does not evaluate them."""
+    from .sparql import check_prebinding
+
+    names = {"this", "value"}
+    for parameter in g.objects(node, SH + "parameter"):
+        path = g.value(parameter, SH + "path")
+        if type(path) is str:
+            names.add(path.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    for kind in ("validator", "nodeValidator", "propertyValidator"):
+        for validator in g.objects(node, SH + kind):
+            for key in ("select", "ask"):
+                text = g.value(validator, SH + key)
+                if isinstance(text, Literal):
+                    check_prebinding(text[0], names, validator)
+    raise Unsupported(f"SPARQL-based constraint component {node}")
 
 

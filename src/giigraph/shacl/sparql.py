@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from ..convert import from_ox, to_ox
 from ..terms import Term, nt
+from ..errors import ShapesError
 from .shapes import RDF_TYPE, RDFS, Shape, SparqlConstraint, Unsupported
 
 _TOKEN = re.compile(r"""
@@ -26,12 +27,53 @@ _TOKEN = re.compile(r"""
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<comment>\#[^\n]*)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\u00B7\u00C0-\uFFFF-]*)?:(?:[\w.:%\\\u00B7\u00C0-\uFFFF-]*[\w:%\u00B7\u00C0-\uFFFF-])?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>\{) | (?P<close>\})
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 _REFUSED = {"GRAPH", "SERVICE", "VALUES", "MINUS", "GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG",
             "SAMPLE", "GROUP_CONCAT"}
+
+
+#: SPARQL features SHACL forbids with pre-bound variables (SHACL Appendix A).
+_FORBIDDEN = {"MINUS", "VALUES"}  # SERVICE too, refused before by the safety check (validation._check_local)
+#: Pre-bound variables a sub-select need not return (SHACL §5.2.1).
+_OPTIONAL = {"currentShape", "shapesGraph"}
+
+
+def check_prebinding(text: str, prebound: set[str], node: Term) -> None:
+    """Refuse a SHACL-SPARQL query that breaks the pre-binding rules (SHACL Appendix A): MINUS,
+    VALUES (SERVICE is refused earlier, by the safety check), `AS ?v` for a pre-bound ?v, or a sub-select that does not return every
+    pre-bound variable (`SELECT *` in a sub-select included, as its variables depend on the data)."""
+    def refuse(why: str) -> None:
+        raise ShapesError(f"the SPARQL query of {nt(node)} {why}, which SHACL forbids where variables are "
+                          "pre-bound (SHACL Appendix A)")
+
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+              if m.lastgroup not in ("comment", "string", "iri") and not m.group().isspace()]
+    selects = 0
+    for i, (kind, value) in enumerate(tokens):
+        word = value.upper() if kind == "word" else None
+        if word in _FORBIDDEN:
+            refuse(f"uses {word}")
+        if word == "AS" and i + 1 < len(tokens) and tokens[i + 1][0] == "var" and tokens[i + 1][1][1:] in prebound:
+            refuse(f"assigns the pre-bound variable {tokens[i + 1][1]} with AS")
+        if word == "SELECT":
+            selects += 1
+            if selects == 1:
+                continue
+            head = []
+            for k, v in tokens[i + 1:]:
+                if v == "{" or (k == "word" and v.upper() == "WHERE"):
+                    break
+                head.append((k, v))
+            if any(v == "*" for _, v in head):
+                refuse("has a sub-select with SELECT *")
+            returned = {v[1:] for k, v in head if k == "var"}
+            missing = sorted(prebound - _OPTIONAL - returned)
+            if missing:
+                refuse(f"has a sub-select that does not return ${missing[0]}")
 
 
 class Plan:
