@@ -83,9 +83,16 @@ def test_sparql_order(a, b, order):
     assert xsd.compare(Literal(a[0], None, XSD_NS + a[1]), Literal(b[0], None, XSD_NS + b[1])) == order
 
 
-def test_partial_orders_raise():
-    with pytest.raises(xsd.Unordered):
-        xsd.compare(Literal("2002-10-10T12:00:00", None, XSD_NS + "dateTime"),
-                    Literal("2002-10-10T12:00:00Z", None, XSD_NS + "dateTime"))
+@pytest.mark.parametrize("local, zoned, order", [
+    ("2002-10-10T12:00:00", "2002-10-10T12:00:00-05:00", None),  # within 14 hours: incomparable
+    ("2002-10-10T12:00:00", "2002-10-09T12:00:00-05:00", 1),
+    ("2002-10-10T12:00:00", "2002-10-11T03:00:01Z", -1), ("2002-10-10T12:00:00", "2002-10-11T02:00:00Z", None),
+])
+def test_with_and_without_timezone_by_the_xsd_partial_order(local, zoned, order):
+    a, b = Literal(local, None, XSD_NS + "dateTime"), Literal(zoned, None, XSD_NS + "dateTime")
+    assert xsd.compare(a, b) == order and xsd.compare(b, a) == (None if order is None else -order)
+
+
+def test_unimplemented_orders_raise():
     with pytest.raises(xsd.Unordered):
         xsd.compare(Literal("P1M", None, XSD_NS + "duration"), Literal("P30D", None, XSD_NS + "duration"))

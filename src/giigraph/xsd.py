@@ -4,9 +4,9 @@ values literals stand for where they are ordered, on plain terms.
 SHACL's `sh:datatype` needs the first (a literal of a recognised datatype must be in its lexical
 space, in range for the bounded integers, a real day of the calendar for dates), its
 `sh:minInclusive` & co. the second, with SPARQL's operators: numbers by value across numeric types,
-dates and times on the time line, booleans false < true, strings by code point. What is only
-partially ordered (a date with a timezone against one without, durations) raises `Unordered`: the
-caller must not guess. Datatypes outside `RECOGNISED` are not checked here.
+dates and times on the time line (with and without timezone by XSD 1.1's partial order), booleans
+false < true, strings by code point. What is not implemented exactly here (durations, times of day,
+the g* types, years outside 1..9999) raises `Unordered`: the caller must not guess. Datatypes outside `RECOGNISED` are not checked here.
 """
 from __future__ import annotations
 
@@ -188,6 +188,24 @@ def compare(a: Literal, b: Literal) -> int | None:
             x, y = Decimal(x), Decimal(y)  # type: ignore[arg-type]
     elif left[0] == "dateTime":
         if x[0] != y[0]:  # type: ignore[index]
-            raise Unordered("a date/time with a timezone and one without are only partially ordered")
+            return _zoned_against_local(x[1], y[1]) if x[0] else _negate(_zoned_against_local(y[1], x[1]))  # type: ignore[index]
         x, y = x[1], y[1]  # type: ignore[index]
     return (x > y) - (x < y)  # type: ignore[operator]
+
+
+_FOURTEEN_HOURS = timedelta(hours=14)
+
+
+def _zoned_against_local(zoned: datetime, local: datetime) -> int | None:
+    """XSD 1.1's partial order (Part 2, D.2.1): a time without timezone lies anywhere from -14:00 to
+    +14:00; what falls inside that window is incomparable (None), as the W3C SHACL suite expects."""
+    instant = zoned.replace(tzinfo=None)
+    if instant < local - _FOURTEEN_HOURS:
+        return -1
+    if instant > local + _FOURTEEN_HOURS:
+        return 1
+    return None
+
+
+def _negate(order: int | None) -> int | None:
+    return None if order is None else -order
