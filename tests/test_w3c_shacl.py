@@ -27,14 +27,11 @@ def test_auto_engine(case):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_fast_engine_passes_or_says_unsupported(case):
-    """No fallback: the right report, or `Unsupported`; never a wrong report."""
+    """No fallback: the right report, or `Unsupported`, never a wrong report; and today it evaluates
+    every test but those no engine passes."""
     status, what = run(case, "fast")
     assert status in (PASS, UNSUPPORTED), what
-
-
-def test_fast_engine_evaluates_most_of_the_suite():
-    passed = sum(run(c, "fast")[0] == PASS for c in CASES)
-    assert passed >= 116
+    assert status == (UNSUPPORTED if case.name in NO_ENGINE_PASSES else PASS), what
 
 
 @pytest.mark.parametrize("name", sorted(NO_ENGINE_PASSES))

@@ -1,12 +1,16 @@
 """SHACL validation, and reports a curator can read.
 
-Shapes are every `*.ttl` under `shapes/`. The data graph is the union of all named graphs, with no
-inference: published data writes its types out, so nothing needs to be inferred to check it.
+Shapes are every `*.ttl` under `shapes/`, or any shapes graph given. The data graph is the union of
+all named graphs, with no inference: published data writes its types out, so nothing needs to be
+inferred to check it. `conforms` is SHACL's: no result at all, whatever its severity; what fails a
+command is chosen by severity (`ValidationReport.fails`, the CLI's `--fail-on`). SPARQL in the
+shapes is checked before either engine runs (nothing may be fetched).
 
 Two engines give the same results (a test proves it on the project's shapes and on fixtures):
 `giigraph.shacl` (SHACL Core over an in-memory index, SHACL-SPARQL as one Oxigraph query per
 constraint; linear in the data) is the one used, and pyshacl, the reference, is used for shapes
-with features the fast engine does not evaluate, or when asked for (`engine="pyshacl"`).
+with features the fast engine does not evaluate, or when asked for (`engine="pyshacl"`). Both are
+held to the W3C SHACL test suite (`tests/test_w3c_shacl.py`).
 """
 from __future__ import annotations
 
@@ -176,14 +180,7 @@ def _fast(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
     from .shacl.sparql import SparqlRunner
 
     roots, _ = read_shapes(shapes.triples)
-    runner: list[SparqlRunner] = []
-
-    def sparql(*args):  # the store is made only if a SPARQL constraint runs
-        if not runner:
-            runner.append(SparqlRunner(quads.store()))
-        return runner[0](*args)
-
-    raw = Validator(Data(quads.by_subject()), sparql).validate(roots)
+    raw = Validator(Data(quads.by_subject()), SparqlRunner(quads.store)).validate(roots)
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples))
 

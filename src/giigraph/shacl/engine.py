@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .. import xsd
 from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, n3
-from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, Path, Shape, SparqlConstraint, Unsupported
+from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, ComponentUse, Path, Shape, SparqlConstraint, Unsupported
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _EMPTY: dict = {}
@@ -204,6 +204,8 @@ class Validator:
                     results.extend(self.check(param, values, None, first))  # type: ignore[arg-type]
             elif name == "sparql":
                 results.extend(self._sparql(shape, focus_nodes, param, targeted))  # type: ignore[arg-type]
+            elif name == "component":
+                results.extend(self._component(shape, pairs, param))  # type: ignore[arg-type]
             else:
                 results.extend(RESULTS[name](self, shape, pairs, param))
             if first and results:
@@ -236,6 +238,19 @@ class Validator:
                 yield RawResult(this if this is not None else focus, path if path is not None else shape.path_node,
                                 value, SH + COMPONENTS["sparql"], shape.node, shape.severity,
                                 tuple(sorted(messages)), constraint.node)
+
+
+    def _component(self, shape: Shape, pairs: Pairs, use: ComponentUse) -> Iterator[RawResult]:
+        """A SPARQL-based constraint component, its validator run with pre-bound variables (SHACL §6.3)."""
+        if self.sparql is None:
+            raise RuntimeError("SPARQL-based constraint components need a SPARQL engine")
+        bound = dict(use.bindings)
+        for focus, path, value, row in self.sparql.component(shape, use, pairs):  # type: ignore[attr-defined]
+            values = {**bound, **row}
+            messages = shape.messages or use.validator.messages or use.component.messages
+            yield RawResult(focus, path if path is not None else shape.path_node, value, use.component.node,
+                            shape.node, shape.severity,
+                            tuple(sorted({_fill_template(m[0], focus, path, value, values) for m in messages})))
 
 
 #: (shape, constraint, shape whose targets are the focus nodes or None, focus nodes) -> rows by focus node

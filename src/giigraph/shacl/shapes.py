@@ -1,10 +1,13 @@
-"""Reads a SHACL shapes graph (plain triples) into shapes with compiled paths and constraint parameters.
+"""Reads a SHACL shapes graph (plain triples) into shapes with compiled paths and constraint parameters,
+SPARQL-based constraint components and their uses included.
 
-Anything outside what `engine.py` evaluates (SHACL-JS, custom constraint components, sh:rule,
-$shapesGraph in SPARQL, ...) raises `Unsupported`, and validation falls back to pyshacl.
+Anything outside what `engine.py` evaluates (SHACL-JS, sh:rule, $shapesGraph in SPARQL, ...) raises
+`Unsupported`, and validation falls back to pyshacl; what SHACL forbids (SHACL-SPARQL breaking the
+pre-binding rules) raises `ShapesError`: no engine may run it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -139,6 +142,36 @@ class SparqlConstraint:
     prefixes: str
 
 
+@dataclass(frozen=True)
+class Validator:
+    """One validator of a SPARQL-based constraint component: an ASK or a SELECT query."""
+
+    node: Term
+    form: str  # "ask" | "select"
+    query: str
+    prefixes: str
+    messages: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A SPARQL-based constraint component (SHACL §6): parameters, and validators by kind of shape."""
+
+    node: Term
+    parameters: tuple[tuple[str, str, bool], ...]  # (path, variable name, optional)
+    validators: dict = field(hash=False, compare=False)  # "node" | "property" -> Validator
+    messages: tuple[Literal, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComponentUse:
+    """A shape's use of a component: one value for each parameter it has (SHACL §6.2)."""
+
+    component: Component
+    validator: Validator
+    bindings: tuple[tuple[str, Term], ...]
+
+
 @dataclass(eq=False)
 class Shape:
     node: Term
@@ -162,16 +195,15 @@ def read_shapes(triples: Iterable[Triple]) -> tuple[list[Shape], Callable[[Term]
     """All shapes with targets (validated from the top) and a lookup for any shape by node."""
     g = Graph(triples)
     shapes: dict[Term, Shape] = {}
+    components = [_component(g, s) for s, props in sorted(g.out.items(), key=lambda x: str(x[0]))
+                  if any(SH + key in props for key in ("parameter", "validator", "nodeValidator", "propertyValidator"))]
 
     def shape(node: Term) -> Shape:
         if node not in shapes:
             shapes[node] = _placeholder(node)
-            _fill(g, shapes[node], shape)
+            _fill(g, shapes[node], shape, components)
         return shapes[node]
 
-    for s, props in g.out.items():
-        if any(SH + key in props for key in ("parameter", "validator", "nodeValidator", "propertyValidator")):
-            _component(g, s)  # a constraint component, whatever subclass of sh:ConstraintComponent types it
     candidates = set()
     for s, props in g.out.items():
         types = set(props.get(RDF_TYPE, ()))
@@ -191,7 +223,7 @@ def _placeholder(node: Term) -> Shape:
     return Shape(node, None, None, SH + "Violation", (), [])
 
 
-def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
+def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape], components: list[Component]) -> None:
     props = g.out.get(shape.node, {})
     for p in props:
         if p.startswith(SH) and p[len(SH):] in _UNSUPPORTED:
@@ -219,6 +251,22 @@ def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
             param = _param(g, shape, name, value, lookup)
             if param is not None:
                 shape.params.append((name, param))
+    for component in components:
+        shape.params.extend(("component", use) for use in _uses(component, props, shape.path is not None))
+
+
+def _uses(component: Component, props: dict[str, list[Term]], is_property: bool) -> list[ComponentUse]:
+    """The component's uses by a shape: none unless the shape has every mandatory parameter and the
+    component a validator for its kind; one per combination of parameter values."""
+    validator = component.validators.get("property" if is_property else "node") or component.validators.get("any")
+    if validator is None or any(not optional and not props.get(path) for path, _, optional in component.parameters):
+        return []
+    combinations: list[tuple[tuple[str, Term], ...]] = [()]
+    for path, name, _ in component.parameters:
+        values = props.get(path, ())
+        if values:
+            combinations = [c + ((name, v),) for c in combinations for v in values]
+    return [ComponentUse(component, validator, c) for c in combinations]
 
 
 def _true(value: Term | None) -> bool:
@@ -297,22 +345,36 @@ def prefixes(g: Graph, node: Term) -> str:
     return "".join(sorted(declarations))
 
 
-def _component(g: Graph, node: Term) -> None:
-    """A SPARQL-based constraint component (SHACL §6): its validators are checked against the
-    pre-binding rules, then left to pyshacl, as this engine does not evaluate them."""
+def _component(g: Graph, node: Term) -> Component:
+    """A SPARQL-based constraint component (SHACL §6), its validators checked against the
+    pre-binding rules (Appendix A)."""
     from .sparql import check_prebinding
 
-    names = {"this", "value"}
+    parameters = []
     for parameter in g.objects(node, SH + "parameter"):
         path = g.value(parameter, SH + "path")
-        if type(path) is str:
-            names.add(path.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
-    for kind in ("validator", "nodeValidator", "propertyValidator"):
-        for validator in g.objects(node, SH + kind):
-            for key in ("select", "ask"):
-                text = g.value(validator, SH + key)
-                if isinstance(text, Literal):
-                    check_prebinding(text[0], names, validator)
-    raise Unsupported(f"SPARQL-based constraint component {node}")
+        if type(path) is not str:
+            raise ShapesError(f"a parameter of {node} needs an IRI as sh:path")
+        parameters.append((path, _local_name(path), _true(g.value(parameter, SH + "optional"))))
+    names = {"this", "value"} | {name for _, name, _ in parameters}
+    validators = {}
+    for key, kind, form in (("validator", "any", "ask"), ("nodeValidator", "node", "select"),
+                            ("propertyValidator", "property", "select")):
+        for validator in g.objects(node, SH + key)[:1]:
+            if g.value(validator, SH + "ask") is not None:
+                form = "ask"
+            elif g.value(validator, SH + "select") is not None:
+                form = "select"
+            text = g.value(validator, SH + form)
+            if not isinstance(text, Literal):
+                raise Unsupported(f"validator {validator} of {node} has no SPARQL query this engine runs")
+            check_prebinding(text[0], names, validator)
+            messages = tuple(m for m in g.objects(validator, SH + "message") if isinstance(m, Literal))
+            validators[kind] = Validator(validator, form, text[0], prefixes(g, validator), messages)
+    return Component(node, tuple(sorted(parameters)), validators,
+                     tuple(m for m in g.objects(node, SH + "message") if isinstance(m, Literal)))
 
 
+def _local_name(iri: str) -> str:
+    """The variable a parameter binds: the local name of its path (SHACL §6.1)."""
+    return re.split(r"[#/:]", iri)[-1]
