@@ -9,16 +9,15 @@ with a typed error (`GiigraphError`), the spec's "failure".
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import rdflib
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
+
+from giigraph.validation import exact_rdflib
 
 SUITE = Path(__file__).parent / "w3c-shacl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -46,21 +45,11 @@ class Case:
         return self.name.rsplit("/", 1)[0]
 
 
-@contextmanager
-def exact_literals() -> Iterator[None]:
-    """rdflib keeping lexical forms as written: by default it rewrites "none"^^xsd:boolean as
-    "false", and the suite's ill-formed literals would be lost before any engine sees them."""
-    saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = saved
-
-
 @cache
 def parse(path: Path) -> Graph:
-    """A suite file, read with its file URL as base IRI (the suite's relative IRIs resolve against it)."""
-    with exact_literals():
+    """A suite file, read with its file URL as base IRI (the suite's relative IRIs resolve against it),
+    its literals as written (rdflib would rewrite the suite's ill-formed ones)."""
+    with exact_rdflib():
         return Graph().parse(path, format="turtle", publicID=path.resolve().as_uri())
 
 
@@ -137,7 +126,7 @@ def run(case: Case, engine: str) -> tuple[str, str]:
     data = parse(case.data)
     shapes = data if case.shapes == case.data else parse(case.shapes)
     try:
-        with exact_literals():
+        with exact_rdflib():
             report = giigraph.validate(data, engine=engine, shapes=shapes)
             graph = report.graph
     except Unsupported as exc:

@@ -15,7 +15,10 @@ held to the W3C SHACL test suite (`tests/test_w3c_shacl.py`).
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -185,7 +188,28 @@ def _fast(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
                             lambda: report_graph(not raw, tuple(raw), shapes.triples))
 
 
+@contextmanager
+def exact_rdflib() -> Iterator[None]:
+    """rdflib keeping every literal as written and quiet about ill-formed ones: by default it rewrites
+    "none"^^xsd:boolean as "false" (the report would show a value the data does not hold) and logs a
+    traceback for each literal it cannot convert."""
+    import rdflib
+
+    logger = logging.getLogger("rdflib.term")
+    saved = rdflib.NORMALIZE_LITERALS, logger.disabled
+    rdflib.NORMALIZE_LITERALS, logger.disabled = False, True
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS, logger.disabled = saved
+
+
 def _pyshacl(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
+    with exact_rdflib():
+        return _run_pyshacl(quads, shapes)
+
+
+def _run_pyshacl(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
     from pyshacl import validate as shacl
     from pyshacl.errors import ReportableRuntimeError
     from rdflib import Graph
@@ -267,6 +291,11 @@ class Namer:
 def report_graph(conforms: bool, raw: tuple[RawResult, ...], shapes: tuple[Triple, ...] = ()) -> "Graph":
     """The W3C SHACL validation report of plain results, as an rdflib graph; a result path that is a
     blank node (a complex path) is copied from the shapes with the triples that describe it."""
+    with exact_rdflib():
+        return _report_graph(conforms, raw, shapes)
+
+
+def _report_graph(conforms: bool, raw: tuple[RawResult, ...], shapes: tuple[Triple, ...]) -> "Graph":
     from rdflib import BNode as RBNode, Graph, Literal as RLiteral
     from rdflib.namespace import RDF as R, SH as RSH
 
