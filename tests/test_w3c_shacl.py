@@ -39,3 +39,14 @@ def test_no_engine_passes_these_tests(name):
     """Listed with why; pyshacl fails them too (if it starts passing one, the list must shrink)."""
     case = next(c for c in CASES if c.name == name)
     assert run(case, "pyshacl")[0] == FAIL
+
+
+@pytest.mark.parametrize("name", ["sparql/node/prefixes-001", "sparql/pre-binding/unsupported-sparql-005"])
+def test_the_pyshacl_path_keeps_prefixes_and_turns_its_failures_into_errors(name):
+    """pyshacl reads the shapes with the prefixes their file declared, and the failure object it
+    returns for forbidden SPARQL becomes `ShapesError` (it was read as a report graph)."""
+    case = next(c for c in CASES if c.name == name)
+    status, what = run(case, "pyshacl")
+    assert status == PASS, what
+    assert what == ("refused: the shapes cannot be evaluated: Cannot use AS to re-bind potentially pre-bound "
+                    "variables such as this" if case.failure else "passed")
