@@ -74,6 +74,7 @@ def is_recognised(datatype: str | None) -> bool:
     return datatype is None or datatype in RECOGNISED
 
 
+@lru_cache(maxsize=1 << 16)  # data repeats its literals (ranks, counts, dates): judged once each
 def is_well_formed(term: Literal) -> bool:
     """Whether a literal is in its datatype's lexical space (and value space: ranges, calendar).
     Datatypes not recognised here count as well-formed, as SHACL says of unknown datatypes."""
@@ -116,18 +117,19 @@ def _days(year: int, month: int) -> int:
 
 @lru_cache(maxsize=1 << 16)
 def value(term: Literal) -> tuple[str, object] | None:
-    """(kind, value) for comparing: kind is "number", "boolean", "string" or the date/time type; None
-    if the literal is ill-formed or of a type that SPARQL does not order. Raises `Unordered` for
-    values only partially ordered (durations)."""
+    """(kind, value) for comparing: kind is "number", "boolean", "string", "dateTime", or "<datatype>"
+    for a datatype unknown here (`order` raises `Unordered` on two of them); None if the literal is
+    ill-formed or of a type SPARQL does not order. Raises `Unordered` for what is not implemented
+    exactly (durations, times of day, the g* types)."""
     lexical, lang, datatype = term
     if lang:
         return None
     if datatype is None or datatype == XSD_NS + "string":
         return ("string", lexical)
-    if not datatype.startswith(XSD_NS) or not is_well_formed(term):
-        if datatype.startswith(XSD_NS) or datatype in RECOGNISED:
-            return None
-        raise Unordered(f"no order known for datatype <{datatype}>")
+    if not datatype.startswith(XSD_NS):
+        return None if datatype in RECOGNISED else ("<" + datatype + ">", lexical)  # ordered by no one here
+    if not is_well_formed(term):
+        return None
     name = datatype[len(XSD_NS):]
     if name in _INTEGERS:
         return ("number", int(lexical))
@@ -175,10 +177,18 @@ def _instant(name: str, groups: tuple) -> tuple[bool, datetime]:
 def compare(a: Literal, b: Literal) -> int | None:
     """-1, 0 or 1 as SPARQL's < and = order the two literals; None where SPARQL raises a type error
     (different kinds, ill-formed, language-tagged); `Unordered` where only a partial order exists."""
-    left, right = value(a), value(b)
+    return order(value(a), value(b))
+
+
+def order(left: tuple[str, object] | None, right: tuple[str, object] | None) -> int | None:
+    """`compare` on two results of `value` (a bound's value is then computed once)."""
     if left is None or right is None or left[0] != right[0]:
         return None
     x, y = left[1], right[1]
+    if type(x) is int and type(y) is int:
+        return (x > y) - (x < y)
+    if left[0][0] == "<":
+        raise Unordered(f"no order known for datatype {left[0]}")
     if left[0] == "number":
         if isinstance(x, float) or isinstance(y, float):
             x, y = float(x), float(y)  # type: ignore[arg-type]

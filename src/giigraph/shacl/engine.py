@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from .. import xsd
-from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, n3
+from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term
 from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, ComponentUse, Path, Shape, SparqlConstraint, Unsupported
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -340,22 +340,34 @@ def _max_count(v: Validator, pairs: Pairs, n: int) -> Problems:
 
 def _comparable(value: Term, bound: Term) -> int | None:
     """value compared with bound (-1, 0, 1) by SPARQL's operators, or None when they cannot be compared
-    (SHACL: a violation); only partially ordered values raise Unsupported."""
+    (SHACL: a violation); what has no exact answer raises Unsupported."""
     if not isinstance(value, Literal) or not isinstance(bound, Literal):
         return None
-    try:
-        return xsd.compare(value, bound)
-    except xsd.Unordered as exc:
-        raise Unsupported(f"cannot compare {n3(value)} with {n3(bound)} exactly: {exc}") from None
+    return _exactly(xsd.compare, value, bound)
 
 
 def _range(accept: Callable[[int], bool]) -> Callable:
     def judge(v: Validator, bound: Literal) -> Callable[[Term], bool]:
+        if not isinstance(bound, Literal):
+            return lambda value: True  # nothing compares with an IRI or a blank node
+        limit = _exactly(xsd.value, bound)
+        value_of, order_of = xsd.value, xsd.order
+
         def bad(value: Term) -> bool:
-            order = _comparable(value, bound)
+            if not isinstance(value, Literal):
+                return True
+            order = _exactly(order_of, _exactly(value_of, value), limit)
             return order is None or not accept(order)
         return bad
     return _each(judge)
+
+
+def _exactly(func: Callable, *args: object):
+    """func(*args), its `xsd.Unordered` (no exact answer) raised as Unsupported (pyshacl decides)."""
+    try:
+        return func(*args)
+    except xsd.Unordered as exc:
+        raise Unsupported(f"cannot compare literals exactly: {exc}") from None
 
 
 def _length(accept: Callable[[int, int], bool]) -> Callable:
