@@ -1,4 +1,4 @@
-"""The W3C SHACL test suite (`tests/w3c-shacl/`) through `giigraph.validate`, engine by engine: how
+"""The W3C SHACL test suite (`tests/w3c/shacl/`) through `giigraph.validate`, engine by engine: how
 many approved tests each passes, per folder, and how long the whole suite takes.
 
 A test passes with the expected `sh:conforms` and the same results compared on focus node, path,

@@ -1,4 +1,4 @@
-"""The W3C SHACL test suite (`tests/w3c-shacl/`, its licence beside it), every approved test run
+"""The W3C SHACL test suite (`tests/w3c/shacl/`, its licence beside it), every approved test run
 through `giigraph.validate` with each engine; `w3c_shacl.py` reads the manifests and compares."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The W3C SHACL test suite (vendored in `w3c-shacl/`), read from its manifests and run through
+"""The W3C SHACL test suite (vendored in `w3c/shacl/`), read from its manifests and run through
 `giigraph.validate`, for the tests and for `benchmarks/shacl_suite.py`.
 
 A test passes when validation gives the expected `sh:conforms` and the same set of results, each
@@ -19,7 +19,7 @@ from rdflib.namespace import SH
 
 from giigraph.validation import exact_rdflib
 
-SUITE = Path(__file__).parent / "w3c-shacl"
+SUITE = Path(__file__).parent / "w3c" / "shacl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 FIELDS = (SH.focusNode, SH.resultPath, SH.value, SH.sourceConstraintComponent, SH.sourceShape, SH.resultSeverity)
