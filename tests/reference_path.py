@@ -128,7 +128,7 @@ def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, vers
         subset = URIRef(f"{name}#void")
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, RDFS.label, Literal(f"Named graph {name}", lang="en")))
-        g.add((subset, VOID.inDataset, URIRef(name)))
+        g.add((URIRef(name), VOID.inDataset, subset))
         g.add((subset, VOID.triples, Literal(len(dataset.graph(name)))))
         g.add((d, VOID.subset, subset))
     for dump in dumps:

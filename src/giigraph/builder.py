@@ -14,7 +14,7 @@ from functools import cache
 from . import claims, cube, model
 from .gcpause import without_gc
 from .namespaces import (
-    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS, UNIT, WIKIDATA, XSD,
+    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD,
     data_prefixes,
 )
 from .quads import Quads
@@ -67,9 +67,9 @@ class Builder:
         record = self.index[ref]
         return (getattr(record, "name", None) or getattr(record, "headline"))["en"]
 
-    def sourced(self, s: str, source: str, passages: Iterable[int]) -> None:
+    def sourced(self, s: str, source: str, passages: Iterable[int], prop: str = PROV.wasDerivedFrom) -> None:
         for n in passages:
-            self.add(s, PROV.wasDerivedFrom, self.iri(f"passage/{source}-p{n}"))
+            self.add(s, prop, self.iri(f"passage/{source}-p{n}"))
 
     def wikidata(self, s: str, qid: str | None) -> None:
         if qid:
@@ -211,21 +211,15 @@ def _ranking(b: Builder, r: model.Ranking, s: str, source: str) -> None:
 
 def _rank(b: Builder, r: model.RankFact, s: str, source: str) -> None:
     b.types(s, GII.RankObservation, QB.Observation)
-    b.add(s, QB.dataSet, b.iri(f"dataset/{source}-cluster-ranks"))
     b.add(s, GII.cluster, b.iri(r.cluster))
-    b.add(s, GII.edition, b.iri(r.edition))
     cluster, edition = b.english(r.cluster), b.english(r.edition)
     if r.rank is not None:
-        b.add(s, QB.measureType, GII.rank)
-        b.add(s, GII.rank, Literal(r.rank))
-        text = f"{cluster}: rank {r.rank} in {edition}"
+        measure, value, text = cube.CLUSTER_MEASURES["rank"], r.rank, f"{cluster}: rank {r.rank} in {edition}"
     else:
-        b.add(s, QB.measureType, GII.rankUpperBound)
-        b.add(s, GII.rankUpperBound, Literal(r.within_top))
+        measure, value = cube.RANK_UPPER_BOUND, r.within_top
         text = f"{cluster}: in the top {r.within_top} of {edition} (rank not given by the source)"
+    cube.observation(b, s, source, f"article/{source}", r.edition, measure, value)
     b.add(s, RDFS.label, Literal(text, lang="en"))
-    b.add(s, SDMX_ATTRIBUTE.unitMeasure, UNIT.UNITLESS)
-    b.add(s, DCTERMS.source, b.iri(f"article/{source}"))
     b.sourced(s, source, r.passages)
 
 
@@ -252,7 +246,9 @@ def _event(b: Builder, r: model.Event, s: str, source: str) -> None:
     b.links(s, SCHEMA.about, r.about)
     b.links(s, SCHEMA.attendee, r.attendees)
     b.links(s, SCHEMA.workFeatured, r.featured)
-    b.sourced(s, source, r.passages)
+    # PROV-O: prov:wasDerivedFrom is for entities, and prov:Activity is disjoint with prov:Entity; the
+    # roundtable is an activity that the passages describe: each passage is a schema:subjectOf it.
+    b.sourced(s, source, r.passages, SCHEMA.subjectOf)
 
 
 def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
@@ -335,8 +331,6 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
         _article(b, source.article, b.iri(source.article.ref))
         for record in source.records:
             FACTS[type(record)](b, record, b.iri(record.ref), source.id)
-        if any(isinstance(r, model.RankFact) for r in source.records):
-            _rank_dataset(b, source)
     for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)
@@ -356,11 +350,3 @@ def data_structures() -> frozenset[Triple]:
     nodes = {s for s, p, o in ontology if p == RDF.type and o in kinds}
     return frozenset((s, p, o) for s, p, o in ontology
                      if s in nodes and not (p == RDF.type and o == OWL.NamedIndividual))
-
-
-def _rank_dataset(b: Builder, source: model.Source) -> None:
-    s = b.iri(f"dataset/{source.id}-cluster-ranks")
-    b.types(s, QB.DataSet)
-    b.add(s, QB.structure, GII.ClusterRankStructure)
-    b.add(s, RDFS.label, Literal(f"Cluster ranks reported in “{source.article.headline['en']}”", lang="en"))
-    b.add(s, DCTERMS.source, b.iri(source.article.ref))

@@ -118,11 +118,15 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:
-    """Each named graph as a VoID subset with its triple count, for loaders to check against."""
+    """Each named graph as a VoID subset with its triple count, for loaders to check against.
+
+    The graph is the document and the subset the data set it belongs to: `void:inDataset` goes from
+    a document to its data set (domain foaf:Document, range void:Dataset).
+    """
     subset = f"{name}#void"
     g.add((subset, RDF.type, VOID.Dataset))
     g.add((subset, RDFS.label, Literal(f"Named graph {name}", lang="en")))
-    g.add((subset, VOID.inDataset, name))
+    g.add((name, VOID.inDataset, subset))
     g.add((subset, VOID.triples, Literal(triples)))
     return subset
 

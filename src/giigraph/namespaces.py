@@ -19,6 +19,9 @@ GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
     RankObservation economy economyCode cluster edition rank rankUpperBound speechMode speakerPost
     statedIn clustersPerEdition minEconomiesConsidered indicator SpeechModeScheme DirectSpeech
     ReportedSpeech IndicatorScheme PatentFilingActivity ScientificPublication ClusterRankStructure
+    ClusterRankUpperBoundStructure ClusterPreviousRankStructure ClusterRankChangeStructure
+    ClusterPctApplicationsStructure ClusterPctShareStructure ClusterPublicationsStructure
+    ClusterPublicationShareStructure ClusterTotalShareStructure
     EconomyCountObservation previousRank rankChange pctApplications pctShare scientificPublications
     publicationShare totalShare clusterCount supportTest contradictionTest evidenceQuery verdict
     EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable
@@ -33,7 +36,7 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
-    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating
+    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating subjectOf
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
