@@ -150,7 +150,7 @@ def _role(b: Builder, r: model.Role, s: str) -> None:
 
 
 def _strategy(b: Builder, r: model.Strategy, s: str) -> None:
-    b.types(s, GII.RegionalStrategy, SKOS.Concept)
+    b.types(s, GII.RegionalStrategy, SKOS.Concept, SCHEMA.Intangible)
     b.names(s, r.name, SKOS.prefLabel, RDFS.label)
     b.links(s, DCTERMS.spatial, r.areas)
 

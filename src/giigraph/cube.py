@@ -59,7 +59,7 @@ COUNT_MEASURE = Measure(GII.clusterCount, UNIT.NUM, "{} clusters in the top 100"
                         "clusters-per-economy", "Top-100 clusters per economy")
 
 SOURCE_TYPES = {
-    "report-part": (SCHEMA.CreativeWork,),
+    "report-part": (SCHEMA.Chapter, SCHEMA.CreativeWork),  # a section of a report (schema:pagination's domain)
     "news-article": (SCHEMA.NewsArticle, SCHEMA.CreativeWork),
     "web-page": (SCHEMA.WebPage, SCHEMA.CreativeWork),
     "blog-post": (SCHEMA.BlogPosting, SCHEMA.CreativeWork),

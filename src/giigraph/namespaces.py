@@ -37,7 +37,7 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
     itemReviewed pagination ratingValue reviewBody reviewRating url worstRating subjectOf
-    keywords spatialCoverage temporalCoverage license isAccessibleForFree distribution contentUrl encodingFormat
+    Chapter Intangible keywords spatialCoverage temporalCoverage license isAccessibleForFree distribution contentUrl encodingFormat
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
