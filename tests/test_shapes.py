@@ -632,8 +632,8 @@ CASES = [
          expected=(expect(CLAIM, SCHEMA.text, "MaxLength", "CheckableClaim-text"),)),
     Case("claim-no-summary", remove=[(CLAIM, SCHEMA.description, None)],
          expected=(expect(CLAIM, SCHEMA.description, "QualifiedMinCount", "CheckableClaim-description"),)),
-    Case("claim-by-a-person", remove=[(CLAIM, SCHEMA.author, None)], add=[(CLAIM, SCHEMA.author, ZGJ)],
-         expected=(expect(CLAIM, SCHEMA.author, "Class", "CheckableClaim-author"),)),
+    Case("claim-by-a-place", remove=[(CLAIM, SCHEMA.author, None)], add=[(CLAIM, SCHEMA.author, E_CN)],
+         expected=(expect(CLAIM, SCHEMA.author, "Or", "CheckableClaim-author"),)),
     Case("claim-based-on-nothing", remove=[(CLAIM, SCHEMA.isBasedOn, None)],
          expected=(expect(CLAIM, SCHEMA.isBasedOn, "MinCount", "CheckableClaim-isBasedOn"),)),
     # --- claim reviews (giigraph claims) ---

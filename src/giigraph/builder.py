@@ -187,6 +187,7 @@ def _article(b: Builder, r: model.Article, s: str) -> None:
     b.links(s, SCHEMA.author, r.authors)
     b.links(s, SCHEMA.editor, r.editors)
     b.links(s, SCHEMA.about, r.about)
+    b.names(s, r.inferred or {}, GII.inference)
     for p in r.passages:
         ps = b.iri(f"passage/{r.id}-p{p.n}")
         b.types(ps, GII.Passage, SCHEMA.CreativeWork, PROV.Entity)
@@ -230,6 +231,7 @@ def _post(b: Builder, r: model.Post, s: str, source: str) -> None:
     b.add(s, ORG.heldBy, b.iri(r.holder))
     b.add(b.iri(r.holder), ORG.holds, s)
     b.add(s, RDFS.label, Literal(f"{b.english(r.role)}, {b.english(r.organization)}", lang="en"))
+    b.names(s, r.inferred or {}, GII.inference)
     b.sourced(s, source, r.passages)
 
 
@@ -258,7 +260,9 @@ def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
         b.types(s, GII.Statement, SCHEMA.Quotation, SCHEMA.CreativeWork)
         b.add(s, GII.speechMode, GII.DirectSpeech)
         b.add(s, SCHEMA.isPartOf, b.iri(r.stated_in))
-        text = f"Quotation of {speakers}"
+        text = f"Quotation of {speakers}" + (", excerpt" if r.excerpt else "")
+        if r.excerpt:
+            b.add(s, GII.excerpt, Literal(True))
     else:
         b.types(s, GII.Statement, SCHEMA.Claim, SCHEMA.CreativeWork)
         b.add(s, GII.speechMode, GII.ReportedSpeech)
@@ -271,6 +275,7 @@ def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
     if r.post:
         b.add(s, GII.speakerPost, b.iri(r.post))
     b.add(s, GII.statedIn, b.iri(r.stated_in))
+    b.names(s, r.inferred or {}, GII.inference)
     b.links(s, SCHEMA.mentions, r.mentions)
     b.sourced(s, source, r.passages)
 
@@ -281,7 +286,11 @@ def _claim(b: Builder, r: model.Claim, s: str, source: str) -> None:
     b.names(s, r.quote, SCHEMA.text)
     b.names(s, r.summary, SCHEMA.description, RDFS.label)
     b.add(s, SCHEMA.appearance, b.iri(article.ref))
-    b.add(s, SCHEMA.author, b.iri(article.publisher))
+    if r.speakers:  # the article reports someone's words: they are the claim's author, the newspaper reports it
+        b.links(s, SCHEMA.author, r.speakers)
+        b.add(s, SCHEMA.claimInterpreter, b.iri(article.publisher))
+    else:
+        b.add(s, SCHEMA.author, b.iri(article.publisher))
     b.links(s, SCHEMA.isBasedOn, r.based_on)
     b.links(s, SCHEMA.mentions, r.mentions)
     b.sourced(s, source, r.passages)

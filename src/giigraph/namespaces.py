@@ -24,7 +24,7 @@ GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
     ClusterPublicationShareStructure ClusterTotalShareStructure
     EconomyCountObservation previousRank rankChange pctApplications pctShare scientificPublications
     publicationShare totalShare clusterCount supportTest contradictionTest evidenceQuery verdict
-    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable
+    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable excerpt inference
 """)
 
 #: The schema.org terms giigraph writes (http://schema.org/).
