@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTLY, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import require_tool
@@ -82,6 +82,8 @@ def test_sparqlwrapper_ask_and_construct(server):
     g = Graph().parse(data=turtle, format="turtle")
     shsz = URIRef("https://w3id.org/giigraph/id/cluster/shanghai-suzhou")
     assert (shsz, RDF.type, URIRef("https://w3id.org/giigraph/ontology#Cluster")) in g
+    n3 = sparql(server, query, N3).queryAndConvert()  # format=n3: answered with Turtle, which is N3
+    assert (shsz, RDF.type, URIRef("https://w3id.org/giigraph/ontology#Cluster")) in Graph().parse(data=n3, format="n3")
     jsonld = sparql(server, query, JSONLD).queryAndConvert()
     assert (shsz, RDF.type, URIRef("https://w3id.org/giigraph/ontology#Cluster")) in jsonld
 

@@ -140,3 +140,16 @@ def test_a_repeated_query_is_answered_alike_from_the_cache(client):
     assert first.status_code == again.status_code == other.status_code == 200
     assert first.content == again.content and first.headers["content-type"] == again.headers["content-type"]
     assert other.headers["content-type"].startswith("application/sparql-results+json")
+
+
+def test_an_internal_error_allows_any_origin_and_leaks_nothing(monkeypatch):
+    from giigraph.serve import documents
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(documents, "describe", broken)
+    with TestClient(create_app(load_site(), Limits(timeout=5), workers=1), raise_server_exceptions=False) as c:
+        r = c.get("/doc/cluster/shanghai-suzhou.ttl", headers={"Origin": ORIGIN})
+    assert r.status_code == 500 and r.headers["access-control-allow-origin"] == "*"
+    assert "secret" not in r.text
