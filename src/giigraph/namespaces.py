@@ -33,7 +33,8 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
-    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating
+    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating GeoCoordinates geo
+    latitude longitude
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -57,6 +58,12 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
+#: W3C Basic Geo (WGS84 lat/long), OGC GeoSPARQL and its Simple Features geometry classes.
+GEO = ClosedNamespace("http://www.w3.org/2003/01/geo/wgs84_pos#", "lat long")
+GEOSPARQL = ClosedNamespace("http://www.opengis.net/ont/geosparql#", "Geometry hasGeometry asWKT wktLiteral")
+SF = ClosedNamespace("http://www.opengis.net/ont/sf#", "Point MultiPoint")
+#: GeoNames features: https://sws.geonames.org/{id}/ (its Semantic Web service's IRIs).
+GEONAMES = "https://sws.geonames.org/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -67,6 +74,8 @@ PREFIXES: dict[str, str] = {
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
+    "geo": str(GEO),
+    "geosparql": str(GEOSPARQL),
     "gii": str(GII),
     "org": str(ORG),
     "owl": str(OWL),
@@ -77,6 +86,7 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "sdmx-attribute": str(SDMX_ATTRIBUTE),
     "sdmx-dimension": str(SDMX_DIMENSION),
+    "sf": str(SF),
     "skos": str(SKOS),
     "spdx": str(SPDX),
     "unit": str(UNIT),
