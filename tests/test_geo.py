@@ -148,3 +148,26 @@ def test_coordinates_without_the_geonames_source_are_refused(data_copy, tmp_path
     line = places.index("    lat: 35.6895") + 1  # Tokyo, the first city with coordinates
     assert result.stderr.strip() == (f"error: {data_copy}/curated/places.yaml:{line}: city 'tokyo': coordinates are "
                                      "read in GeoNames, but no cited source has the id 'geonames'")
+
+
+def test_void_has_a_linkset_per_target_and_predicate_with_the_exact_link_count(graph, tmp_path, runner):
+    from rdflib import Graph
+    from rdflib.namespace import VOID
+
+    assert runner.invoke(main, ["build", "--out", str(tmp_path / "dist")]).exit_code == 0
+    void = Graph().parse(tmp_path / "dist" / "void.ttl")
+    dataset = URIRef(f"{BASE}dataset")
+    found = {}
+    for linkset in void.subjects(RDF.type, VOID.Linkset):
+        assert (dataset, VOID.subset, linkset) in void and void.value(linkset, VOID.subjectsTarget) == dataset
+        target = void.value(linkset, VOID.objectsTarget)
+        space = str(void.value(target, VOID.uriSpace))
+        predicate = void.value(linkset, VOID.linkPredicate)
+        links = [o for o in graph.objects(None, predicate) if str(o).startswith(space)]
+        found[str(target), predicate] = void.value(linkset, VOID.triples).toPython()
+        assert found[str(target), predicate] == len(links)
+    assert found == {("https://www.geonames.org/", OWL.sameAs): 77, ("https://www.geonames.org/", SCHEMA.sameAs): 77,
+                     ("https://www.wikidata.org/", SCHEMA.sameAs): 9}
+    geonames = URIRef("https://www.geonames.org/")
+    assert (dataset, DCTERMS.source, geonames) in void
+    assert void.value(geonames, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
