@@ -17,7 +17,8 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from .. import formats
 from ..query.library import bundled_queries
-from ..vocab import ONTOLOGY_IRI, SCHEMA
+from ..namespaces import GEONAMES
+from ..vocab import GEO, GEOSPARQL, ONTOLOGY_IRI, SCHEMA
 from .documents import alternates
 from .site import Site
 
@@ -42,6 +43,24 @@ class Value:
 class Row:
     prop: Value
     values: list[Value] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A place as a page shows where it is: its coordinates in words and its GeoNames features."""
+
+    place: Value
+    coordinates: str | None
+    geonames: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the page's resource is: itself, the cities it contains, and its GeoSPARQL geometry."""
+
+    here: Located
+    cities: tuple[Located, ...]
+    wkt: str | None
 
 
 @dataclass
@@ -112,10 +131,33 @@ class Views:
         passages.update({v.href: v for v in self._passages(node)})
         return self.render(
             "resource.html", iri=iri, title=site.label(iri), labels=site.labels(iri), types=types,
-            rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
+            location=self.location(node), rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
             passages=sorted(passages.values(), key=lambda v: v.title or ""),
             alternates=alternates(doc_path), jsonld=_script_safe(jsonld),
         )
+
+    def location(self, node: URIRef) -> Location | None:
+        """Where a place is (GeoNames' coordinates and features); None for what has no place."""
+        union = self.site.union
+        cities = tuple(self._located(c) for c in sorted(union.objects(node, SCHEMA.containsPlace), key=str)
+                       if (c, GEO.lat, None) in union)
+        geometry = union.value(node, GEOSPARQL.hasGeometry)
+        wkt = union.value(geometry, GEOSPARQL.asWKT) if geometry is not None else None
+        here = self._located(node)
+        if not (here.coordinates or here.geonames or cities or wkt):
+            return None
+        return Location(here, cities, str(wkt) if wkt is not None else None)
+
+    def _located(self, node: URIRef) -> Located:
+        union = self.site.union
+        lat, long = union.value(node, GEO.lat), union.value(node, GEO.long)
+        coordinates = None
+        if lat is not None and long is not None:
+            lat, long = lat.toPython(), long.toPython()
+            coordinates = f"{abs(lat)}° {'N' if lat >= 0 else 'S'}, {abs(long)}° {'E' if long >= 0 else 'W'}"
+        features = sorted(str(o) for o in union.objects(node, OWL.sameAs) if str(o).startswith(GEONAMES))
+        geonames = tuple(Value(f"GeoNames {f[len(GEONAMES):].strip('/')}", href=f, title=f) for f in features)
+        return Located(self.term(node), coordinates, geonames)
 
     def _fact(self, s, target: URIRef) -> Fact | None:
         """A node that links here and names its source passage is shown as a fact, in full."""

@@ -19,7 +19,7 @@ from ..config import resolve_base
 from ..export import VOID_FILE, dataset_iri
 from ..query.run import dataset_prefixes, run_query
 from ..resources import ONTOLOGY_FILE
-from ..vocab import DATA_LICENSE, ONTOLOGY_IRI, SCHEMA
+from ..vocab import CC, DATA_LICENSE, ONTOLOGY_IRI, SCHEMA
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title, FOAF.name, SCHEMA.headline)
 
@@ -144,13 +144,29 @@ class Site:
 
     @cached_property
     def sources(self) -> list[tuple[str, str, str]]:
-        """(IRI, publisher, date) of what the data was read in: the dataset's dcterms:source."""
+        """(IRI, publisher, date) of the articles the data was read in: the dataset's dcterms:source."""
         found = []
         for src in sorted(self.void.objects(URIRef(self.dataset_iri), DCTERMS.source)):
+            if (src, RDF.type, SCHEMA.NewsArticle) not in self.union:
+                continue
             publisher = self.union.value(src, SCHEMA.publisher)
             published = self.union.value(src, SCHEMA.datePublished)
             found.append((str(src), self.label(str(publisher)) if publisher else "",
                           str(published)[:10] if published else ""))
+        return found
+
+
+    @cached_property
+    def credits(self) -> list[tuple[str, str, str, str]]:
+        """(name, URL, licence IRI, licence name) of each other data set the data draws on whose
+        licence asks for attribution (GeoNames), as the VoID credits it."""
+        void, found = self.void, []
+        for src in sorted(void.objects(URIRef(self.dataset_iri), DCTERMS.source)):
+            name = void.value(src, CC.attributionName)
+            if name is not None:
+                licence = str(void.value(src, DCTERMS.license))
+                found.append((str(name), str(void.value(src, CC.attributionURL)), licence,
+                              self.licence_name if licence == self.licence else licence))
         return found
 
 
