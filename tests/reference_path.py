@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,9 +20,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from giigraph import formats
-from giigraph.export import CONTEXT_FILE, DCAT_VERSION, IANA, TITLE, VOID_FILE, Dump, dataset_iri, dump_iri
+from giigraph.export import (
+    CONTEXT_FILE, DCAT_VERSION, IANA, LINK_TARGETS, TITLE, VOID_FILE, Dump, dataset_iri, dump_iri,
+)
 from giigraph.rdfio import graph_names, union
-from giigraph.vocab import DATA_LICENSE, ONTOLOGY_IRI, PREFIXES, SCHEMA, SPDX
+from giigraph.vocab import CC, DATA_LICENSE, ONTOLOGY_IRI, PREFIXES, SCHEMA, SPDX
 
 
 def write_dist(dataset: Dataset, out: Path, base: str, version: str, data_prefixes: dict[str, str]) -> None:
@@ -94,7 +96,7 @@ def _rdfxml(graph: Graph, prefixes: dict[str, str]) -> bytes:
 
 def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, version: str) -> Graph:
     g = Graph()
-    for prefix in ("dcat", "dcterms", "foaf", "owl", "rdfs", "schema", "spdx", "void", "xsd"):
+    for prefix in ("cc", "dcat", "dcterms", "foaf", "geo", "geosparql", "owl", "rdfs", "schema", "spdx", "void", "xsd"):
         g.bind(prefix, PREFIXES[prefix], replace=True)
     d = URIRef(dataset_iri(base))
     publisher = URIRef(f"{base}id/organization/giigraph")
@@ -115,7 +117,7 @@ def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, vers
     g.add((d, VOID.uriSpace, Literal(f"{base}id/")))
     g.add((d, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
     g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf"):
+    for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf", "geo", "geosparql"):
         g.add((d, VOID.vocabulary, URIRef(PREFIXES[prefix])))
     g.add((d, VOID.exampleResource, URIRef(f"{base}id/cluster/shanghai-suzhou")))
     g.add((d, VOID.triples, Literal(len(merged))))
@@ -131,6 +133,30 @@ def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, vers
         g.add((subset, VOID.inDataset, URIRef(name)))
         g.add((subset, VOID.triples, Literal(len(dataset.graph(name)))))
         g.add((d, VOID.subset, subset))
+    for target in LINK_TARGETS:
+        links = Counter(p for _, p, o in merged if isinstance(o, URIRef) and str(o).startswith(target.uri_space))
+        t = URIRef(target.iri)
+        if links:
+            g.add((t, RDF.type, VOID.Dataset))
+            g.add((t, DCTERMS.title, Literal(target.title, lang="en")))
+            g.add((t, FOAF.homepage, t))
+            g.add((t, VOID.uriSpace, Literal(target.uri_space)))
+            g.add((t, DCTERMS.license, URIRef(target.license)))
+        if links and target.source:
+            g.add((d, DCTERMS.source, t))
+            g.add((t, CC.attributionName, Literal(target.title)))
+            g.add((t, CC.attributionURL, t))
+        for predicate, n in links.items():
+            prefix, ns = next((p, ns) for p, ns in PREFIXES.items() if str(predicate).startswith(ns))
+            local = str(predicate)[len(ns):]
+            linkset = URIRef(f"{d}#linkset-{target.slug}-{prefix}-{local}")
+            g.add((d, VOID.subset, linkset))
+            g.add((linkset, RDF.type, VOID.Linkset))
+            g.add((linkset, RDFS.label, Literal(f"Links to {target.title} ({prefix}:{local})", lang="en")))
+            g.add((linkset, VOID.subjectsTarget, d))
+            g.add((linkset, VOID.objectsTarget, t))
+            g.add((linkset, VOID.linkPredicate, predicate))
+            g.add((linkset, VOID.triples, Literal(n)))
     for dump in dumps:
         url = URIRef(dump_iri(base, dump.fmt.filename))
         checksum = URIRef(f"{url}#sha256")

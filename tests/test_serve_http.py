@@ -402,3 +402,12 @@ def test_a_cluster_page_shows_its_cities_coordinates_and_its_multipoint(client):
 
 def test_a_page_of_something_without_a_place_has_no_location(client):
     assert 'class="location"' not in client.get("/doc/person/zhang-qiao.html").text
+
+
+def test_a_city_document_holds_its_geometry_and_coordinates_nodes(client):
+    body = client.get("/doc/city/suzhou.ttl").content
+    doc = union(parse_quads(body, "text/turtle"))
+    geometry = URIRef(f"{BASE}id/city/suzhou#geometry")
+    assert str(doc.value(geometry, GEOSPARQL.asWKT)) == "POINT(120.59538 31.30408)"
+    assert b"@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
+    assert b"geo:lat 31.30408" in body
