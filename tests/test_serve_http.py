@@ -17,7 +17,7 @@ from giigraph.rdfio import union
 from giigraph.serve.app import create_app
 from giigraph.serve.site import load_site
 from giigraph.serve.workers import Limits
-from giigraph.vocab import DATA_LICENSE, GEOSPARQL, GII, ONTOLOGY_IRI
+from giigraph.vocab import DATA_LICENSE, GEO, GII, ONTOLOGY_IRI
 
 BASE = "https://w3id.org/giigraph/"
 SHSZ = "/id/cluster/shanghai-suzhou"
@@ -202,8 +202,10 @@ def test_dumps_are_the_built_files(client, site, tmp_path):
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
 
-def test_well_known_void(client):
+def test_well_known_void(client, site):
     r = client.get("/.well-known/void")
+    assert r.content == site.files["void.ttl"]  # the very document giigraph build writes to dist/void.ttl
+    assert r.headers["content-type"].startswith("text/turtle")
     g = parse(r.content, r.headers["content-type"])
     dataset = URIRef(BASE + "dataset")
     assert (dataset, VOID.sparqlEndpoint, URIRef(BASE + "sparql")) in g
@@ -395,8 +397,8 @@ def test_a_cluster_page_shows_its_cities_coordinates_and_its_multipoint(client):
     assert "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))" in location
     page = union(embedded_jsonld(html))
     geometry = URIRef(f"{BASE}id/cluster/shanghai-suzhou#geometry")
-    assert page.value(URIRef(f"{BASE}id/cluster/shanghai-suzhou"), GEOSPARQL.hasGeometry) == geometry
-    assert str(page.value(geometry, GEOSPARQL.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
+    assert page.value(URIRef(f"{BASE}id/cluster/shanghai-suzhou"), GEO.hasGeometry) == geometry
+    assert str(page.value(geometry, GEO.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
 
 
 def test_a_page_of_something_without_a_place_has_no_location(client):
@@ -407,6 +409,6 @@ def test_a_city_document_holds_its_geometry_and_coordinates_nodes(client):
     body = client.get("/doc/city/suzhou.ttl").content
     doc = union(parse_quads(body, "text/turtle"))
     geometry = URIRef(f"{BASE}id/city/suzhou#geometry")
-    assert str(doc.value(geometry, GEOSPARQL.asWKT)) == "POINT(120.59538 31.30408)"
-    assert b"@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
-    assert b"geo:lat 31.30408" in body
+    assert str(doc.value(geometry, GEO.asWKT)) == "POINT(120.59538 31.30408)"
+    assert b"@prefix wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
+    assert b"wgs84:lat 31.30408" in body

@@ -29,7 +29,7 @@ from rdflib.plugins.sparql.sparql import Query
 from giigraph import build
 from giigraph import validate as validate_graph
 from giigraph.resources import SHAPES_DIR
-from giigraph.vocab import GEO, GEOSPARQL, GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SF, UNIT, WIKIDATA
+from giigraph.vocab import GEO, GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SF, UNIT, WGS84, WIKIDATA
 
 BASE = "https://w3id.org/giigraph/"
 ARTICLE = "cnipnews-2023-10-08"
@@ -171,6 +171,7 @@ GII2023 = iri("report/gii-2023")
 RANKING = iri("ranking/gii-st-cluster-ranking")
 ART = iri(f"article/{ARTICLE}")
 DATASET = iri(f"dataset/{ARTICLE}-cluster-ranks")
+BOUNDS = iri(f"dataset/{ARTICLE}-cluster-rank-upper-bounds")
 EVENT = iri("event/gii-2023-high-level-roundtable")
 VIDEO = iri("video/aleman-gii-2023-congratulatory-video")
 ST_ALEMAN = iri("statement/aleman-china-three-of-top-five")
@@ -208,7 +209,7 @@ def geonames(feature: int) -> URIRef:
 
 
 def wkt(text: str) -> Literal:
-    return Literal(text, datatype=GEOSPARQL.wktLiteral)
+    return Literal(text, datatype=GEO.wktLiteral)
 
 
 def table(cluster: str, column: str) -> URIRef:
@@ -297,7 +298,7 @@ CASES = [
                    expect(C_SS, SCHEMA.name, "QualifiedMinCount", "name-en"),
                    expect(C_SS, SCHEMA.containsPlace, "MinCount", "Cluster-containsPlace"),
                    expect(C_SS, GII.economy, "MinCount", "Cluster-economy"),
-                   expect(C_SS, GEOSPARQL.hasGeometry, "MinCount", "Cluster-hasGeometry"))),
+                   expect(C_SS, GEO.hasGeometry, "MinCount", "Cluster-hasGeometry"))),
     Case("cluster-no-city", remove=[(C_SS, SCHEMA.containsPlace, None)],
          expected=(expect(C_SS, SCHEMA.containsPlace, "MinCount", "Cluster-containsPlace"),)),
     Case("cluster-contains-economy", add=[(C_TY, SCHEMA.containsPlace, E_JP)],
@@ -498,11 +499,12 @@ CASES = [
          expected=(expect(CN_COUNT, SDMX_DIMENSION.refArea, "MinCount", "EconomyCountObservation-refArea"),)),
     # --- the figure sits on the measure the observation names (Data Cube IC-15, IC-16) ---
     Case("observation-rank-and-bound", add=[(OBS_NJ23, GII.rank, Literal(20))],
-         expected=(expect(DATASET, GII.rank, "SPARQL", "DataSetMeasures-sparql"),)),
+         expected=(expect(BOUNDS, GII.rank, "SPARQL", "DataSetMeasures-sparql"),)),
     Case("observation-no-measure", remove=[(OBS_NJ23, GII.rankUpperBound, None)],
-         expected=(expect(DATASET, GII.rankUpperBound, "SPARQL", "DataSetMeasures-sparql"),)),
+         expected=(expect(BOUNDS, GII.rankUpperBound, "SPARQL", "DataSetMeasures-sparql"),)),
     Case("observation-wrong-measure-type", **replace(OBS_SS23, QB.measureType, GII.rankUpperBound),
          expected=(expect(DATASET, GII.rankUpperBound, "SPARQL", "DataSetMeasures-sparql"),
+                   expect(DATASET, QB.measureType, "SPARQL", "DataSetMeasures-sparql"),
                    expect(DATASET, GII.rank, "SPARQL", "DataSetMeasures-sparql"))),
     Case("table-observation-two-figures", add=[(TY_RANK, GII.pctApplications, Literal(134785))],
          expected=(expect(APPENDIX_RANKS, GII.pctApplications, "SPARQL", "DataSetMeasures-sparql"),
@@ -587,6 +589,10 @@ CASES = [
     # --- event and video ---
     Case("event-iri", edit=rename(EVENT, iri("event/roundtable/2023")),
          expected=(expect(iri("event/roundtable/2023"), None, "Pattern", "Event"),)),
+    Case("event-derived-from-a-passage", add=[(EVENT, PROV.wasDerivedFrom, passage(2))],
+         expected=(expect(EVENT, PROV.wasDerivedFrom, "MaxCount", "Event-derivedFrom"),)),
+    Case("event-no-passage", remove=[(EVENT, SCHEMA.subjectOf, None)],
+         expected=(expect(EVENT, SCHEMA.subjectOf, "MinCount", "Event-source"),)),
     Case("event-about-a-place", add=[(EVENT, SCHEMA.about, E_CN)],
          expected=(expect(EVENT, SCHEMA.about, "Class", "Event-about"),)),
     Case("event-attended-by-a-city", add=[(EVENT, SCHEMA.attendee, CITY_SUZHOU)],
@@ -641,8 +647,8 @@ CASES = [
          expected=(expect(CLAIM, SCHEMA.text, "MaxLength", "CheckableClaim-text"),)),
     Case("claim-no-summary", remove=[(CLAIM, SCHEMA.description, None)],
          expected=(expect(CLAIM, SCHEMA.description, "QualifiedMinCount", "CheckableClaim-description"),)),
-    Case("claim-by-a-person", remove=[(CLAIM, SCHEMA.author, None)], add=[(CLAIM, SCHEMA.author, ZGJ)],
-         expected=(expect(CLAIM, SCHEMA.author, "Class", "CheckableClaim-author"),)),
+    Case("claim-by-a-place", remove=[(CLAIM, SCHEMA.author, None)], add=[(CLAIM, SCHEMA.author, E_CN)],
+         expected=(expect(CLAIM, SCHEMA.author, "Or", "CheckableClaim-author"),)),
     Case("claim-based-on-nothing", remove=[(CLAIM, SCHEMA.isBasedOn, None)],
          expected=(expect(CLAIM, SCHEMA.isBasedOn, "MinCount", "CheckableClaim-isBasedOn"),)),
     # --- claim reviews (giigraph claims) ---
@@ -687,33 +693,33 @@ CASES = [
                    expect(E_NL, SCHEMA.sameAs, "QualifiedMinCount", "GeoNamesPlace-schemaSameAs"))),
     Case("owl-same-as-wikidata", add=[(CITY_TOKYO, OWL.sameAs, WIKIDATA.Q1490)],
          expected=(expect(CITY_TOKYO, OWL.sameAs, "Node", "OwlSameAs-sameAs"),)),
-    Case("latitude-above-90", **replace(CITY_TOKYO, GEO.lat, Literal(Decimal("95.6895"))),
-         expected=(expect(CITY_TOKYO, GEO.lat, "MaxInclusive", "City-lat"),)),
-    Case("latitude-as-text", **replace(CITY_TOKYO, GEO.lat, Literal("35.6895")),
-         expected=(expect(CITY_TOKYO, GEO.lat, "Datatype", "City-lat"),  # and text is not comparable with numbers:
-                   expect(CITY_TOKYO, GEO.lat, "MinInclusive", "City-lat"),
-                   expect(CITY_TOKYO, GEO.lat, "MaxInclusive", "City-lat"))),
-    Case("longitude-below-minus-180", **replace(CITY_TOKYO, GEO.long, Literal(Decimal("-181.5"))),
-         expected=(expect(CITY_TOKYO, GEO.long, "MinInclusive", "City-long"),)),
-    Case("city-two-longitudes", add=[(CITY_TOKYO, GEO.long, Literal(Decimal("139.7")))],
-         expected=(expect(CITY_TOKYO, GEO.long, "MaxCount", "City-long"),)),
-    Case("city-without-geometry", remove=[(CITY_TOKYO, GEOSPARQL.hasGeometry, None)],
-         expected=(expect(CITY_TOKYO, GEOSPARQL.hasGeometry, "MinCount", "City-hasGeometry"),)),
+    Case("latitude-above-90", **replace(CITY_TOKYO, WGS84.lat, Literal(Decimal("95.6895"))),
+         expected=(expect(CITY_TOKYO, WGS84.lat, "MaxInclusive", "City-lat"),)),
+    Case("latitude-as-text", **replace(CITY_TOKYO, WGS84.lat, Literal("35.6895")),
+         expected=(expect(CITY_TOKYO, WGS84.lat, "Datatype", "City-lat"),  # and text is not comparable with numbers:
+                   expect(CITY_TOKYO, WGS84.lat, "MinInclusive", "City-lat"),
+                   expect(CITY_TOKYO, WGS84.lat, "MaxInclusive", "City-lat"))),
+    Case("longitude-below-minus-180", **replace(CITY_TOKYO, WGS84.long, Literal(Decimal("-181.5"))),
+         expected=(expect(CITY_TOKYO, WGS84.long, "MinInclusive", "City-long"),)),
+    Case("city-two-longitudes", add=[(CITY_TOKYO, WGS84.long, Literal(Decimal("139.7")))],
+         expected=(expect(CITY_TOKYO, WGS84.long, "MaxCount", "City-long"),)),
+    Case("city-without-geometry", remove=[(CITY_TOKYO, GEO.hasGeometry, None)],
+         expected=(expect(CITY_TOKYO, GEO.hasGeometry, "MinCount", "City-hasGeometry"),)),
     Case("city-geometry-not-a-point", remove=[(TOKYO_GEOMETRY, RDF.type, SF.Point)],
-         expected=(expect(CITY_TOKYO, GEOSPARQL.hasGeometry, "Class", "City-hasGeometry"),)),
+         expected=(expect(CITY_TOKYO, GEO.hasGeometry, "Class", "City-hasGeometry"),)),
     Case("city-without-schema-geo", remove=[(CITY_TOKYO, SCHEMA.geo, None)],
          expected=(expect(CITY_TOKYO, SCHEMA.geo, "MinCount", "City-geo"),)),
-    Case("cluster-without-geometry", remove=[(C_SS, GEOSPARQL.hasGeometry, None)],
-         expected=(expect(C_SS, GEOSPARQL.hasGeometry, "MinCount", "Cluster-hasGeometry"),)),
-    Case("wkt-comma-between-longitude-and-latitude", **replace(TOKYO_GEOMETRY, GEOSPARQL.asWKT, wkt("POINT(139.69171, 35.6895)")),
-         expected=(expect(TOKYO_GEOMETRY, GEOSPARQL.asWKT, "Pattern", "Geometry-asWKT"),)),
-    Case("wkt-latitude-first", **replace(TOKYO_GEOMETRY, GEOSPARQL.asWKT, wkt("POINT(35.6895 139.69171)")),
-         expected=(expect(TOKYO_GEOMETRY, GEOSPARQL.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("cluster-without-geometry", remove=[(C_SS, GEO.hasGeometry, None)],
+         expected=(expect(C_SS, GEO.hasGeometry, "MinCount", "Cluster-hasGeometry"),)),
+    Case("wkt-comma-between-longitude-and-latitude", **replace(TOKYO_GEOMETRY, GEO.asWKT, wkt("POINT(139.69171, 35.6895)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("wkt-latitude-first", **replace(TOKYO_GEOMETRY, GEO.asWKT, wkt("POINT(35.6895 139.69171)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
     Case("wkt-multipoint-without-parentheses",
-         **replace(SS_GEOMETRY, GEOSPARQL.asWKT, wkt("MULTIPOINT(121.45806 31.22222, 120.59538 31.30408)")),
-         expected=(expect(SS_GEOMETRY, GEOSPARQL.asWKT, "Pattern", "Geometry-asWKT"),)),
-    Case("wkt-as-plain-text", **replace(TOKYO_GEOMETRY, GEOSPARQL.asWKT, Literal("POINT(139.69171 35.6895)")),
-         expected=(expect(TOKYO_GEOMETRY, GEOSPARQL.asWKT, "Datatype", "Geometry-asWKT"),)),
+         **replace(SS_GEOMETRY, GEO.asWKT, wkt("MULTIPOINT(121.45806 31.22222, 120.59538 31.30408)")),
+         expected=(expect(SS_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("wkt-as-plain-text", **replace(TOKYO_GEOMETRY, GEO.asWKT, Literal("POINT(139.69171 35.6895)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Datatype", "Geometry-asWKT"),)),
     Case("geometry-without-source", remove=[(TOKYO_GEOMETRY, DCTERMS.source, None)],
          expected=(expect(TOKYO_GEOMETRY, DCTERMS.source, "MinCount", "Geometry-source"),)),
     Case("geometry-iri", edit=rename(TOKYO_GEOMETRY, iri("geometry/tokyo")),
@@ -770,7 +776,7 @@ def test_shapes_hold_under_another_base():
 def test_broken_fixture_gives_exactly_the_expected_results(case, data):
     conforms, results = validate(case.apply(data))
     assert results == set(case.expected)
-    assert conforms == all(r.severity != "Violation" for r in case.expected)
+    assert conforms == (not case.expected)  # SHACL: a report with any result, even a warning, does not conform
 
 
 # --- the shapes file itself ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Every city and economy is the same place as its GeoNames feature (`owl:sameAs`, and `schema:sameAs`
 for schema.org consumers), stated by the curators in the curated graph. A city's coordinates are
 its GeoNames feature's, so they go into the graph of the cited source `geonames`, written three
-ways, one per kind of consumer: `geo:lat`/`geo:long` (W3C WGS84) on the city; a GeoSPARQL geometry
+ways, one per kind of consumer: `wgs84:lat`/`wgs84:long` (W3C Basic Geo) on the city; a GeoSPARQL geometry
 `{city}#geometry` with a WKT `POINT`, for stores' spatial functions; schema.org `GeoCoordinates` at
 `{city}#coordinates`, for the pages' JSON-LD. A cluster's geometry is the `MULTIPOINT` of its cities.
 Both node kinds name their source (`dcterms:source`). WKT uses GeoSPARQL's default CRS (CRS84):
@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from . import model
-from .namespaces import DCTERMS, GEO, GEONAMES, GEOSPARQL, OWL, SCHEMA, SF
+from .namespaces import DCTERMS, GEO, GEONAMES, OWL, SCHEMA, SF, WGS84
 from .terms import Literal
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ def locate(b: "Builder", entities: tuple[model.Record, ...]) -> None:
         if isinstance(city, model.City) and city.lat is not None and city.long is not None:
             s = b.iri(city.ref)
             points[city.ref] = _point(city.long, city.lat)
-            b.add(s, GEO.lat, Literal(city.lat))
-            b.add(s, GEO.long, Literal(city.long))
+            b.add(s, WGS84.lat, Literal(city.lat))
+            b.add(s, WGS84.long, Literal(city.long))
             _geometry(b, s, SF.Point, f"POINT({points[city.ref]})", source)
             coordinates = f"{s}#coordinates"
             b.add(s, SCHEMA.geo, coordinates)
@@ -63,7 +63,7 @@ def _point(long: Decimal, lat: Decimal) -> str:
 
 def _geometry(b: "Builder", s: str, kind: str, wkt: str, source: str) -> None:
     geometry = f"{s}#geometry"
-    b.add(s, GEOSPARQL.hasGeometry, geometry)
-    b.types(geometry, GEOSPARQL.Geometry, kind)
-    b.add(geometry, GEOSPARQL.asWKT, Literal(wkt, datatype=GEOSPARQL.wktLiteral))
+    b.add(s, GEO.hasGeometry, geometry)
+    b.types(geometry, GEO.Geometry, kind)
+    b.add(geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral))
     b.add(geometry, DCTERMS.source, source)

@@ -19,9 +19,12 @@ GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
     RankObservation economy economyCode cluster edition rank rankUpperBound speechMode speakerPost
     statedIn clustersPerEdition minEconomiesConsidered indicator SpeechModeScheme DirectSpeech
     ReportedSpeech IndicatorScheme PatentFilingActivity ScientificPublication ClusterRankStructure
+    ClusterRankUpperBoundStructure ClusterPreviousRankStructure ClusterRankChangeStructure
+    ClusterPctApplicationsStructure ClusterPctShareStructure ClusterPublicationsStructure
+    ClusterPublicationShareStructure ClusterTotalShareStructure
     EconomyCountObservation previousRank rankChange pctApplications pctShare scientificPublications
     publicationShare totalShare clusterCount supportTest contradictionTest evidenceQuery verdict
-    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable
+    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable excerpt inference
 """)
 
 #: The schema.org terms giigraph writes (http://schema.org/).
@@ -33,8 +36,9 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
-    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating GeoCoordinates geo
-    latitude longitude
+    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating subjectOf
+    Chapter Intangible keywords spatialCoverage temporalCoverage license isAccessibleForFree distribution contentUrl encodingFormat
+    GeoCoordinates geo latitude longitude
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -58,13 +62,21 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
-#: W3C Basic Geo (WGS84 lat/long), OGC GeoSPARQL and its Simple Features geometry classes.
-GEO = ClosedNamespace("http://www.w3.org/2003/01/geo/wgs84_pos#", "lat long")
-GEOSPARQL = ClosedNamespace("http://www.opengis.net/ont/geosparql#", "Geometry hasGeometry asWKT wktLiteral")
+#: W3C Basic Geo (WGS84 lat/long; prefix `wgs84:`, since `geo:` is GeoSPARQL's, as OGC and rdflib
+#: bind it), OGC GeoSPARQL and its Simple Features geometry classes.
+WGS84 = ClosedNamespace("http://www.w3.org/2003/01/geo/wgs84_pos#", "lat long")
+GEO = ClosedNamespace("http://www.opengis.net/ont/geosparql#", "Geometry hasGeometry asWKT wktLiteral")
 SF = ClosedNamespace("http://www.opengis.net/ont/sf#", "Point MultiPoint")
 #: GeoNames features: https://sws.geonames.org/{id}/ (its Semantic Web service's IRIs).
 GEONAMES = "https://sws.geonames.org/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+#: DCAT-AP's own terms (dcatap:availability) and the code lists DCAT-AP names: the EU Publications
+#: Office authority tables (file types, data themes, languages, planned availability) and ADMS types.
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
+ADMS_LICENCE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
 
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -72,10 +84,10 @@ DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PREFIXES: dict[str, str] = {
     "cc": str(CC),
     "dcat": str(DCAT),
+    "dcatap": str(DCATAP),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
     "geo": str(GEO),
-    "geosparql": str(GEOSPARQL),
     "gii": str(GII),
     "org": str(ORG),
     "owl": str(OWL),
@@ -90,8 +102,10 @@ PREFIXES: dict[str, str] = {
     "skos": str(SKOS),
     "spdx": str(SPDX),
     "unit": str(UNIT),
+    "vcard": str(VCARD),
     "vann": str(VANN),
     "void": str(VOID),
+    "wgs84": str(WGS84),
     "wd": str(WIKIDATA),
     "xsd": str(XSD),
 }

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from .. import __version__, build, build_dist
 from ..config import resolve_base
@@ -144,10 +144,10 @@ class Site:
 
     @cached_property
     def sources(self) -> list[tuple[str, str, str]]:
-        """(IRI, publisher, date) of the articles the data was read in: the dataset's dcterms:source."""
+        """(IRI, publisher, date) of what the data was read in: what the dataset prov:wasDerivedFrom."""
         found = []
-        for src in sorted(self.void.objects(URIRef(self.dataset_iri), DCTERMS.source)):
-            if (src, RDF.type, SCHEMA.NewsArticle) not in self.union:
+        for src in sorted(self.void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
+            if (src, RDF.type, SCHEMA.NewsArticle) not in self.union:  # GeoNames is credited apart
                 continue
             publisher = self.union.value(src, SCHEMA.publisher)
             published = self.union.value(src, SCHEMA.datePublished)
@@ -155,13 +155,12 @@ class Site:
                           str(published)[:10] if published else ""))
         return found
 
-
     @cached_property
     def credits(self) -> list[tuple[str, str, str, str]]:
         """(name, URL, licence IRI, licence name) of each other data set the data draws on whose
         licence asks for attribution (GeoNames), as the VoID credits it."""
         void, found = self.void, []
-        for src in sorted(void.objects(URIRef(self.dataset_iri), DCTERMS.source)):
+        for src in sorted(void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
             name = void.value(src, CC.attributionName)
             if name is not None:
                 licence = str(void.value(src, DCTERMS.license))
