@@ -133,7 +133,7 @@ def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
         data.bind(prefix, ns, override=True, replace=True)
     data.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), data) for s, p, o in quads.union())
     shapes_graph = Graph()
-    shapes_graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), shapes_graph) for s, p, o in shapes)
+    shapes_graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), shapes_graph) for s, p, o in _runnable(shapes))
     conforms, report, _ = shacl(data, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
                                 allow_infos=True, allow_warnings=True)
 
@@ -149,6 +149,28 @@ def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
                              get(node, RSH.resultSeverity) or SH + "Violation", messages,
                              get(node, RSH.sourceConstraint)))
     return ValidationReport(bool(conforms), _results(raw, quads.prefixes), tuple(raw), "pyshacl", lambda: report)
+
+
+def _runnable(shapes: tuple[Triple, ...]) -> list[Triple]:
+    """The shapes with each SPARQL text pyshacl would run (rdflib, which fetches SERVICE and FROM)
+    replaced by the text `query.safety.checked` lets run, and every sh:declare checked: pyshacl
+    pastes the declarations in front of the query."""
+    from .query.safety import checked, prefix_declaration
+
+    out, declared = [], {}
+    for s, p, o in shapes:
+        if p in _SPARQL_TEXTS and isinstance(o, Literal):
+            o = Literal(checked(o[0], f"the {p[len(SH):]} query of the SHACL node {n3(s)}", graphs=()), o[1], o[2])
+        elif p in (SH + "prefix", SH + "namespace"):
+            declared.setdefault(s, {})[p] = o[0] if isinstance(o, Literal) else o
+        out.append((s, p, o))
+    for node, parts in declared.items():
+        prefix_declaration(str(parts.get(SH + "prefix", "")), str(parts.get(SH + "namespace", "")),
+                           f"the SHACL declaration {n3(node)}")
+    return out
+
+
+_SPARQL_TEXTS = {SH + "select", SH + "ask", SH + "construct", SH + "update"}
 
 
 # --- results a curator reads ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..query.safety import prefix_declaration
 from ..terms import Literal, Term, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -259,7 +260,8 @@ def _sparql(g: Graph, node: Term) -> SparqlConstraint | None:
     for source in g.objects(node, SH + "prefixes"):
         for declare in g.objects(source, SH + "declare"):
             prefix, namespace = g.value(declare, SH + "prefix"), g.value(declare, SH + "namespace")
-            declarations.append(f"PREFIX {prefix[0]}: <{namespace[0]}>\n")  # type: ignore[index]
+            declarations.append(prefix_declaration(prefix[0], namespace[0],  # type: ignore[index]
+                                                   f"the SHACL-SPARQL constraint {node}"))
     return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")  # type: ignore[index]
                                                      if isinstance(m, Literal)), "".join(sorted(set(declarations))))
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from ..convert import from_ox, to_ox
+from ..query.safety import checked
 from ..terms import Term, nt
 from .shapes import RDF_TYPE, RDFS, Shape, SparqlConstraint, Unsupported
 
@@ -38,7 +39,7 @@ class Plan:
     """A constraint's query, pre-bound ($PATH, $currentShape) and, where possible, rewritten set-based."""
 
     def __init__(self, shape: Shape, constraint: SparqlConstraint) -> None:
-        text = constraint.select
+        text = checked(constraint.select, f"the SHACL-SPARQL constraint {nt(constraint.node)}", graphs=())
         if re.search(r"[?$]shapesGraph\b", text):
             raise Unsupported(f"$shapesGraph in {constraint.node}")
         text = re.sub(r"\$currentShape\b", nt(shape.node) if isinstance(shape.node, str) else "?currentShape", text)
@@ -149,6 +150,7 @@ class SparqlRunner:
 
     def _select(self, query: str, focus: Term | None) -> Iterable[tuple]:
         substitutions = {ox.Variable("this"): to_ox(focus)} if focus is not None else None
+        query = checked(query, "a SHACL-SPARQL constraint", graphs=())  # what runs, with its prefixes
         try:
             solutions = self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except SyntaxError as exc:
