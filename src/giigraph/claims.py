@@ -176,7 +176,9 @@ def check(dataset: "Quads | Dataset | Graph") -> list[Review]:
         except GiigraphError:
             raise
         except (SyntaxError, OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"the stored test of claim <{claim}> could not run: {exc}") from None
+            detail = " ".join(str(exc).split())
+            detail = detail if len(detail) < 160 else detail[:157] + "..."
+            raise InputError(f"the stored test of claim <{claim}> could not run: {detail}") from None
         evidence = []
         for fact, source, note in hits:
             a = about[(fact, source)]

@@ -13,8 +13,8 @@ no `SERVICE:` prefix) as two tokens. A check that trusts one parser is read past
 
 So `checked` (1) rewrites the query into a text both parsers read alike, and that text is what
 runs: code-point escapes expanded once, as SPARQL 1.1 says (refused if that leaves another escape a
-parser would expand again); control characters other than tab, line feed and CR LF, surrogates and
-Unicode line separators refused. (2) Over that text, a small lexer of its own finds every SERVICE,
+parser would expand again); outside strings, control characters other than tab, line feed and CR LF,
+and Unicode line separators refused (inside a string they are data to both). (2) Over that text, a small lexer of its own finds every SERVICE,
 LOAD, update keyword and FROM, and refuses them. It errs one way only: text counts as code unless it
 is certainly inside a comment, a string, an IRI, a variable or the local part of a prefixed
 name, and keywords are found even inside longer words. A rare valid query is refused (an IRI with
@@ -37,7 +37,7 @@ from ..errors import QueryRefused
 _UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")  # what rdflib (case-insensitive, 4 or 8 digits) expands
-_ALLOWED_CONTROLS = {"\t", "\n"}
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\r(?!\n)")
 
 # SPARQL 1.1 terminals (§19.8), as far as they hide text from the keyword search.
 _PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
@@ -75,10 +75,11 @@ def checked(text: str, source: str = "the query", *, prefixes: Mapping[str, str]
 
 @lru_cache(maxsize=1024)  # the same constraint runs once per focus node; clients repeat queries
 def _checked(text: str, source: str, prefixes: tuple[tuple[str, str], ...], graphs: frozenset[str] | None) -> str:
-    text = _normalised(text, source)
+    text = _expanded(text, source)
     tokens = [(m.lastgroup, m) for m in _TOKEN.finditer(text)]
+    _refuse_odd_characters(text, tokens, source)
     declared = dict(prefixes) | _declarations(tokens)
-    code = _code(text, tokens)
+    code = _code(text, tokens, source)
     operations = [(m.group().upper(), m.start()) for m in _KEYWORD.finditer(code)]
     for keyword, at in operations:
         if keyword == "SERVICE":
@@ -122,28 +123,33 @@ def remote_graph(keyword: str, target: str, where: str) -> QueryRefused:
                         "use one of the dataset's graphs (SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)")
 
 
-def _normalised(text: str, source: str) -> str:
-    """`text` with its code-point escapes expanded (SPARQL 1.1 §19.2), refused where parsers diverge."""
+def _expanded(text: str, source: str) -> str:
+    """`text` with its code-point escapes expanded (SPARQL 1.1 §19.2), refused if that spells another."""
     def expand(match: re.Match) -> str:
         code = int(match.group(1) or match.group(2), 16)
-        if code > 0x10FFFF:
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
             raise QueryRefused(f"refused: {match.group()} at {_where(text, match.start())} in {source} is not "
-                               "a Unicode code point")
+                               "a Unicode character")
         return chr(code)
 
     expanded = _ESCAPE.sub(expand, text)
     if again := _ANY_ESCAPE.search(expanded):
         raise QueryRefused(f"refused: {source} spells an escape ({again.group()}) with escapes; SPARQL "
                            "parsers differ on whether to expand it again: write the character itself")
-    for at, char in enumerate(expanded):
-        if char in _ALLOWED_CONTROLS or (char == "\r" and expanded[at + 1:at + 2] == "\n"):
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            name = unicodedata.name(char, "a control character")
-            hint = "end lines with LF or CR LF" if char == "\r" else "inside a string, write it as an escape"
-            raise QueryRefused(f"refused: {source} holds U+{ord(char):04X} ({name.lower()}) at "
-                               f"{_where(expanded, at)}, which SPARQL parsers read differently; {hint}")
     return expanded
+
+
+def _refuse_odd_characters(text: str, tokens: list[tuple[str | None, re.Match]], source: str) -> None:
+    """Refuse, outside strings, the characters parsers read differently as line ends or spaces
+    (control characters but tab, LF and CR LF; U+2028, U+2029); surrogates anywhere."""
+    strings = [(m.start(), m.end()) for kind, m in tokens if kind == "string"]
+    for match in _ODD.finditer(text):
+        at, char = match.start(), match.group()
+        if "\ud800" <= char <= "\udfff" or not any(start < at < end for start, end in strings):
+            name = unicodedata.name(char, "a control character").lower()
+            hint = "end lines with LF or CR LF" if char == "\r" else "write it as an escape inside a string"
+            raise QueryRefused(f"refused: {source} holds U+{ord(char):04X} ({name}) at {_where(text, at)}, "
+                               f"which SPARQL parsers read differently; {hint}")
 
 
 def _declarations(tokens: list[tuple[str | None, re.Match]]) -> dict[str, str]:
@@ -163,7 +169,7 @@ def _ends_with_word(words: list[tuple[str | None, re.Match]], i: int, word: str)
     return letters.upper() == word and all(kind == "other" for kind, _ in words[max(0, i - len(word) + 1):i + 1])
 
 
-def _code(text: str, tokens: list[tuple[str | None, re.Match]]) -> str:
+def _code(text: str, tokens: list[tuple[str | None, re.Match]], source: str) -> str:
     """`text` with what is certainly no keyword blanked out, positions kept: comments, strings, IRIs,
     variables and the local part of prefixed names. A prefix stays: Oxigraph reads `SERVICE:x` as
     SERVICE and `:x`, even with a `SERVICE:` prefix declared."""
@@ -176,7 +182,7 @@ def _code(text: str, tokens: list[tuple[str | None, re.Match]]) -> str:
         else:
             continue
         if kind == "iri" and "'" in m.group():
-            raise QueryRefused(f"refused: the IRI {m.group()} at {_where(text, m.start())} holds an apostrophe, "
+            raise QueryRefused(f"refused: the IRI {m.group()} at {_where(text, m.start())} in {source} holds an apostrophe, "
                                "which SPARQL parsers may read as the start of a string; write it as %27")
         if start >= 0:
             out[start:m.end()] = " " * (m.end() - start)
