@@ -146,10 +146,10 @@ def _refuse_odd_characters(text: str, tokens: list[tuple[str | None, re.Match]],
     for match in _ODD.finditer(text):
         at, char = match.start(), match.group()
         if "\ud800" <= char <= "\udfff" or not any(start < at < end for start, end in strings):
-            name = unicodedata.name(char, "a control character").lower()
+            name = f" ({unicodedata.name(char).lower()})" if unicodedata.name(char, "") else ""
             hint = "end lines with LF or CR LF" if char == "\r" else "write it as an escape inside a string"
-            raise QueryRefused(f"refused: {source} holds U+{ord(char):04X} ({name}) at {_where(text, at)}, "
-                               f"which SPARQL parsers read differently; {hint}")
+            raise QueryRefused(f"refused: {source} holds U+{ord(char):04X}{name} at {_where(text, at)}, outside "
+                               f"a string, which SPARQL parsers read differently; {hint}")
 
 
 def _declarations(tokens: list[tuple[str | None, re.Match]]) -> dict[str, str]:
