@@ -329,3 +329,14 @@ def test_whatever_the_check_lets_through_fetches_nothing(listener, opener, separ
     for engine in ("oxigraph", "rdflib"):
         run_unguarded(engine, runnable)  # returns once the listener has hung up: no need to wait
     assert listener.requests == [], repr(text)
+
+
+def test_the_lexer_s_character_classes_are_the_grammar_s():
+    """`_class` writes each class as the negation of its complement: the same characters."""
+    from giigraph.query.safety import _BASE, _class
+
+    positive = re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _BASE) + "]")
+    negated = re.compile(_class(*_BASE))
+    points = [*range(0x3100), *range(0xD700, 0x10100), 0xEFFFF, 0xF0000, 0x10FFFF]
+    assert [c for c in points if bool(positive.match(chr(c))) != bool(negated.match(chr(c)))] == []
+    assert negated.match("Z") and negated.match("\u3001") and not negated.match("\u3000")

@@ -39,20 +39,39 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")  # what rdflib (case-insensitive, 4 or 8 digits) expands
 _ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\r(?!\n)")
 
+def _class(*ranges: tuple[int, int] | str) -> str:
+    """A regex character class of `ranges` (pairs of code points, or single characters), written as
+    the negation of its complement: Python's `re` compiles a class with large ranges in the BMP
+    slowly (100 ms for the lexer below), its negation in 1 ms."""
+    pairs = sorted((ord(r), ord(r)) if isinstance(r, str) else r for r in ranges)
+    gaps, start = [], 0
+    for low, high in pairs:
+        if low > start:
+            gaps.append((start, low - 1))
+        start = max(start, high + 1)
+    if start <= 0x10FFFF:
+        gaps.append((start, 0x10FFFF))
+    return "[^" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in gaps) + "]"
+
+
 # SPARQL 1.1 terminals (§19.8), as far as they hide text from the keyword search.
-_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-                  "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_BASE = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D), (0x37F, 0x1FFF),
+         (0x200C, 0x200D), (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF),
+         (0xFDF0, 0xFFFD), (0x10000, 0xEFFFF))  # PN_CHARS_BASE
+_U = (*_BASE, "_")  # PN_CHARS_U
+_NAME = (*_U, (0x30, 0x39), "\u00B7", (0x300, 0x36F), (0x203F, 0x2040))  # VARNAME's later characters
+_CHARS = (*_NAME, "-")  # PN_CHARS
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = rf"{_class(*_BASE)}(?:{_class(*_CHARS, '.')}*{_class(*_CHARS)})?"
 _TOKEN = re.compile(rf"""
     (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*)
-  | (?P<pname>(?P<prefix>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?|_)?):
-               (?P<local>(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?)?)
+  | (?P<var>[?$]{_class(*_U, (0x30, 0x39))}{_class(*_NAME)}*)
+  | (?P<pname>(?P<prefix>(?:{_PN_PREFIX}|_)?):
+               (?P<local>(?:{_class(*_U, ':', (0x30, 0x39))}|{_PLX})
+                         (?:(?:{_class(*_CHARS, '.', ':')}|{_PLX})*(?:{_class(*_CHARS, ':')}|{_PLX}))?)?)
   | (?P<space>[ \t\r\n]+)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
@@ -110,7 +129,7 @@ def _data_or_where(code: str, after: int) -> str:
 def prefix_declaration(prefix: str, namespace: str, source: str) -> str:
     """`PREFIX prefix: <namespace>` for a SHACL sh:declare, refused unless each part is one token:
     pyshacl pastes them in front of the query, where a namespace holding `> SERVICE <...` would run."""
-    if not re.fullmatch(rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?", prefix) \
+    if not re.fullmatch(f"(?:{_PN_PREFIX})?", prefix) \
             or not re.fullmatch(r'[^<>"{}|^`\\\x00-\x20]*', namespace):
         raise QueryRefused(f"refused: {source} declares the prefix {prefix!r} as {namespace!r}, "
                            "which is not a SPARQL prefix name and an IRI")
