@@ -73,7 +73,7 @@ _TOKEN = re.compile(rf"""
                (?P<local>(?:{_class(*_U, ':', (0x30, 0x39))}|{_PLX})
                          (?:(?:{_class(*_CHARS, '.', ':')}|{_PLX})*(?:{_class(*_CHARS, ':')}|{_PLX}))?)?)
   | (?P<space>[ \t\r\n]+)
-  | (?P<other>.)
+  | (?P<other>[A-Za-z0-9_]+|.)
 """, re.VERBOSE | re.DOTALL)
 _KEYWORD = re.compile(r"SERVICE|FROM|" + "|".join(_UPDATES), re.IGNORECASE)
 _NEVER_FETCHES = "and giigraph never fetches remote data"
@@ -172,20 +172,14 @@ def _refuse_odd_characters(text: str, tokens: list[tuple[str | None, re.Match]],
 
 
 def _declarations(tokens: list[tuple[str | None, re.Match]]) -> dict[str, str]:
-    """PREFIX declarations of the text: `PREFIX p: <ns>` as consecutive tokens."""
+    """PREFIX declarations of the text, `PREFIX p: <ns>` as consecutive tokens (to name IRIs only)."""
     words = [(kind, m) for kind, m in tokens if kind not in ("space", "comment")]
     declared = {}
-    for i in range(len(words) - 2):
-        (_, first), (kind, name), (iri_kind, iri) = words[i], words[i + 1], words[i + 2]
-        if kind == "pname" and not name.group("local") and iri_kind == "iri" and _ends_with_word(words, i, "PREFIX"):
+    for (kind, first), (name_kind, name), (iri_kind, iri) in zip(words, words[1:], words[2:]):
+        if (kind, first.group().upper(), name_kind, iri_kind) == ("other", "PREFIX", "pname", "iri") \
+                and not name.group("local"):
             declared[name.group("prefix")] = iri.group()[1:-1]
     return declared
-
-
-def _ends_with_word(words: list[tuple[str | None, re.Match]], i: int, word: str) -> bool:
-    """Whether the `other` tokens ending at index i spell `word` (case-insensitive)."""
-    letters = "".join(m.group() for _, m in words[max(0, i - len(word) + 1):i + 1])
-    return letters.upper() == word and all(kind == "other" for kind, _ in words[max(0, i - len(word) + 1):i + 1])
 
 
 def _code(text: str, tokens: list[tuple[str | None, re.Match]], source: str) -> str:
@@ -212,10 +206,8 @@ def _target(text: str, tokens: list[tuple[str | None, re.Match]], after: int, de
             skip: str) -> str | None:
     """The IRI (as <...>) or variable a keyword ending at `after` names, skipping SILENT / NAMED."""
     following = [(kind, m) for kind, m in tokens if m.start() >= after and kind not in ("space", "comment")]
-    if following and following[0][0] == "other":
-        word = "".join(m.group() for _, m in following[:len(skip)])
-        if word.upper() == skip:
-            following = following[len(skip):]
+    if following and following[0][0] == "other" and following[0][1].group().upper() == skip:
+        following = following[1:]
     if not following:
         return None
     kind, m = following[0]
