@@ -34,17 +34,12 @@ class _Group(click.Group):
             if isinstance(exc, ValidationFailed):
                 click.echo(exc.report.text(), err=True, nl=False)
             if isinstance(exc, GiigraphError):
-                click.echo(f"error: {_one_line(str(exc))}", err=True)
+                click.echo(f"error: {exc}", err=True)
                 ctx.exit(exc.exit_code)
-            click.echo(f"error: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} (a bug in giigraph: "
-                       "rerun with --debug for the traceback, and report it)", err=True)
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"error: internal error: {detail} (a bug in giigraph: rerun with --debug for the "
+                       "traceback, and report it)", err=True)
             ctx.exit(INTERNAL_ERROR)
-
-
-def _one_line(message: str) -> str:
-    """A message on one line: an engine's multi-line message (Oxigraph lists the tokens it expected)
-    would otherwise break the one-line rule."""
-    return " ".join(message.split())
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
