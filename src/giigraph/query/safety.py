@@ -36,6 +36,7 @@ from ..errors import QueryRefused
 
 _UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_EIGHT_DIGIT_U = re.compile(r"\\u[0-9A-Fa-f]{8}")  # rdflib's reading of it differs from the standard's
 _ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")  # what rdflib (case-insensitive, 4 or 8 digits) expands
 _ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|\r(?!\n)")
 
@@ -151,6 +152,10 @@ def _expanded(text: str, source: str) -> str:
                                "a Unicode character")
         return chr(code)
 
+    if ambiguous := _EIGHT_DIGIT_U.search(text):
+        raise QueryRefused(f"refused: {ambiguous.group()} at {_where(text, ambiguous.start())} in {source}: "
+                           "SPARQL reads \\u with 4 hex digits, rdflib with 8; write \\U and 8 digits, or the "
+                           "character itself")
     expanded = _ESCAPE.sub(expand, text)
     if again := _ANY_ESCAPE.search(expanded):
         raise QueryRefused(f"refused: {source} spells an escape ({again.group()}) with escapes; SPARQL "
