@@ -65,6 +65,8 @@ CORPUS: dict[str, tuple[str, str]] = {
     "endpoint IRI with \\u escapes": ("{Q} WHERE {{ ?s ?p ?o SERVICE <{U}/\\u0066> {{ ?s ?p ?x }} }}", "oxigraph"),
     "string closed by an escape": ('{Q} WHERE {{ ?s ?p ?o FILTER(?o != "\\u0022) '
                                    'SERVICE <{U}/f> {{ ?s ?p ?x }} FILTER(?o != "") }}', "rdflib"),
+    "\\u with 8 digits, as rdflib reads it": ('{Q} WHERE {{ ?s ?p ?o FILTER(?o != "\\u00000022) '
+                                              'SERVICE <{U}/f> {{ ?s ?p ?x }} FILTER(?o != "") }}', "rdflib"),
     "keyword glued to true": ("{Q} WHERE {{ ?s ?p trueSERVICE <{U}/f> {{ ?s ?p ?x }} }}", "oxigraph"),
     "keyword glued to a number": ("{Q} WHERE {{ ?s ?p 1SERVICE <{U}/f> {{ ?s ?p ?x }} }}", "oxigraph"),
     "keyword glued to a prefixed name": ("PREFIX : <{U}/> {Q} WHERE {{ ?s ?p ?o SERVICE:f {{ ?s ?p ?x }} }}",
