@@ -14,19 +14,32 @@ from . import __version__, formats
 from .errors import GiigraphError, ValidationFailed
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in giigraph, not in its input
+
+
 class _Group(click.Group):
-    """Turns typed errors into `error: ...` lines and exit statuses; tracebacks only with --debug."""
+    """Turns every failure into one `error: ...` line and an exit status; tracebacks only with --debug.
+
+    Typed errors carry their status; anything else is a bug in giigraph (exit 70), reported in one
+    line too, with the way to get the traceback for a bug report."""
 
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
             return super().invoke(ctx)
-        except GiigraphError as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             if isinstance(exc, ValidationFailed):
                 click.echo(exc.report.text(), err=True, nl=False)
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            if isinstance(exc, GiigraphError):
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"error: internal error: {detail} (a bug in giigraph: rerun with --debug for the "
+                       "traceback, and report it)", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -237,12 +250,15 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
               help="Largest SPARQL result, in megabytes.")
 @click.option("--max-worker-mb", default=512, show_default=True, type=click.IntRange(min=128),
               help="Memory (address space) of one SPARQL worker, in megabytes; a query needing more is stopped.")
+@click.option("--query-cache-mb", default=64, show_default=True, type=click.IntRange(min=0),
+              help="Answers kept for repeated SPARQL queries, in megabytes (0: none).")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's body.")
 def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
-          max_result_mb: float, max_worker_mb: int, header_timeout: float, body_timeout: float) -> None:
+          max_result_mb: float, max_worker_mb: int, query_cache_mb: int, header_timeout: float,
+          body_timeout: float) -> None:
     """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
 
     Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
@@ -257,7 +273,7 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
     from .serve.workers import Limits
 
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024),
-                    max_worker_bytes=max_worker_mb * 1024 * 1024)
+                    max_worker_bytes=max_worker_mb * 1024 * 1024, cache_bytes=query_cache_mb * 1024 * 1024)
     run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
 # --- query ---
