@@ -195,9 +195,12 @@ def test_ontology_documentation_and_data(client):
 def test_dumps_are_the_built_files(client, site, tmp_path):
     from giigraph import build_dist
 
-    for path in build_dist(tmp_path / "dist"):
-        r = client.get(f"/dumps/{path.name}")
+    out = tmp_path / "dist"
+    for path in build_dist(out):  # the dumps under /dumps/, the charts under /charts/
+        url = f"/{path.relative_to(out).as_posix()}" if path.parent.name == "charts" else f"/dumps/{path.name}"
+        r = client.get(url)
         assert r.status_code == 200 and r.content == path.read_bytes(), path.name
+    assert client.get("/charts/cluster-ranks.svg").headers["content-type"] == "image/svg+xml"
     assert client.get("/dumps/giigraph.trig").headers["content-type"] == "application/trig"
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
@@ -289,7 +292,7 @@ def test_sparql_form_offers_the_bundled_queries(client):
     form = client.get("/sparql", headers={"Accept": BROWSER}).text
     top_five = next(q for q in bundled_queries() if q.name == "top-five-2023")
     assert unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.S).group(1)) == top_five.text
-    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)">([^<]+)</a> <code>([^<]+)</code>', form)
+    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)" data-example="[^"]+">([^<]+)</a> <code>([^<]+)</code>', form)
     links = {name: (unescape(href), unescape(question)) for href, question, name in found}
     assert sorted(links) == [q.name for q in bundled_queries()]
     href, question = links["top-five-2023"]
