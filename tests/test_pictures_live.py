@@ -103,3 +103,52 @@ def test_sparql_editor_runs_a_bundled_question(server, browser):
     queries = [u for u in seen.requests if u.startswith(server + "/sparql")]
     assert queries, "the editor asked this server's endpoint"
     page.close()
+
+
+def test_cluster_page_ranks_chart_and_claim_queries(server, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    seen = Recorder(page, server)
+    page.goto(server + "/doc/cluster/shanghai-suzhou.html")
+    ranks = rows(server, "cluster-ranks")  # the bundled query is about Shanghai-Suzhou
+    assert {r["rank"] for r in ranks} == {"5", "6"}
+    expect(page.locator("figure.chart[data-drawn=true]")).to_have_count(1)
+    expect(page.locator("#chart-cluster-ranks g.mark-symbol.role-mark path")).to_have_count(len(ranks))
+    page.screenshot(path=str(ARTIFACTS / "shanghai-suzhou-pictures.png"), full_page=True)
+
+    page.goto(server + "/doc/cluster/tokyo-yokohama.html")  # another cluster: its own ranks
+    tokyo = rows(server, "cluster-ranks", "https://w3id.org/giigraph/id/cluster/tokyo-yokohama")
+    assert tokyo and {r["rank"] for r in tokyo} == {"1"}
+    expect(page.locator("#chart-cluster-ranks g.mark-symbol.role-mark path")).to_have_count(len(tokyo))
+
+    page.goto(server + CLAIM)
+    blocks = page.locator("details.query")
+    expect(blocks).to_have_count(3)  # support and contradiction tests, evidence query: collapsed
+    expect(blocks.first.locator("pre")).to_be_hidden()
+    blocks.first.locator("summary").click()
+    expect(blocks.first.locator("pre")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "claim.png"), full_page=True)
+    blocks.first.get_by_role("link", name="Open in the SPARQL editor").click()
+    # the first block is the contradiction test (properties sort by label): ASK, false for a supported claim
+    expect(page.locator("#yasgui .yasr")).to_contain_text("False")
+    seen.check()
+    page.close()
+
+
+def test_pages_without_javascript_show_the_built_svg(server, browser):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    seen = Recorder(page, server)
+    page.goto(server + "/")
+    images = page.locator("figure.chart img")
+    assert images.count() == 2
+    for i in range(2):
+        src = images.nth(i).get_attribute("src")
+        assert src.startswith("/charts/") and src.endswith(".svg")
+        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 300")
+    page.goto(server + "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?c WHERE { ?c a gii:Cluster } LIMIT 3"}))
+    assert page.locator("table.results tbody tr").count() == 3  # the plain form and its results
+    page.screenshot(path=str(ARTIFACTS / "home-without-javascript.png"))
+    seen.check()
+    context.close()

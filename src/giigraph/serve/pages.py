@@ -43,6 +43,7 @@ class Value:
     graph: str | None = None
     graph_href: str | None = None
     editor_href: str | None = None  # for SPARQL text: the query opened in the SPARQL editor
+    query_form: str | None = None  # for SPARQL text: SELECT, ASK, ...
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ class Views:
             row = grouped.setdefault(str(p), Row(self.term(p)))
             value = self.term(o, g)
             if p in QUERY_PROPERTIES and isinstance(o, Literal):
-                value = replace(value, editor_href=editor_href(str(o)))
+                form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", str(o), re.IGNORECASE)
+                value = replace(value, editor_href=editor_href(str(o)), query_form=form and form.group(1).upper())
             if value not in row.values:
                 row.values.append(value)
         for row in grouped.values():
