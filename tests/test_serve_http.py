@@ -80,7 +80,7 @@ def test_generic_document_negotiates_in_place(client):
     r = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
     assert r.headers["content-location"] == "/doc/cluster/shanghai-suzhou.jsonld"
-    assert r.headers["vary"] == "Accept"
+    assert [v.strip() for v in r.headers["vary"].split(",")] == ["Accept", "Accept-Encoding"]  # gzipped too
     links = r.headers["link"]
     for fmt in formats.FORMATS:
         assert f'</doc/cluster/shanghai-suzhou.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"' in links
@@ -366,3 +366,19 @@ def test_head_has_headers_and_no_body(client):
     r = client.head("/doc/cluster/shanghai-suzhou.ttl")
     assert r.status_code == 200 and r.content == b""
     assert r.headers["content-type"].startswith("text/turtle") and LICENCE_LINK in r.headers["link"]
+
+
+def test_static_files_are_cached_for_a_year_and_compressed(client):
+    from giigraph.serve.assets import static_url, vendor_url
+
+    page = client.get("/", headers={"Accept": BROWSER})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self' blob:" in policy
+    for url in (vendor_url("vega", "vega.min.js"), static_url("charts.js"), vendor_url("world-atlas", "countries-110m.json")):
+        assert url in page.text or "world-atlas" in url  # the basemap is named on pages with a map
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["content-encoding"] == "gzip"
+    assert re.fullmatch(r"/static/map\.js\?v=[0-9a-f]{12}", static_url("map.js"))
+    assert client.get("/static/vendor/leaflet-0.0.1/leaflet.js").status_code == 404

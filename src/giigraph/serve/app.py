@@ -29,7 +29,7 @@ from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
 from ..vocab import ONTOLOGY_IRI
 from . import documents, sparql
-from .assets import CONTENT_SECURITY_POLICY, static_app
+from .assets import CONTENT_SECURITY_POLICY, compress, static_app
 from .conneg import negotiate
 from .documents import DOCUMENT_OFFERS, HTML
 from .pages import Views
@@ -226,6 +226,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
     handlers = {Exception: on_error, HTTPException: on_error, GiigraphError: on_error}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     app.add_middleware(CommonHeaders, licence=site.licence)
+    compress(app)
     app.state.site, app.state.pool = site, pool
     return app
 

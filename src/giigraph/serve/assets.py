@@ -2,7 +2,7 @@
 
 Every URL names fixed bytes: vendored packages sit in versioned folders (`vendor/leaflet-1.9.4/`),
 our own files are linked with a hash of their content (`/static/map.js?v=…`). So they are served
-with a year-long, immutable cache lifetime, and gzip-compressed for clients that accept it.
+with a year-long, immutable cache lifetime. Responses are gzip-compressed for clients that accept it.
 Nothing a page loads comes from another host; the pages' Content-Security-Policy says so to the
 browser, which then refuses any request elsewhere, a SPARQL editor's included.
 """
@@ -50,5 +50,10 @@ class _CachedFiles(StaticFiles):
 
 
 def static_app() -> ASGIApp:
-    """`/static`: the files, cached for a year and compressed."""
-    return GZipMiddleware(_CachedFiles(directory=STATIC), minimum_size=512)
+    """`/static`: the files, cached for a year."""
+    return _CachedFiles(directory=STATIC)
+
+
+def compress(app) -> None:
+    """Gzip every response of `app` above half a kilobyte for clients that accept it (pages, scripts, data)."""
+    app.add_middleware(GZipMiddleware, minimum_size=512)
