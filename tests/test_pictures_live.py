@@ -2,18 +2,15 @@
 `giigraph serve`, with every request the pages make recorded (none may leave the server)."""
 from __future__ import annotations
 
-import json
-import os
+import csv
 import re
-import shutil
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from conftest import require_tool
-from test_serve_live import ARTIFACTS, CHROMIUM_FLAGS, server  # noqa: F401  (the server fixture)
+from conftest import chromium_browser
+from test_serve_live import ARTIFACTS, server  # noqa: F401  (the server fixture)
 
 CLAIM = "/doc/claim/three-of-top-five-in-china"
 
@@ -25,22 +22,14 @@ def rows(server: str, query: str, cluster: str | None = None) -> list[dict]:
     chart = next(c for c in CHARTS if c.query == query)
     spec = chart.from_endpoint(server + "/sparql", chart.query_text(cluster))
     with urllib.request.urlopen(spec["data"]["url"], timeout=30) as r:
-        return list(__import__("csv").DictReader(r.read().decode().splitlines()))
+        return list(csv.DictReader(r.read().decode().splitlines()))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
-                            "chromium")
-    from playwright.sync_api import sync_playwright
-
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 class Recorder:
@@ -67,7 +56,6 @@ def test_home_page_map_and_charts(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     seen = Recorder(page, server)
     page.goto(server + "/")
-    located = rows(server, "cluster-locations-2023") if False else None
     economies = rows(server, "clusters-per-economy-2023")
     scatter = rows(server, "pct-applications-and-publications-2023")
     assert len(economies) >= 10 and len(scatter) >= 35
