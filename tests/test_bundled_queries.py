@@ -252,7 +252,7 @@ def _shanghai_suzhou_description():
 
 EXPECTED_GRAPHS = {"cluster-places": _cluster_places_graph, "describe-shanghai-suzhou": _shanghai_suzhou_description}
 #: The questions on the cluster tables (data/tables): their answers are checked, on both engines, in test_claims.py.
-# The queries behind the pages' pictures are checked against the tables in test_charts.py and test_geo_map.py.
+# The queries behind the pages' pictures are checked against the tables in test_charts.py and test_map_query.py.
 CHECKED_IN_TEST_CHARTS = {"pct-applications-and-publications-2023", "cluster-ranks", "cluster-locations-2023"}
 CHECKED_IN_TEST_CLAIMS = {"top-10-clusters-by-publications-2023", "biggest-risers-2023", "clusters-per-economy-2023",
                           "previous-rank-vs-published-2022", "stated-rank-change-vs-published-2022"}

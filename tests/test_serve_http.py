@@ -382,3 +382,9 @@ def test_static_files_are_cached_for_a_year_and_compressed(client):
         assert r.headers["content-encoding"] == "gzip"
     assert re.fullmatch(r"/static/map\.js\?v=[0-9a-f]{12}", static_url("map.js"))
     assert client.get("/static/vendor/leaflet-0.0.1/leaflet.js").status_code == 404
+
+
+def test_footer_names_publisher_and_date_only_where_known(client):
+    footer = client.get("/", headers={"Accept": BROWSER}).text.split('<footer class="site">')[1]
+    assert "(, )" not in footer and "()" not in footer and "(, " not in footer and ", )" not in footer
+    assert "(China Intellectual Property News, 2023-10-08)" in footer
