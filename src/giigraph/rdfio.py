@@ -119,7 +119,8 @@ def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tu
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]))
+        parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]),
+                          base_iri=path.resolve().as_uri())  # relative IRIs resolve as Raptor and Jena do
         for q in parser:
             g = q.graph_name
             yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
@@ -186,8 +187,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     import tempfile
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # a parent is a file, no permission, ...: nothing has been written
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}"
+                         f"{f' ({exc.filename})' if exc.filename else ''}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
