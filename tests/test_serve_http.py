@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, VOID
+from rdflib.namespace import RDF, VOID, XSD
 from starlette.testclient import TestClient
 
 from giigraph import formats
@@ -17,7 +17,7 @@ from giigraph.rdfio import union
 from giigraph.serve.app import create_app
 from giigraph.serve.site import load_site
 from giigraph.serve.workers import Limits
-from giigraph.vocab import DATA_LICENSE, GII, ONTOLOGY_IRI
+from giigraph.vocab import DATA_LICENSE, GEO, GII, ONTOLOGY_IRI
 
 BASE = "https://w3id.org/giigraph/"
 SHSZ = "/id/cluster/shanghai-suzhou"
@@ -389,3 +389,51 @@ def test_footer_names_publisher_and_date_only_where_known(client):
     footer = client.get("/", headers={"Accept": BROWSER}).text.split('<footer class="site">')[1]
     assert "(, )" not in footer and "()" not in footer and "(, " not in footer and ", )" not in footer
     assert "(China Intellectual Property News, 2023-10-08)" in footer
+
+
+# --- where places are: coordinates, GeoNames links, geo in the JSON-LD ---------------------------------
+
+def embedded_jsonld(html: str) -> Dataset:
+    text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    return Dataset().parse(data=text.replace("<\\/", "</"), format="json-ld")
+
+
+def test_a_city_page_shows_its_coordinates_and_geonames_link_and_its_jsonld_carries_geo(client):
+    html = client.get("/doc/city/suzhou.html").text
+    location = re.search(r'<section class="location">.*?</section>', html, re.S).group(0)
+    assert "31.30408° N, 120.59538° E" in location
+    assert '<a class="geonames" href="https://sws.geonames.org/1886760/">GeoNames 1886760</a>' in location
+    assert "POINT(120.59538 31.30408)" in location
+    footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
+    assert '<a href="https://www.geonames.org/">GeoNames</a> (<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>)' in footer
+    page = union(embedded_jsonld(html))
+    city = URIRef(f"{BASE}id/city/suzhou")
+    coordinates = page.value(city, URIRef("http://schema.org/geo"))
+    assert coordinates == URIRef(f"{city}#coordinates")
+    assert page.value(coordinates, URIRef("http://schema.org/latitude")) == Literal("31.30408", datatype=XSD.decimal)
+    assert page.value(coordinates, URIRef("http://schema.org/longitude")) == Literal("120.59538", datatype=XSD.decimal)
+
+
+def test_a_cluster_page_shows_its_cities_coordinates_and_its_multipoint(client):
+    html = client.get("/doc/cluster/shanghai-suzhou.html").text
+    location = re.search(r'<section class="location">.*?</section>', html, re.S).group(0)
+    assert re.search(r'Shanghai</a>: <span class="coordinates">31.22222° N, 121.45806° E</span> · '
+                     r'<a class="geonames" href="https://sws.geonames.org/1796236/">', location)
+    assert "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))" in location
+    page = union(embedded_jsonld(html))
+    geometry = URIRef(f"{BASE}id/cluster/shanghai-suzhou#geometry")
+    assert page.value(URIRef(f"{BASE}id/cluster/shanghai-suzhou"), GEO.hasGeometry) == geometry
+    assert str(page.value(geometry, GEO.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
+
+
+def test_a_page_of_something_without_a_place_has_no_location(client):
+    assert 'class="location"' not in client.get("/doc/person/zhang-qiao.html").text
+
+
+def test_a_city_document_holds_its_geometry_and_coordinates_nodes(client):
+    body = client.get("/doc/city/suzhou.ttl").content
+    doc = union(parse_quads(body, "text/turtle"))
+    geometry = URIRef(f"{BASE}id/city/suzhou#geometry")
+    assert str(doc.value(geometry, GEO.asWKT)) == "POINT(120.59538 31.30408)"
+    assert b"@prefix wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
+    assert b"wgs84:lat 31.30408" in body

@@ -43,6 +43,10 @@ CASES = {
                       "capital: tokyo", "unknown field 'capital'"),
     "missing field": ("curated/clusters.yaml", "    economies: [japan]\n", "",
                       "- id: tokyo-yokohama", "missing required field 'economies'"),
+    "latitude out of range": ("curated/places.yaml", "    lat: 35.6895\n", "    lat: 135.6895\n",
+                              "lat: 135.6895", "field 'lat' must be in -90..90, not 135.6895"),
+    "latitude without longitude": ("curated/places.yaml", "    long: 139.69171\n", "",
+                                   "lat: 35.6895", "'lat' and 'long' go together"),
     "passage out of range": (ARTICLE, "role: director\n    passages: [9]", "role: director\n    passages: [99]",
                              "passages: [99]", "cites passage 99"),
 }

@@ -19,8 +19,9 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .. import formats
 from ..charts import CLUSTER_RANKS, HOME_CHARTS, Chart
+from ..namespaces import GEONAMES
 from ..query.library import bundled_queries, bundled_query
-from ..vocab import GII, ONTOLOGY_IRI, SCHEMA
+from ..vocab import GEO, GII, ONTOLOGY_IRI, SCHEMA, WGS84
 from .assets import static_url, vendor_url
 from .documents import alternates
 from .site import MAP_QUERY, Site
@@ -60,6 +61,26 @@ class Figure:
 class Row:
     prop: Value
     values: list[Value] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A place as a page shows where it is: its coordinates in words and its GeoNames features."""
+
+    place: Value
+    coordinates: str | None
+    geonames: tuple[Value, ...]
+    lat: float | None = None  # the coordinates as numbers, for the map
+    long: float | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the page's resource is: itself, the cities it contains, and its GeoSPARQL geometry."""
+
+    here: Located
+    cities: tuple[Located, ...]
+    wkt: str | None
 
 
 @dataclass
@@ -135,13 +156,37 @@ class Views:
         is_cluster = (node, RDF.type, GII.Cluster) in site.union
         return self.render(
             "resource.html", iri=iri, title=site.label(iri), labels=site.labels(iri), types=types,
-            cities=self.cluster_map(iri) if is_cluster else [],
+            location=self.location(node),
             ranks=self.figure(CLUSTER_RANKS, iri) if is_cluster and site.has_ranks(iri) else None,
             rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
             passages=sorted(passages.values(), key=lambda v: v.title or ""),
             alternates=alternates(doc_path), jsonld=_script_safe(jsonld),
             dataset_jsonld=_script_safe(dataset_jsonld(site.void, node)) if iri == site.dataset_iri else None,
         )
+
+    def location(self, node: URIRef) -> Location | None:
+        """Where a place is (GeoNames' coordinates and features); None for what has no place."""
+        union = self.site.union
+        cities = tuple(self._located(c) for c in sorted(union.objects(node, SCHEMA.containsPlace), key=str)
+                       if (c, WGS84.lat, None) in union)
+        geometry = union.value(node, GEO.hasGeometry)
+        wkt = union.value(geometry, GEO.asWKT) if geometry is not None else None
+        here = self._located(node)
+        if not (here.coordinates or here.geonames or cities or wkt):
+            return None
+        return Location(here, cities, str(wkt) if wkt is not None else None)
+
+    def _located(self, node: URIRef) -> Located:
+        union = self.site.union
+        lat, long = union.value(node, WGS84.lat), union.value(node, WGS84.long)
+        coordinates = None
+        if lat is not None and long is not None:
+            lat, long = lat.toPython(), long.toPython()
+            coordinates = f"{abs(lat)}° {'N' if lat >= 0 else 'S'}, {abs(long)}° {'E' if long >= 0 else 'W'}"
+            lat, long = float(lat), float(long)
+        features = sorted(str(o) for o in union.objects(node, OWL.sameAs) if str(o).startswith(GEONAMES))
+        geonames = tuple(Value(f"GeoNames {f[len(GEONAMES):].strip('/')}", href=f, title=f) for f in features)
+        return Located(self.term(node), coordinates, geonames, lat, long)
 
     def _fact(self, s, target: URIRef) -> Fact | None:
         """A node that links here and names its source passage is shown as a fact, in full."""
@@ -184,11 +229,6 @@ class Views:
         same = query == chart.query_text()  # the SVG in dist/charts/ draws the bundled query's answer
         return Figure(chart, json.dumps(chart.from_endpoint(ENDPOINT, query), ensure_ascii=False),
                       editor_href(query), "/" + svg if same and svg in self.site.files else None)
-
-    def cluster_map(self, iri: str) -> list[dict]:
-        """A cluster's cities with coordinates, for its page's map."""
-        return [{"iri": city, "name": self.site.label(city), "href": self.site.href(city), "lat": lat, "long": long}
-                for city, lat, long in self.site.cities(iri)]
 
     def with_prefixes(self, query: str) -> str:
         """`query` declaring the predeclared prefixes it uses, after its opening comments.

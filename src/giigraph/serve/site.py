@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, Namespace
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from .. import __version__, build, build_dist
 from ..config import resolve_base
@@ -20,9 +20,8 @@ from ..export import VOID_FILE, dataset_iri
 from ..query.library import bundled_query
 from ..query.run import dataset_prefixes, run_query
 from ..resources import ONTOLOGY_FILE
-from ..vocab import DATA_LICENSE, GII, ONTOLOGY_IRI, SCHEMA
+from ..vocab import CC, DATA_LICENSE, GII, ONTOLOGY_IRI, SCHEMA
 
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")  # W3C Basic Geo: the cities' coordinates
 MAP_QUERY = "cluster-locations-2023"  # the bundled query behind the home page's map
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title, FOAF.name, SCHEMA.headline)
 
@@ -134,15 +133,6 @@ class Site:
                  "share": float(row["totalShare"]) if row.get("totalShare") is not None else None,
                  "lat": float(row["latitude"]), "long": float(row["longitude"])} for row in result.bindings()]
 
-    def cities(self, cluster: str) -> list[tuple[str, float, float]]:
-        """(city IRI, latitude, longitude) of a cluster's cities that have coordinates."""
-        found = []
-        for city in self.union.objects(URIRef(cluster), SCHEMA.containsPlace):
-            lat, long = self.union.value(city, GEO.lat), self.union.value(city, GEO.long)
-            if lat is not None and long is not None:
-                found.append((str(city), float(lat), float(long)))
-        return sorted(found)
-
     def has_ranks(self, cluster: str) -> bool:
         return any(self.union.value(o, GII.rank) is not None for o in self.union.subjects(GII.cluster, URIRef(cluster)))
 
@@ -170,10 +160,25 @@ class Site:
         """(IRI, publisher, date) of what the data was read in: what the dataset prov:wasDerivedFrom."""
         found = []
         for src in sorted(self.void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
+            if (src, RDF.type, SCHEMA.NewsArticle) not in self.union:  # GeoNames is credited apart
+                continue
             publisher = self.union.value(src, SCHEMA.publisher)
             published = self.union.value(src, SCHEMA.datePublished)
             found.append((str(src), self.label(str(publisher)) if publisher else "",
                           str(published)[:10] if published else ""))
+        return found
+
+    @cached_property
+    def credits(self) -> list[tuple[str, str, str, str]]:
+        """(name, URL, licence IRI, licence name) of each other data set the data draws on whose
+        licence asks for attribution (GeoNames), as the VoID credits it."""
+        void, found = self.void, []
+        for src in sorted(void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
+            name = void.value(src, CC.attributionName)
+            if name is not None:
+                licence = str(void.value(src, DCTERMS.license))
+                found.append((str(name), str(void.value(src, CC.attributionURL)), licence,
+                              self.licence_name if licence == self.licence else licence))
         return found
 
 
