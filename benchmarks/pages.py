@@ -56,7 +56,7 @@ def main() -> None:
         sys.exit("chromium is not installed (make tools)")
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_giigraph()
+    proc, url = start_giigraph(0)  # the server on core 0, Chromium wherever the system puts it
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)

@@ -16,12 +16,13 @@ CLAIM = "/doc/claim/three-of-top-five-in-china"
 
 
 def rows(server: str, query: str, cluster: str | None = None) -> list[dict]:
-    """A bundled query's answer from the endpoint, as the charts load it."""
-    from giigraph.charts import CHARTS
+    """A bundled query's answer from the endpoint, as CSV, as the charts load it."""
+    from giigraph.charts import CLUSTER_RANKS
+    from giigraph.query.library import bundled_query
 
-    chart = next(c for c in CHARTS if c.query == query)
-    spec = chart.from_endpoint(server + "/sparql", chart.query_text(cluster))
-    with urllib.request.urlopen(spec["data"]["url"], timeout=30) as r:
+    text = CLUSTER_RANKS.query_text(cluster) if cluster else bundled_query(query).text
+    url = f"{server}/sparql?{urllib.parse.urlencode({'query': text, 'format': 'csv'})}"
+    with urllib.request.urlopen(url, timeout=30) as r:
         return list(csv.DictReader(r.read().decode().splitlines()))
 
 
@@ -65,6 +66,25 @@ def test_home_page_map_and_charts(server, browser):
     expect(bars).to_have_count(len(economies))
     points = page.locator("#chart-pct-applications-and-publications-2023 g.mark-symbol.role-mark path")
     expect(points).to_have_count(len(scatter))
+
+    located = rows(server, "cluster-locations-2023")
+    assert len(located) >= 35, "the ranked clusters have coordinates"
+    page.wait_for_function("document.querySelector('#cluster-map').dataset.markers !== undefined")
+    markers = page.locator("#cluster-map .leaflet-marker-icon")
+    expect(markers).to_have_count(len(located))
+    expect(page.locator("#cluster-map path.leaflet-interactive, #cluster-map svg path")).not_to_have_count(0)  # land
+    listed = page.locator(".map-list ol.clusters > li")  # the text the map draws, for screen readers
+    expect(listed).to_have_count(len(located))
+    expect(listed.first).to_contain_text(located[0]["name"])
+    page.locator("#cluster-map").focus()  # keyboard: Tab reaches the first marker, Enter opens its popup
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('place-marker')")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith(located[0]["name"])
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(f"rank {located[0]['rank']} in GII 2023")
+    assert popup.get_by_role("link").get_attribute("href") == located[0]["cluster"].replace(
+        "https://w3id.org/giigraph", "")
     page.screenshot(path=str(ARTIFACTS / "home-pictures.png"), full_page=True)
     seen.check()
     assert any("/sparql?" in u and "format=csv" in u for u in seen.requests), "charts load their query's answer"
@@ -103,6 +123,11 @@ def test_cluster_page_ranks_chart_and_claim_queries(server, browser):
     assert {r["rank"] for r in ranks} == {"5", "6"}
     expect(page.locator("figure.chart[data-drawn=true]")).to_have_count(1)
     expect(page.locator("#chart-cluster-ranks g.mark-symbol.role-mark path")).to_have_count(len(ranks))
+    page.wait_for_function("document.querySelector('#cluster-map').dataset.markers !== undefined")
+    expect(page.locator("#cluster-map .leaflet-marker-icon")).to_have_count(2)  # Shanghai and Suzhou
+    cities = page.locator("section.location ul.cities > li")  # the list the map draws
+    expect(cities).to_have_count(2)
+    expect(cities.first).to_contain_text("Shanghai")
     page.screenshot(path=str(ARTIFACTS / "shanghai-suzhou-pictures.png"), full_page=True)
 
     page.goto(server + "/doc/cluster/tokyo-yokohama.html")  # another cluster: its own ranks

@@ -5,12 +5,18 @@
 "use strict";
 (function () {
   const mapEl = document.getElementById("cluster-map");
-  const list = document.querySelector("ol[data-basemap]");
+  const list = document.querySelector("[data-basemap]");
   if (!mapEl || !list || !window.L || !window.topojson) return;
   const items = Array.from(list.querySelectorAll("li[data-lat]"));
   const map = L.map(mapEl, {minZoom: 1, maxZoom: 9, zoomSnap: 0.25, worldCopyJump: true});
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Countries: Natural Earth");
+  const points = items.map((li) => L.latLng(+li.dataset.lat, +li.dataset.long));
+  if (points.length) {  // the view first: markers get their element once the map has one
+    map.fitBounds(L.latLngBounds(points).pad(points.length > 1 ? 0.15 : 0), {maxZoom: 7});
+  } else {
+    map.setView([25, 10], 1);
+  }
   const shares = items.map((li) => parseFloat(li.dataset.share || "0"));
   const largest = Math.max(1, ...shares);
   const markers = items.map((li, i) => {
@@ -20,7 +26,7 @@
     const icon = L.divIcon({className: rank ? "place-marker ranked" : "place-marker",
                             html: rank ? "<span>" + rank + "</span>" : "", iconSize: [size, size]});
     const label = rank ? link.textContent + ", rank " + rank : link.textContent;
-    const marker = L.marker([+li.dataset.lat, +li.dataset.long],
+    const marker = L.marker(points[i],
                             {icon, keyboard: true, title: label, riseOnHover: true, zIndexOffset: -(+rank || 0)});
     const popup = document.createElement("div");
     popup.append(link.cloneNode(true));
@@ -29,11 +35,6 @@
     marker.getElement().setAttribute("aria-label", label);
     return marker;
   });
-  if (markers.length) {
-    map.fitBounds(L.latLngBounds(markers.map((m) => m.getLatLng())).pad(markers.length > 1 ? 0.15 : 0), {maxZoom: 7});
-  } else {
-    map.setView([25, 10], 1);
-  }
   fetch(list.dataset.basemap).then((r) => r.json()).then((world) => {
     L.geoJSON(topojson.feature(world, world.objects.countries), {
       interactive: false, style: {color: "#aab4bf", weight: 0.6, fillColor: "#eef1f4", fillOpacity: 1},
