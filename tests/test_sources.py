@@ -47,6 +47,9 @@ CASES = {
                               "lat: 135.6895", "field 'lat' must be in -90..90, not 135.6895"),
     "latitude without longitude": ("curated/places.yaml", "    long: 139.69171\n", "",
                                    "lat: 35.6895", "'lat' and 'long' go together"),
+    "excerpt of reported speech": (ARTICLE, "mode: reported\n    speakers: [liu-hua]",
+                                   "mode: reported\n    excerpt: true\n    speakers: [liu-hua]", "excerpt: true",
+                                   "only direct speech is quoted, so only it can be an excerpt"),
     "passage out of range": (ARTICLE, "role: director\n    passages: [9]", "role: director\n    passages: [99]",
                              "passages: [99]", "cites passage 99"),
 }
