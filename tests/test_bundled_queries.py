@@ -275,6 +275,8 @@ def _shanghai_suzhou_description():
 
 EXPECTED_GRAPHS = {"cluster-places": _cluster_places_graph, "describe-shanghai-suzhou": _shanghai_suzhou_description}
 #: The questions on the cluster tables (data/tables): their answers are checked, on both engines, in test_claims.py.
+# The queries behind the pages' pictures are checked against the tables in test_charts.py and test_map_query.py.
+CHECKED_IN_TEST_CHARTS = {"pct-applications-and-publications-2023", "cluster-ranks", "cluster-locations-2023"}
 CHECKED_IN_TEST_CLAIMS = {"top-10-clusters-by-publications-2023", "biggest-risers-2023", "clusters-per-economy-2023",
                           "previous-rank-vs-published-2022", "stated-rank-change-vs-published-2022"}
 
@@ -292,7 +294,7 @@ def engines(dataset, prefixes):
 def test_the_library_has_at_least_15_questions_each_with_an_expected_answer():
     names = {q.name for q in bundled_queries()}
     assert len(names) >= 15
-    assert names == set(EXPECTED) | set(EXPECTED_GRAPHS) | CHECKED_IN_TEST_CLAIMS
+    assert names == set(EXPECTED) | set(EXPECTED_GRAPHS) | CHECKED_IN_TEST_CLAIMS | CHECKED_IN_TEST_CHARTS
 
 
 @pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)

@@ -133,7 +133,8 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-m", "giigraph", "build", "--out", str(out)], check=True, env=env,
                        capture_output=True)
-        digests.add(tuple((p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(out.iterdir())))
+        digests.add(tuple((p.relative_to(out).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest())
+                          for p in sorted(out.rglob("*")) if p.is_file()))
     assert len(digests) == 1
 
 

@@ -81,7 +81,7 @@ def test_generic_document_negotiates_in_place(client):
     r = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
     assert r.headers["content-location"] == "/doc/cluster/shanghai-suzhou.jsonld"
-    assert r.headers["vary"] == "Accept"
+    assert [v.strip() for v in r.headers["vary"].split(",")] == ["Accept", "Accept-Encoding"]  # gzipped too
     links = r.headers["link"]
     for fmt in formats.FORMATS:
         assert f'</doc/cluster/shanghai-suzhou.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"' in links
@@ -196,9 +196,12 @@ def test_ontology_documentation_and_data(client):
 def test_dumps_are_the_built_files(client, site, tmp_path):
     from giigraph import build_dist
 
-    for path in build_dist(tmp_path / "dist"):
-        r = client.get(f"/dumps/{path.name}")
+    out = tmp_path / "dist"
+    for path in build_dist(out):  # the dumps under /dumps/, the charts under /charts/
+        url = f"/{path.relative_to(out).as_posix()}" if path.parent.name == "charts" else f"/dumps/{path.name}"
+        r = client.get(url)
         assert r.status_code == 200 and r.content == path.read_bytes(), path.name
+    assert client.get("/charts/cluster-ranks.svg").headers["content-type"] == "image/svg+xml"
     assert client.get("/dumps/giigraph.trig").headers["content-type"] == "application/trig"
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
@@ -292,7 +295,7 @@ def test_sparql_form_offers_the_bundled_queries(client):
     form = client.get("/sparql", headers={"Accept": BROWSER}).text
     top_five = next(q for q in bundled_queries() if q.name == "top-five-2023")
     assert unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.S).group(1)) == top_five.text
-    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)">([^<]+)</a> <code>([^<]+)</code>', form)
+    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)" data-example="[^"]+">([^<]+)</a> <code>([^<]+)</code>', form)
     links = {name: (unescape(href), unescape(question)) for href, question, name in found}
     assert sorted(links) == [q.name for q in bundled_queries()]
     href, question = links["top-five-2023"]
@@ -367,47 +370,26 @@ def test_head_has_headers_and_no_body(client):
     assert r.headers["content-type"].startswith("text/turtle") and LICENCE_LINK in r.headers["link"]
 
 
-def _embedded_jsonld(page: str) -> list:
-    """The JSON of each <script type="application/ld+json"> of an HTML page, as a browser reads it."""
-    from html.parser import HTMLParser
+def test_static_files_are_cached_for_a_year_and_compressed(client):
+    from giigraph.serve.assets import static_url, vendor_url
 
-    class Scripts(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.inside, self.found = False, []
-
-        def handle_starttag(self, tag, attrs):
-            self.inside = tag == "script" and ("type", "application/ld+json") in attrs
-            if self.inside:
-                self.found.append("")
-
-        def handle_endtag(self, tag):
-            self.inside = False
-
-        def handle_data(self, data):
-            if self.inside:
-                self.found[-1] += data
-
-    parser = Scripts()
-    parser.feed(page)
-    return [json.loads(text) for text in parser.found]
+    page = client.get("/", headers={"Accept": BROWSER})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self' blob:" in policy
+    for url in (vendor_url("vega", "vega.min.js"), static_url("charts.js"), vendor_url("world-atlas", "countries-110m.json")):
+        assert url in page.text or "world-atlas" in url  # the basemap is named on pages with a map
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["content-encoding"] == "gzip"
+    assert re.fullmatch(r"/static/map\.js\?v=[0-9a-f]{12}", static_url("map.js"))
+    assert client.get("/static/vendor/leaflet-0.0.1/leaflet.js").status_code == 404
 
 
-def test_a_page_embeds_its_jsonld_exactly(client):
-    page = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "text/html"})
-    document = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
-    assert _embedded_jsonld(page.text) == [document.json()]
-
-
-def test_hostile_strings_in_embedded_jsonld_read_back_unchanged():
-    from giigraph.serve.pages import _script_safe
-
-    hostile = {"@id": "https://example.org/x", "label": ["</script><script>alert(1)</script>", "<!-- a -->",
-                                                         "a & b > c", "<\\!--", "\u2028"]}
-    text = _script_safe(json.dumps(hostile).encode())
-    assert "<" not in text and ">" not in text and "&" not in text
-    page = f'<html><head><script type="application/ld+json">{text}</script></head><body><p>after</p></body></html>'
-    assert _embedded_jsonld(page) == [hostile]
+def test_footer_names_publisher_and_date_only_where_known(client):
+    footer = client.get("/", headers={"Accept": BROWSER}).text.split('<footer class="site">')[1]
+    assert "(, )" not in footer and "()" not in footer and "(, " not in footer and ", )" not in footer
+    assert "(China Intellectual Property News, 2023-10-08)" in footer
 
 
 # --- where places are: coordinates, GeoNames links, geo in the JSON-LD ---------------------------------
@@ -456,3 +438,46 @@ def test_a_city_document_holds_its_geometry_and_coordinates_nodes(client):
     assert str(doc.value(geometry, GEO.asWKT)) == "POINT(120.59538 31.30408)"
     assert b"@prefix wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
     assert b"wgs84:lat 31.30408" in body
+
+
+def _embedded_jsonld(page: str) -> list:
+    """The JSON of each <script type="application/ld+json"> of an HTML page, as a browser reads it."""
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.found = False, []
+
+        def handle_starttag(self, tag, attrs):
+            self.inside = tag == "script" and ("type", "application/ld+json") in attrs
+            if self.inside:
+                self.found.append("")
+
+        def handle_endtag(self, tag):
+            self.inside = False
+
+        def handle_data(self, data):
+            if self.inside:
+                self.found[-1] += data
+
+    parser = Scripts()
+    parser.feed(page)
+    return [json.loads(text) for text in parser.found]
+
+
+def test_a_page_embeds_its_jsonld_exactly(client):
+    page = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "text/html"})
+    document = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
+    assert _embedded_jsonld(page.text) == [document.json()]
+
+
+def test_hostile_strings_in_embedded_jsonld_read_back_unchanged():
+    from giigraph.serve.pages import _script_safe
+
+    hostile = {"@id": "https://example.org/x", "label": ["</script><script>alert(1)</script>", "<!-- a -->",
+                                                         "a & b > c", "<\\!--", "\u2028"]}
+    text = _script_safe(json.dumps(hostile).encode())
+    assert "<" not in text and ">" not in text and "&" not in text
+    page = f'<html><head><script type="application/ld+json">{text}</script></head><body><p>after</p></body></html>'
+    assert _embedded_jsonld(page) == [hostile]

@@ -1,4 +1,4 @@
-"""The published dump folder: every format, the JSON-LD context, and a VoID/DCAT description.
+"""The published dump folder: every format, the JSON-LD context, a VoID/DCAT description, and charts.
 
 The folder is written beside its destination and swapped in at the end, so a reader never sees a
 half-written `dist/`, and a failure leaves the previous one as it was.
@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog, formats
+from .builder import ALL_KINDS
 from .catalog import IANA
+from .charts import CHARTS_DIR, write_charts
 from .jsonld import context_document
 from .namespaces import (
     CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
-    SPDX, VOID, WIKIDATA, XSD,
+    SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Quads, index
 from .rdfio import chunks, write_stream
@@ -72,7 +74,7 @@ def dump_iri(base: str, filename: str) -> str:
 
 
 def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]:
-    """Write every dump, the context and the VoID/DCAT description into `out`, atomically.
+    """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
     Each dump streams to disk as it is serialised; its size and checksum are taken on the way.
     """
@@ -87,11 +89,13 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]
         (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
         void = describe(dataset, dumps, base, version)
         (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
+        write_charts((staging / formats.get("nquads").filename).read_bytes(), data_prefixes(base, ALL_KINDS),
+                     staging / CHARTS_DIR)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(out.iterdir())
+    return sorted(p for p in out.rglob("*") if p.is_file())
 
 
 def _swap(staging: Path, out: Path) -> None:
