@@ -60,10 +60,18 @@ def _encoded(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
         block.append(piece)
         length += len(piece)
         if length >= size:
-            yield "".join(block).encode("utf-8")
+            yield _utf8("".join(block))
             block, length = [], 0
     if block:
-        yield "".join(block).encode("utf-8")
+        yield _utf8("".join(block))
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no RDF text holds one
+        raise InputError(f"cannot write {text[max(exc.start - 40, 0):exc.end + 40]!r}: "
+                         f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
 def _rdfxml(quads: Quads) -> bytes:
