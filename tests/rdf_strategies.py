@@ -4,6 +4,8 @@ nodes; and the comparison of what a reader gives back with what was written.
 """
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from hypothesis import strategies as st
 
@@ -48,6 +50,11 @@ iris = st.one_of(
     st.builds(lambda start, tail: start + "".join(tail), st.sampled_from(_STARTS),
               st.lists(st.sampled_from(_PIECES), max_size=6)).filter(is_iri),
 )
+#: Raptor removes dot segments from absolute IRIs (`http://example.org/.` reads as `http://example.org/`),
+#: cuts strings at U+0000 and reads no blank-node graph names in TriG: what is generated for it leaves
+#: these out (Oxigraph reads them exactly: the tests that use `nul=True`).
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|\Z)")
+raptor_iris = iris.filter(lambda iri: not _DOT_SEGMENT.search(iri))
 bnodes = st.from_regex(r"\A[A-Za-z0-9_][A-Za-z0-9_\-.é中]{0,5}[A-Za-z0-9_\-é]\Z").map(BNode)
 languages = st.one_of(
     st.sampled_from(["en", "zh", "en-GB", "EN-us", "zh-Hant-TW", "de-CH-1996", "i-klingon", "x-private", "sgn-BE-FR"]),
@@ -91,7 +98,7 @@ def literals(draw, nul: bool = True):
         return Literal(draw(texts(nul)))
     if kind == "lang":
         return Literal(draw(texts(nul)), lang=draw(languages))
-    datatype = draw(st.one_of(st.sampled_from(_DATATYPES), iris))
+    datatype = draw(st.one_of(st.sampled_from(_DATATYPES), iris if nul else raptor_iris))
     lexical = _LEXICAL.get(datatype[len(XSD):]) if datatype.startswith(XSD) else None
     return Literal(draw(st.one_of(lexical, texts(nul)) if lexical is not None else texts(nul)), datatype=datatype)
 
@@ -105,12 +112,14 @@ _PREFIX_SETS = st.sampled_from([
 
 @st.composite
 def datasets(draw, nul: bool = True, max_size: int = 10) -> Quads:
-    """Quads of hostile terms, in the default graph, named graphs and blank-node graphs."""
-    subjects = st.one_of(iris, bnodes)
-    objects = st.one_of(iris, bnodes, literals(nul), literals(nul))
-    graphs = st.one_of(st.just(""), iris, bnodes)
+    """Quads of hostile terms, in the default graph, named graphs and blank-node graphs (`nul=False`:
+    nothing Raptor reads wrongly)."""
+    names = iris if nul else raptor_iris
+    subjects = st.one_of(names, bnodes)
+    objects = st.one_of(names, bnodes, literals(nul), literals(nul))
+    graphs = st.one_of(st.just(""), names, bnodes) if nul else st.one_of(st.just(""), names)
     quads = Quads(draw(_PREFIX_SETS))
-    for s, p, o, g in draw(st.lists(st.tuples(subjects, iris, objects, graphs), min_size=1, max_size=max_size)):
+    for s, p, o, g in draw(st.lists(st.tuples(subjects, names, objects, graphs), min_size=1, max_size=max_size)):
         quads.graph(g).add((s, p, o))
     return quads
 

@@ -21,6 +21,7 @@ from .terms import Triple
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "xml": "RDF_XML",
                "jsonld": "JSON_LD"}
 
@@ -75,13 +76,69 @@ def _utf8(text: str) -> bytes:
 
 
 def _rdfxml(quads: Quads) -> bytes:
-    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side)."""
+    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side).
+
+    pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
+    end, text XML 1.0 forbids, a blank node label that is not an XML name), so those are refused
+    here, and blank nodes get XML names."""
     import pyoxigraph as ox
 
     from .quads import LineReader
 
+    blank = _check_xml(quads.union())
     triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=quads.prefixes)
+    if blank:
+        triples = _xml_blank_nodes(triples)
+    from .turtle import usable_prefix
+
+    prefixes = {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+
+
+def _check_xml(triples: Iterable[Triple]) -> bool:
+    """Refuse what RDF/XML cannot write; return whether there are blank nodes."""
+    import re
+
+    from .terms import PN_CHARS, PN_CHARS_U, BNode, Literal
+
+    names: set[str] = set()  # predicates, and classes (a typed node is written as an element of its class)
+    blank = False
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    for s, p, o in triples:
+        names.add(p)
+        if p == _RDF_TYPE and type(o) is str:
+            names.add(o)
+        if isinstance(o, Literal):
+            if not_xml.search(o[0]):
+                raise InputError(f"RDF/XML cannot hold the text {o[0][:80]!r} (a character XML 1.0 forbids); "
+                                 "use another format")
+        elif type(o) is BNode:
+            blank = True
+        if type(s) is BNode:
+            blank = True
+    name = re.compile(f"[{PN_CHARS_U}][{PN_CHARS}.]*\\Z")
+    for iri in names:
+        if not name.search(iri):
+            raise InputError(f"RDF/XML cannot name <{iri}> (as a predicate or class, it must end in an XML name); "
+                             "use another format")
+    return blank
+
+
+def _xml_blank_nodes(triples):
+    """The triples with each blank node relabelled `b0`, `b1`, ... (an XML name, as rdf:nodeID needs)."""
+    import pyoxigraph as ox
+
+    labels: dict = {}
+
+    def label(term):
+        if isinstance(term, ox.BlankNode):
+            if term not in labels:
+                labels[term] = ox.BlankNode(f"b{len(labels)}")
+            return labels[term]
+        return term
+
+    for t in triples:
+        yield ox.Triple(label(t.subject), t.predicate, label(t.object))
 
 
 def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:

@@ -79,7 +79,7 @@ class Names:
     time it is seen."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self.by_namespace = {ns: p for p, ns in prefixes.items() if _usable_prefix(p, ns)}
+        self.by_namespace = {ns: p for p, ns in prefixes.items() if usable_prefix(p, ns)}
         self.used: dict[str, str] = {}
         self.labels: dict[str, str] = {}  # an IRI as subject or object
         self.verbs: dict[str, str] = {RDF_TYPE: "a"}  # an IRI as predicate (may mint a prefix)
@@ -181,7 +181,7 @@ class Names:
         return encoded
 
 
-def _usable_prefix(prefix: str, namespace: str) -> bool:
+def usable_prefix(prefix: str, namespace: str) -> bool:
     """Whether `@prefix prefix: <namespace>` is valid Turtle (else the prefix is not used)."""
     return (not prefix or _PN_PREFIX.match(prefix) is not None) and _is_iri(namespace)
 
