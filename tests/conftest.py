@@ -1,4 +1,5 @@
-"""Shared fixtures: the built dataset once per session, a CLI runner, a copy of the curated data."""
+"""Shared fixtures: the built dataset once per session, a CLI runner, a copy of the curated data, a
+Virtuoso server."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 import giigraph
 from giigraph.rdfio import union
 from giigraph.resources import DATA_DIR
+from virtuoso import VirtuosoServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -23,6 +25,18 @@ def require_tool(path: str | None, name: str) -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A real Virtuoso 7 (Debian's virtuoso-opensource-7) on free loopback ports, shared by the whole
+    run (tests use graph IRIs of their own); see tests/virtuoso.py for its endpoints and helpers."""
+    command = require_tool(shutil.which("virtuoso-t"), "virtuoso-t (Debian package virtuoso-opensource-7)")
+    server = VirtuosoServer(command, tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    alive = server.alive()
+    server.stop()
+    assert alive, f"the Virtuoso server died during the run: {server.log_text()}"
 
 
 @pytest.fixture(scope="session")
