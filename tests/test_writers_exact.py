@@ -200,7 +200,7 @@ def _pyld(path) -> str:
     return jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": refuse})
 
 
-@settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking:
+@settings(max_examples=int(os.environ.get("TOOL_EXAMPLES", 6)), deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),  # no shrinking:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # it runs the tools again
 @given(quads=datasets(nul=False, max_size=25))
 def test_independent_readers_read_every_writer_back_exactly(quads, tmp_path_factory):

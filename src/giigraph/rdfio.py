@@ -103,15 +103,16 @@ def _check_xml(triples: Iterable[Triple]) -> bool:
 
     names: set[str] = set()  # predicates, and classes (a typed node is written as an element of its class)
     blank = False
-    not_xml = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    # XML 1.0 forbids these characters, and its readers turn a raw carriage return into a line feed
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]")
     for s, p, o in triples:
         names.add(p)
         if p == _RDF_TYPE and type(o) is str:
             names.add(o)
         if isinstance(o, Literal):
             if not_xml.search(o[0]):
-                raise InputError(f"RDF/XML cannot hold the text {o[0][:80]!r} (a character XML 1.0 forbids); "
-                                 "use another format")
+                raise InputError(f"RDF/XML cannot hold the text {o[0][:80]!r} (a control character XML 1.0 "
+                                 "forbids or changes); use another format")
         elif type(o) is BNode:
             blank = True
         if type(s) is BNode:
