@@ -98,3 +98,13 @@ def test_export_needs_no_rdflib_and_no_validation_engine():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl') or 'shacl' in m))")
     out = subprocess.run([sys.executable, "-c", code, "/dev/null"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_trig_reference_keeps_graphs_written_without_a_prefix():
+    """A graph whose Turtle needs no @prefix line is compared too (the reference once dropped it)."""
+    quads = Quads({"ex": "https://example.org/ns#"})
+    quads.graph("https://example.org/g1").add(("https://example.org/ns#s", "https://example.org/ns#p", Literal("x")))
+    quads.graph("https://example.org/g2").add(("urn:a", "http://example.org/p/", Literal("two\nlines")))
+    reference = reference_path._trig(quads.to_rdflib())
+    assert b"<urn:a> <http://example.org/p/>" in reference
+    assert serialize(quads, "trig") == reference

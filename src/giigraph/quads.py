@@ -105,7 +105,7 @@ class Quads:
     # --- rdflib ---------------------------------------------------------------------------------------
     def to_rdflib(self) -> "rdflib.Dataset":
         """An rdflib Dataset with the same graphs and prefixes."""
-        from rdflib import Dataset, URIRef
+        from rdflib import Dataset
 
         from .convert import to_rdflib
 
@@ -113,7 +113,7 @@ class Quads:
         for prefix, ns in self.prefixes.items():
             ds.bind(prefix, ns, replace=True)
         for name, triples in self.graphs.items():
-            graph = ds.graph(URIRef(name)) if name else ds.default_graph
+            graph = ds.graph(to_rdflib(name)) if name else ds.default_graph
             graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
         return ds
 

@@ -1,5 +1,9 @@
 """Reading RDF files, writing every format deterministically, and writing files atomically.
 
+Every command reads RDF files with one function, `read_quads` (Oxigraph's parsers), which keeps
+literals exactly as written: what `validate FILE` checks is what `publish FILE` sends and `claims
+FILE` judges.
+
 Same graph in, same bytes out, on every run and machine. The writers take plain quads
 (`quads.py`) and run in one pass each: N-Triples and N-Quads as sorted lines, Turtle and TriG by
 `turtle.py` (rdflib's layout, graphs in IRI order), JSON-LD by `jsonld.py`, RDF/XML by pyoxigraph
@@ -213,25 +217,9 @@ def union(graph: "Graph | Dataset") -> "Graph":
 
 
 def read_rdf(paths: Iterable[str | Path]) -> "Dataset":
-    """Read RDF files into one rdflib Dataset; quad formats keep their graphs, triples go to the default graph."""
-    from rdflib import Dataset
-    from rdflib.plugin import PluginException
-
-    ds = Dataset()
-    for path in map(Path, paths):
-        spec = formats.from_path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        try:
-            if spec.quads:
-                ds.parse(path, format=spec.rdflib_name)
-            else:
-                ds.default_graph.parse(path, format=spec.rdflib_name)
-        except (PluginException, ValueError, SyntaxError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
-        except Exception as exc:  # rdflib's parsers raise many unrelated types on bad input
-            raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
-    return ds
+    """Read RDF files into one rdflib Dataset, with the one reader (`read_quads`: Oxigraph's parsers,
+    literals exactly as written); quad formats keep their graphs, triples go to the default graph."""
+    return read_quads(paths).to_rdflib()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,7 +26,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, URIRef
 
 from ..errors import GiigraphError, QueryError, QuerySyntaxError
-from ..oxi import from_ox_term, to_ox_term
+from ..convert import ox_to_rdflib, rdflib_to_ox
 from ..rdfio import graph_names
 from .parse import ParsedQuery, QueryDataset, check_local
 from .results import QueryResult, Term, graph_result, normalize, select_result
@@ -186,7 +186,7 @@ def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
 
     def term(t: Identifier):
         if t not in terms:
-            terms[t] = to_ox_term(t)
+            terms[t] = rdflib_to_ox(t)
         return terms[t]
 
     for s, p, o, g in dataset.quads((None, None, None, None)):
@@ -200,7 +200,7 @@ def to_rdflib(term) -> Identifier | None:
     if term is None:
         return None
     try:
-        return from_ox_term(term)
+        return ox_to_rdflib(term)
     except TypeError:
         raise QueryError(f"the query returned {term!r}; RDF-star triple terms are not supported") from None
 
