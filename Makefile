@@ -22,13 +22,14 @@ run: venv
 ## Independent tools the tests run against our exports and server (Debian packages, npm);
 ## a JDK for HermiT and the OWL API (OWL 2 DL profile check) that owlready2 ships;
 ## CJK fonts so Chromium's screenshots of the pages show the Chinese labels; Virtuoso 7 for the publish
-## tests (they start their own `virtuoso-t` on free loopback ports; the package's service is not used)
+## tests (they start their own `virtuoso-t` on free loopback ports; the package's service is not used);
+## wrk for benchmarks/serve_bench.py
 APT_PACKAGES := raptor2-utils serdi chromium chromium-driver openjdk-17-jdk-headless fonts-noto-cjk \
-                virtuoso-opensource-7
+                virtuoso-opensource-7 wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 tools: tools/node_modules/.installed
-	@for c in rapper serdi chromium chromedriver java javac virtuoso-t; do command -v $$c >/dev/null || missing=1; done; \
+	@for c in rapper serdi chromium chromedriver java javac virtuoso-t wrk; do command -v $$c >/dev/null || missing=1; done; \
 	[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \

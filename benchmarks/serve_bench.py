@@ -1,23 +1,29 @@
 """Benchmark `giigraph serve` against the `oxigraph` server, same data, same query, same run.
 
-Starts both servers on free loopback ports (giigraph with its defaults; oxigraph read-only over the
-same N-Quads dump, its default graph the merge of all graphs, as giigraph's engines present the
-dataset), then drives each target from a second process with a bounded load (CONCURRENCY
-keep-alive connections for DURATION seconds) and prints requests/s and p50/p99 latency for: an
-entity page (HTML), a Turtle document, and a bundled SPARQL query (`queries/NAME.rq`, the
-dataset's prefixes declared in the text so both servers read the same query) on both servers,
-with the ratio.
+Starts both servers on free loopback ports, each pinned to one CPU core of its own (`taskset`; the
+giigraph server's SPARQL worker processes inherit its core), giigraph with its defaults, oxigraph
+read-only over the same N-Quads dump with its default graph the merge of all graphs, as giigraph's
+engines present the dataset. Then:
 
-    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--concurrency 8] [--query top-five-2023]
+1. `wrk` (CONCURRENCY keep-alive connections, DURATION seconds per target) on an entity page (HTML),
+   a Turtle document, and a bundled SPARQL query (`queries/NAME.rq`, the dataset's prefixes declared in
+   the text so both servers read the same query) on both servers: requests/s, p50 and p99 latency, and
+   the SPARQL ratio;
+2. with IDLE connections open to giigraph that never send a byte, the latency of normal SPARQL
+   requests, one at a time.
 
-Figures are for comparison within one run: the machine is shared and noisy.
+    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--concurrency 8] [--idle 2000] [--query top-five-2023]
+
+Needs `wrk` and `taskset` (Debian: wrk, util-linux) and two cores. Figures are for comparison within
+one run: the machine is shared and noisy.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import multiprocessing
+import os
+import re
+import resource
 import shutil
 import socket
 import statistics
@@ -27,72 +33,42 @@ import tempfile
 import threading
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 # Loopback only: never through a proxy named in the environment.
 urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
 JSON_RESULTS = "application/sparql-results+json"
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def load(url: str, accept: str, duration: float, concurrency: int, out) -> None:
-    """Runs in the load process: GET `url` from `concurrency` keep-alive connections."""
+def wrk(url: str, accept: str, duration: float, concurrency: int) -> dict:
+    """Requests/s and p50/p99 latency (ms) of `url` under wrk's load; non-2xx answers counted as errors."""
+    out = subprocess.run(["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
+                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, check=True).stdout
+    latency = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"requests": int(re.search(r"(\d+) requests in", out)[1]), "errors": int(errors[1]) if errors else 0,
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "p50": latency["50"], "p99": latency["99"]}
+
+
+def idle_latency(url: str, idle: int, requests: int = 20) -> tuple[float, float]:
+    """p50 and max latency (ms) of `url`, one request at a time, while `idle` silent connections are open."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, idle + 1024)), hard))
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + duration
-
-    def client() -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        mine, failed = [], 0
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", target, headers={"Accept": accept})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except OSError:
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                ok = False
-            if ok:
-                mine.append(time.perf_counter() - t0)
-            else:
-                failed += 1
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    out.send((latencies, errors[0], time.perf_counter() - start))
-
-
-def measure(url: str, accept: str, duration: float, concurrency: int) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=load, args=(url, accept, duration, concurrency, child))
-    proc.start()
-    latencies, errors, elapsed = parent.recv()
-    proc.join()
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50": q[49] * 1000, "p99": q[98] * 1000}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    with ExitStack() as stack:
+        for _ in range(idle):
+            stack.enter_context(socket.create_connection((parts.hostname, parts.port), timeout=10))
+        time.sleep(0.5)  # the server accepts them
+        took = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": JSON_RESULTS}), timeout=10) as r:
+                r.read()
+            took.append((time.perf_counter() - started) * 1000)
+    return statistics.median(took), max(took)
 
 
 def wait_for(url: str, proc: subprocess.Popen) -> None:
@@ -107,8 +83,8 @@ def wait_for(url: str, proc: subprocess.Popen) -> None:
     sys.exit(f"{url} never answered")
 
 
-def start_giigraph() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "giigraph", "serve", "--port", "0"],
+def start_giigraph(core: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(["taskset", "-c", str(core), sys.executable, "-m", "giigraph", "serve", "--port", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if "Serving giigraph at " in line:
@@ -128,7 +104,7 @@ def query_text(name: str) -> str:
     return declared + bundled_query(name).text
 
 
-def start_oxigraph(workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_oxigraph(workdir: Path, core: int) -> tuple[subprocess.Popen, str]:
     from giigraph import build_dist
     from giigraph.query.engines import MERGE_INTO_DEFAULT_GRAPH
 
@@ -140,9 +116,11 @@ def start_oxigraph(workdir: Path) -> tuple[subprocess.Popen, str]:
                    check=True, capture_output=True)
     subprocess.run([oxigraph, "update", "--location", str(store), "--update", MERGE_INTO_DEFAULT_GRAPH],
                    check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["taskset", "-c", str(core), oxigraph, "serve-read-only", "--location", str(store),
+                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_for(url + "/", proc)
     return proc, url
@@ -156,14 +134,21 @@ def solutions(url: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per target")
-    parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections of the load process")
+    parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections of wrk")
+    parser.add_argument("--idle", type=int, default=2000, help="idle connections held open in the second part")
     parser.add_argument("--query", default="top-five-2023", help="the bundled query to run (queries/NAME.rq)")
     args = parser.parse_args()
+    for tool in ("wrk", "taskset"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is not installed (make tools)")
+    if len(os.sched_getaffinity(0)) < 2:
+        sys.exit("needs two CPU cores, one per server")
+    core_ours, core_theirs = sorted(os.sched_getaffinity(0))[:2]
     query = query_text(args.query)
 
     with tempfile.TemporaryDirectory(prefix="giigraph-bench-") as tmp:
-        ours, ours_url = start_giigraph()
-        oxi, oxi_url = start_oxigraph(Path(tmp))
+        ours, ours_url = start_giigraph(core_ours)
+        oxi, oxi_url = start_oxigraph(Path(tmp), core_theirs)
         try:
             ours_query = f"{ours_url}/sparql?query={quote(query)}"
             oxi_query = f"{oxi_url}/query?query={quote(query)}"
@@ -176,17 +161,21 @@ def main() -> None:
                 (f"giigraph  SPARQL {args.query}", ours_query, JSON_RESULTS),
                 (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS),
             ]
-            print(f"load: 1 process, {args.concurrency} keep-alive connections, {args.duration:g} s per target; "
-                  f"the query returns the same {len(ours_rows)} rows on both servers")
+            print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target; each server "
+                  f"pinned to one core (giigraph {core_ours}, oxigraph {core_theirs}); the query returns the same "
+                  f"{len(ours_rows)} rows on both servers")
             width = max(len(name) for name, _, _ in targets)
             print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
             results = {}
             for name, url, accept in targets:
-                r = results[name] = measure(url, accept, args.duration, args.concurrency)
+                r = results[name] = wrk(url, accept, args.duration, args.concurrency)
                 print(f"{name:{width}} {r['requests']:>9} {r['errors']:>7} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
             mine, theirs = results[targets[2][0]], results[targets[3][0]]
             print(f"SPARQL giigraph/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "
                   f"p50 latency x{mine['p50'] / theirs['p50']:.2f}")
+            p50, worst = idle_latency(ours_query, args.idle)
+            print(f"giigraph SPARQL, one request at a time with {args.idle} idle connections open: "
+                  f"p50 {p50:.1f} ms, max {worst:.1f} ms")
         finally:
             for proc in (ours, oxi):
                 proc.terminate()

@@ -313,7 +313,6 @@ def test_endpoint_answers_as_giigraph_query_does(client, name, fmt):
 
 @pytest.mark.parametrize("request_kwargs, status, message", [
     ({"params": {"query": "SELECT * WHERE { ?s ?p }"}}, 400, "syntax error in the query at line 1"),
-    ({"params": {"query": "SELECT * WHERE { ?s ?p ?o }", "format": "png"}}, 400, "unknown RDF format"),
     ({"params": {"query": ["ASK {}", "ASK {}"]}}, 400, "exactly one"),
     ({"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403, "read-only"),
     ({"params": {"update": "CLEAR ALL"}}, 403, "read-only"),

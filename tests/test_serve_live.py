@@ -24,6 +24,7 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTL
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import require_tool
+from giigraph_server import GiigraphServer
 from loopback import Listener
 from query_support import remote_queries
 
@@ -35,42 +36,14 @@ SELECT DISTINCT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank 
   FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
 
 
-# Loopback only: urllib (and SPARQLWrapper on top of it) would send requests through a proxy named
-# in the environment; this opener never uses one.
-urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
-
-
 @pytest.fixture(scope="module")
 def server():
     """`giigraph serve --port 0` as a subprocess; yields its URL, checks it is still alive after."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "giigraph", "serve", "--port", "0", "--timeout", str(TIMEOUT), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    url, started = None, time.monotonic()
-    while url is None and time.monotonic() - started < 60:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            pytest.fail(f"giigraph serve exited with {proc.returncode}")
-        if "Serving giigraph at " in line:
-            url = line.split("Serving giigraph at ")[1].split()[0]
-    assert url and url.startswith("http://127.0.0.1:"), "the server must bind loopback by default"
-    threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep draining the log
-    _wait_until_up(url)
-    yield url.rstrip("/")
-    assert proc.poll() is None, "the server died during the tests"
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(15) in (0, -signal.SIGINT), "no clean shutdown on Ctrl-C"
-
-
-def _wait_until_up(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"{url} never answered")
+    live = GiigraphServer("--timeout", str(TIMEOUT), "--workers", "2")
+    assert live.url.startswith("http://127.0.0.1:"), "the server must bind loopback by default"
+    yield live.url
+    assert live.alive(), "the server died during the tests"
+    assert live.stop() in (0, -signal.SIGINT), "no clean shutdown on Ctrl-C"
 
 
 def sparql(server: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
@@ -223,6 +196,53 @@ def test_browser_home_to_shanghai_suzhou(server):
         finally:
             browser.close()
     assert (ARTIFACTS / "shanghai-suzhou.png").stat().st_size > 10_000
+
+
+CROSS_ORIGIN_PAGE = b"""<!doctype html><title>another origin</title><p id="out">waiting</p>
+<script>
+async function ask(endpoint, query) {
+  const response = await fetch(endpoint, {method: "POST", body: query, headers: {
+    "Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json, " + Array.from({length: 40}, (_, i) => `application/x-${i};q=0.1`).join(", ")}});
+  return {status: response.status, body: await response.json()};  // readable only if CORS allowed it
+}
+</script>"""
+
+
+def test_a_page_on_another_origin_queries_the_endpoint(server):
+    """A YASGUI-like page served from another loopback origin POSTs application/sparql-query with a long
+    Accept header: Chromium sends a CORS preflight, and the query must still reach the endpoint."""
+    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
+                            "chromium")
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from playwright.sync_api import sync_playwright
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(CROSS_ORIGIN_PAGE)
+
+        def log_message(self, *args):
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+                result = page.evaluate("([endpoint, query]) => ask(endpoint, query)", [f"{server}/sparql", TOP5])
+            finally:
+                browser.close()
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert result["status"] == 200
+    assert [b["rank"]["value"] for b in result["body"]["results"]["bindings"]] == ["1", "2", "3", "4", "5"]
 
 
 def test_serve_on_a_busy_port_is_a_usage_error():

@@ -217,8 +217,14 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
               help="SPARQL worker processes (queries run in parallel, each can be stopped).")
 @click.option("--max-result-mb", default=16.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Largest SPARQL result, in megabytes.")
+@click.option("--max-worker-mb", default=512, show_default=True, type=click.IntRange(min=128),
+              help="Memory (address space) of one SPARQL worker, in megabytes; a query needing more is stopped.")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client has to send a request's headers.")
+@click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client has to send a request's body.")
 def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
-          max_result_mb: float) -> None:
+          max_result_mb: float, max_worker_mb: int, header_timeout: float, body_timeout: float) -> None:
     """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
 
     Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
@@ -232,8 +238,9 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
     from .serve.server import serve as run_server
     from .serve.workers import Limits
 
-    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024))
-    run_server(host, port, base, data_dir, limits, workers,
+    limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024),
+                    max_worker_bytes=max_worker_mb * 1024 * 1024)
+    run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
 # --- query ---
 from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: names only)

@@ -53,6 +53,10 @@ class QueryTimeout(QueryError):
     """A SPARQL query ran past the time limit and was stopped."""
 
 
+class QueryOutOfMemory(QueryError):
+    """A SPARQL query needed more memory than a query may use, and was stopped."""
+
+
 class QueryTooLarge(QueryError):
     """A SPARQL request or its result is larger than the configured cap."""
 

@@ -25,11 +25,11 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, URIRef
 
-from ..errors import GiigraphError, QueryError, QuerySyntaxError
 from ..convert import ox_to_rdflib, rdflib_to_ox
+from ..errors import GiigraphError, QueryError, QuerySyntaxError, QueryTooLarge
 from ..rdfio import graph_names
 from .parse import ParsedQuery, QueryDataset, check_local
-from .results import QueryResult, Term, graph_result, normalize, select_result
+from .results import GRAPH_FORMS, QueryResult, Term, graph_result, normalize, select_result
 from .writers import write_native, write_result, write_rows
 
 # giigraph never fetches: should a FROM IRI ever reach rdflib, it must not load it from the web.
@@ -56,8 +56,14 @@ class Engine:
         """Evaluate a parsed query, after refusing any graph IRI that would fetch."""
         return self._evaluate(parsed, check_local(parsed, self.graph_names, requested))
 
-    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset()) -> None:
-        """Evaluate a parsed query and write its result in format `fmt` to `out`."""
+    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset(),
+              max_graph_bytes: int | None = None) -> None:
+        """Evaluate a parsed query and write its result in format `fmt` to `out`.
+
+        `max_graph_bytes` bounds a CONSTRUCT/DESCRIBE result by its N-Triples size (QueryTooLarge):
+        Oxigraph checks it while the triples arrive, before the graph is built; rdflib builds its
+        graph whole, so only `out` can cap what it writes.
+        """
         write_result(self.run(parsed, requested), fmt, out, self.prefixes)
 
     def _evaluate(self, parsed: ParsedQuery, dataset: QueryDataset) -> QueryResult:
@@ -119,11 +125,16 @@ class OxigraphEngine(Engine):
                 return QueryResult("ASK", boolean=bool(answer))
             if parsed.form == "SELECT":
                 return QueryResult("SELECT", parsed.variables, tuple(self._rows(parsed, answer)))
-            triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer]
-            return graph_result(parsed.form, triples, self.prefixes)
+            return graph_result(parsed.form, [_rdflib_triple(t) for t in answer], self.prefixes)
 
-    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset()) -> None:
+    def write(self, parsed: ParsedQuery, fmt: str, out: BinaryIO, requested: QueryDataset = QueryDataset(),
+              max_graph_bytes: int | None = None) -> None:
         dataset = check_local(parsed, self.graph_names, requested)
+        if parsed.form in GRAPH_FORMS and max_graph_bytes is not None:
+            with _oxigraph_errors(parsed.source):
+                triples = _bounded(self._query(parsed, dataset), max_graph_bytes)
+                write_result(graph_result(parsed.form, map(_rdflib_triple, triples), self.prefixes), fmt, out)
+            return
         if parsed.form != "SELECT":
             write_result(self._evaluate(parsed, dataset), fmt, out, self.prefixes)
             return
@@ -137,7 +148,7 @@ class OxigraphEngine(Engine):
         if dataset:  # FROM clauses, or the protocol's graphs in their place
             options = {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs],
                        "named_graphs": [ox.NamedNode(g) for g in dataset.named_graphs]}
-        return self._store.query(parsed.text, prefixes=dict(parsed.prefixes), **options)
+        return self._store.query(parsed.text, prefixes=dict(parsed.prefixes), base_iri=parsed.base, **options)
 
     @staticmethod
     def _rows(parsed: ParsedQuery, solutions) -> Iterator[tuple[Term | None, ...]]:
@@ -193,6 +204,26 @@ def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
         name = g.identifier if hasattr(g, "identifier") else g
         graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else term(name)
         yield ox.Quad(term(s), term(p), term(o), graph)
+
+
+def _bounded(triples: Iterable[ox.Triple], max_bytes: int) -> Iterable[ox.Triple]:
+    """The distinct triples of a graph result, refused (QueryTooLarge) as soon as their N-Triples
+    pass `max_bytes`: memory stays bounded by the cap whatever the query would produce."""
+    seen: dict[str, ox.Triple] = {}
+    size = 0
+    for triple in triples:
+        line = str(triple)
+        if line not in seen:
+            seen[line] = triple
+            size += len(line.encode("utf-8")) + 3  # " .\n"
+            if size > max_bytes:
+                raise QueryTooLarge(f"the result is larger than {max_bytes} bytes (as N-Triples); "
+                                    "add a LIMIT or narrow the query")
+    return seen.values()
+
+
+def _rdflib_triple(triple: ox.Triple) -> tuple[Identifier, Identifier, Identifier]:
+    return to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)
 
 
 def to_rdflib(term) -> Identifier | None:

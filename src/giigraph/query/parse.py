@@ -48,10 +48,13 @@ class ParsedQuery:
     dataset: QueryDataset  # its FROM and FROM NAMED clauses
     prefixes: Mapping[str, str]
     algebra: Query
+    base: str | None = None  # relative IRIs in the query resolve against it (the endpoint's IRI)
 
 
-def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query") -> ParsedQuery:
-    """Parse `text` with `prefixes` predeclared; refuse updates and SERVICE; raise QuerySyntaxError."""
+def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query",
+                base: str | None = None) -> ParsedQuery:
+    """Parse `text` with `prefixes` predeclared and relative IRIs resolved against `base`; refuse
+    updates and SERVICE; raise QuerySyntaxError."""
     prefixes = dict(prefixes or {})
     try:
         tree = parseQuery(text)
@@ -60,7 +63,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         raise QuerySyntaxError(source, exc.lineno, exc.col, _pyparsing_message(exc)) from None
     star_order = _appearance_order(tree[1]) if _is_select_star(tree[1]) else None
     try:
-        algebra = translateQuery(tree, initNs=prefixes)
+        algebra = translateQuery(tree, base=base, initNs=prefixes)
     except Exception as exc:  # rdflib raises a bare Exception for an undeclared prefix
         raise _translate_error(text, source, exc) from None
     _refuse_service(algebra.algebra, source)
@@ -75,6 +78,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
                              tuple(c["named"] for c in clauses if "named" in c)),
         prefixes=prefixes,
         algebra=algebra,
+        base=base,
     )
 
 

@@ -8,24 +8,26 @@ the dataset (named graphs, the dataset, the ontology, dumps) are documents and n
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import re
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import formats
 from ..errors import (
-    GiigraphError, InputError, NotAcceptable, QueryError, QueryRefused, QueryTimeout, QueryTooLarge,
+    GiigraphError, InputError, NotAcceptable, QueryError, QueryOutOfMemory, QueryRefused, QueryTimeout, QueryTooLarge,
 )
 from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
@@ -44,14 +46,16 @@ FILE_TYPES = {"context.jsonld": "application/ld+json", "void.ttl": "text/turtle"
 ERROR_OFFERS = {"text/plain": "text", "text/html": "html", "application/json": "json",
                 "application/sparql-results+json": "json", "application/ld+json": "json"}
 STATUS = [(NotAcceptable, 406), (QueryRefused, 403), (QueryTimeout, 503), (QueryTooLarge, 422),
-          (QueryError, 400), (InputError, 400)]
+          (QueryOutOfMemory, 507), (QueryError, 400), (InputError, 400)]
 
 
-def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_query_bytes: int = 64 * 1024) -> Starlette:
-    """The application serving `site`; SPARQL runs in `workers` killable processes."""
+def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_query_bytes: int = 64 * 1024,
+               body_timeout: float = 10.0) -> CommonHeaders:
+    """The application serving `site`; SPARQL runs in `workers` killable processes, a request body
+    must arrive within `body_timeout` seconds. Queries resolve relative IRIs against the endpoint's IRI."""
     views = Views(site)
-    pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers)
     endpoint_iri = site.iri_for_path("sparql")
+    pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers, base=endpoint_iri)
 
     @lru_cache(maxsize=4096)
     def representation(iri: str, fmt: str, doc_path: str) -> tuple[bytes, str]:
@@ -142,7 +146,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         return Response(site.files[name], media_type=media_type, headers={"Link": link})
 
     async def endpoint(request: Request) -> Response:
-        req = await sparql.read_request(request, max_query_bytes)
+        req = await sparql.read_request(request, max_query_bytes, body_timeout)
         if req.query is None:  # people get the query form, programs the service description
             fmt = chosen_format(request)
             if fmt == HTML:
@@ -150,7 +154,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
             body, _ = representation(endpoint_iri, fmt, "/sparql")
             return Response(body, media_type=documents.media_type(fmt), headers={"Vary": "Accept"})
         job, html_for = sparql.job_for(req)
-        answer = await pool.run(job)
+        answer = await unless_disconnected(request, pool.run(job))
         if answer.form in html_for:
             shown = {"text": answer.body.decode()} if answer.form in GRAPH_FORMS else sparql.table(answer.body)
             return html_response(views.render("sparql.html", title="SPARQL results", query=req.query,
@@ -165,6 +169,11 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         return Response(text, media_type="text/html", headers=headers)
 
     # --- errors ----------------------------------------------------------------------------------------
+    async def on_disconnect(request: Request, exc: Exception) -> Response:
+        """The client went away (mid-body, or while its query ran): nothing to answer, nothing went wrong."""
+        log.info("client disconnected: %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
     async def on_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             status, message = exc.status_code, exc.detail
@@ -216,22 +225,49 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/{path:path}", other),
     ]
-    handlers = {Exception: on_error, HTTPException: on_error, GiigraphError: on_error}
+    handlers = {Exception: on_error, HTTPException: on_error, GiigraphError: on_error, ClientDisconnect: on_disconnect}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
-    app.add_middleware(CommonHeaders, licence=site.licence)
     app.state.site, app.state.pool = site, pool
-    return app
+    return CommonHeaders(app, licence=site.licence)
+
+
+async def unless_disconnected(request: Request, work):
+    """Await `work`; if the client hangs up first, cancel it (a query's worker is killed) and raise
+    ClientDisconnect. uvicorn tells a handler by a `http.disconnect` message on `receive`."""
+    task = asyncio.ensure_future(work)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved, so never "never retrieved"
+    watch = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait((task, watch), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for pending in (task, watch):
+            pending.cancel()  # a no-op on the one that finished
+    if not task.done() or task.cancelled():
+        raise ClientDisconnect
+    return task.result()
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+CORS_MAX_AGE = "86400"
 
 
 class CommonHeaders:
-    """Headers on every response: the licence as a `Link`, CORS for read-only data, nosniff."""
+    """The outermost layer, so every response has them, a 500 too: the licence as a `Link`, CORS
+    for read-only public data (any origin; preflights answered here for every path), nosniff."""
 
-    def __init__(self, app, licence: str) -> None:
+    def __init__(self, app: Starlette, licence: str) -> None:
         self.app, self.link = app, f'<{licence}>; rel="license"'
+        self.state = app.state
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS":
+            return await self._options(scope, send)
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -244,3 +280,17 @@ class CommonHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _options(self, scope, send) -> None:
+        """A CORS preflight (or a plain OPTIONS): which methods and headers a page elsewhere may use."""
+        methods = "GET, HEAD, POST, OPTIONS" if scope["path"] == "/sparql" else "GET, HEAD, OPTIONS"
+        asked = Headers(scope=scope).get("access-control-request-headers", "")
+        headers = [("Allow", methods), ("Access-Control-Allow-Origin", "*"),
+                   ("Access-Control-Allow-Methods", methods), ("Access-Control-Max-Age", CORS_MAX_AGE),
+                   ("Link", self.link), ("Vary", "Access-Control-Request-Headers")]
+        if asked and _HEADER_LIST.fullmatch(asked):  # any header may be sent: the data is public, read-only
+            headers.append(("Access-Control-Allow-Headers", asked))
+        await Response(status_code=204, headers=dict(headers))(scope, None, send)
+
+
+_HEADER_LIST = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*")

@@ -3,12 +3,15 @@
 GET `?query=`, POST `application/x-www-form-urlencoded` and POST `application/sparql-query` are
 accepted, with `default-graph-uri` / `named-graph-uri`; the result format is negotiated per query
 form against what `giigraph.query`'s writers can write for it (SELECT: the W3C results formats; ASK:
-JSON and XML; CONSTRUCT/DESCRIBE: the triple formats of `formats.py`), and `?format=` overrides
-Accept. Updates are refused (403) whichever way they come; what a query may read is checked by
-`giigraph.query` in the worker.
+JSON and XML; CONSTRUCT/DESCRIBE: the triple formats of `formats.py`, and `text/n3` answered with
+Turtle, which is N3), and a `format=` the endpoint knows overrides Accept (an unknown or empty one
+is ignored, as SPARQLWrapper's `format=n3` expects). Parameters are decoded strictly: percent-escapes
+that are not UTF-8 are a 400, never a query with U+FFFD in it. Updates are refused (403) whichever
+way they come; what a query may read is checked by `giigraph.query` in the worker.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -28,6 +31,7 @@ from .conneg import negotiate
 from .workers import Job
 
 HTML = "text/html"
+N3 = "text/n3"  # Turtle is N3: a client asking for N3 gets Turtle
 RESULTS_PREFERENCE = ("json", "xml", "csv", "tsv")  # breaks ties, so `*/*` gets SPARQL JSON
 
 
@@ -35,7 +39,7 @@ def _offers(form: str) -> dict[str, str]:
     """Media type -> format name for a `form` query's result, in the endpoint's order of preference."""
     if form in GRAPH_FORMS:  # a graph result has no named graphs: the triple formats
         offers = {f.media_type: f.name for f in formats.FORMATS if not f.quads and f.name in formats_for(form)}
-        return {**offers, "application/json": "jsonld", HTML: HTML}
+        return {**offers, "application/json": "jsonld", N3: "turtle", HTML: HTML}
     names = [n for n in RESULTS_PREFERENCE if n in formats_for(form)]
     return {**{formats.get_results(n).media_type: n for n in names},
             "application/json": "json", "application/xml": "xml", HTML: HTML}
@@ -49,6 +53,7 @@ FORMAT_PARAM: dict[str, str] = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
     "html": HTML,
+    "n3": N3,
 }
 
 
@@ -60,19 +65,19 @@ class ProtocolRequest:
     accept: str | None
 
 
-async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
-    """The protocol operation in a GET or POST; HTTP errors for wrong media types or sizes."""
-    params = MultiDict(request.query_params.multi_items())
+async def read_request(request: Request, max_bytes: int, body_timeout: float) -> ProtocolRequest:
+    """The protocol operation in a GET or POST; HTTP errors for wrong media types, sizes or a slow body."""
+    params = MultiDict(_parameters(request.scope["query_string"], "the query string"))
     query: list[str] = []
     if request.method == "POST":
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await _read_body(request, max_bytes)
+        content_type, *type_params = (p.strip().lower() for p in request.headers.get("content-type", "").split(";"))
+        if any(p.startswith("charset=") and p not in ("charset=utf-8", 'charset="utf-8"') for p in type_params):
+            raise HTTPException(415, "send the request in UTF-8 (SPARQL 1.1 Protocol)")
+        body = await _read_body(request, max_bytes, body_timeout)
         if content_type == "application/x-www-form-urlencoded":
-            try:
-                form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-            except UnicodeDecodeError:
-                raise InputError("the form body is not UTF-8") from None
-            params = MultiDict([*params.multi_items(), *form])
+            params = MultiDict([*params.multi_items(), *_parameters(body, "the form body")])
+            if "query" not in params and "update" not in params:
+                raise InputError("the form has no query parameter")
         elif content_type == "application/sparql-query":
             try:
                 query = [body.decode("utf-8")]
@@ -91,26 +96,48 @@ async def read_request(request: Request, max_bytes: int) -> ProtocolRequest:
         raise HTTPException(413, f"the query is longer than {max_bytes} bytes")
     default_graphs = tuple(params.getlist("default-graph-uri"))
     named_graphs = tuple(params.getlist("named-graph-uri"))
-    accept = request.headers.get("accept")
-    if "format" in params:
-        fmt = params["format"].strip().lower()
-        if fmt in FORMAT_PARAM:
-            accept = FORMAT_PARAM[fmt]
-        else:  # a media type (SPARQLWrapper sends those) or a format of the registry
-            accept = fmt if "/" in fmt and fmt not in formats.names() else formats.get(fmt).media_type
+    accept = _format_param(params.get("format", "")) or request.headers.get("accept")
     return ProtocolRequest(query[0] if query else None, default_graphs, named_graphs, accept)
 
 
-async def _read_body(request: Request, max_bytes: int) -> bytes:
+def _parameters(encoded: bytes, where: str) -> list[tuple[str, str]]:
+    """`application/x-www-form-urlencoded` pairs, decoded strictly (bad UTF-8 is an InputError)."""
+    try:
+        return parse_qsl(encoded.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(f"{where} has bytes or percent-escapes that are not UTF-8") from None
+
+
+def _format_param(value: str) -> str | None:
+    """The Accept header a `format=` value stands for; None (use Accept) if the endpoint does not know it.
+
+    Short names of results formats, `html`, `n3`, a media type (SPARQLWrapper sends those), or a format
+    of the registry."""
+    fmt = value.strip().lower()
+    if fmt in FORMAT_PARAM:
+        return FORMAT_PARAM[fmt]
+    if "/" in fmt:
+        return fmt
+    try:
+        return formats.get(fmt).media_type
+    except InputError:
+        return None
+
+
+async def _read_body(request: Request, max_bytes: int, timeout: float) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise HTTPException(413, f"the request body is larger than {max_bytes} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HTTPException(408, f"the request body did not arrive within {timeout:g} s") from None
     return b"".join(chunks)
 
 

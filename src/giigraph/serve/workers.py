@@ -2,12 +2,19 @@
 
 Neither rdflib nor pyoxigraph can interrupt a query from another thread, so a time limit that
 really holds needs a process to kill. Each worker loads the dataset once, answers one query at a
-time, and is killed and replaced when a query overruns: the client gets QueryTimeout (503), never
+time, and is killed and replaced when a query overruns, when its client hangs up, or when the
+query needs more memory than the worker may have (`max_worker_bytes`, the operating system's
+address-space limit on the worker: Python's MemoryError or the Rust allocator's abort end the
+query, never the server). The client gets QueryTimeout (503) or QueryOutOfMemory (507), never
 partial results, and the other workers keep answering. Results are written and capped in the
-worker, so a huge result costs the worker's time, not the server's memory.
+worker, graph results while their triples arrive, so a huge result costs the worker's time, not
+its memory nor the server's.
+
+The server waits for a worker's answer on the event loop (the pipe's file descriptor), without a
+thread per query, so cancelling the wait (a client gone) kills the worker at once.
 
 The SPARQL itself is `giigraph.query`'s, as for `giigraph query`: the same parse and safety
-check, the same dataset view (Oxigraph engine), the same writers. The worker adds the cap.
+check, the same dataset view (Oxigraph engine), the same writers. The worker adds the caps.
 
 Defence in depth: on Linux each worker first moves itself into an empty network namespace, so
 even a query that slipped past `query.parse`'s checks could not reach any host.
@@ -19,19 +26,22 @@ import ctypes
 import io
 import logging
 import multiprocessing
+import resource
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
-from ..errors import GiigraphError, NotAcceptable, QueryError, QueryTimeout, QueryTooLarge
+from ..errors import GiigraphError, NotAcceptable, QueryError, QueryOutOfMemory, QueryTimeout, QueryTooLarge
 from ..query.engines import Engine, open_engine
 from ..query.parse import ParsedQuery, QueryDataset, parse_query
 
 log = logging.getLogger("giigraph.serve")
 
 _CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,8 @@ class Answer:
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 10.0
-    max_result_bytes: int = 16 * 1024 * 1024
+    max_result_bytes: int = 16 * MIB
+    max_worker_bytes: int = 512 * MIB  # address space of one worker process
 
 
 @dataclass
@@ -63,7 +74,8 @@ class _Payload:
 
     nquads: bytes
     prefixes: dict[str, str]
-    max_result_bytes: int
+    limits: Limits
+    base: str | None = None  # relative IRIs in queries resolve against it
     offers: dict[str, list[str]] = field(default_factory=dict)  # query form -> media types, for 406
 
 
@@ -94,22 +106,30 @@ def _isolate_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
+def _limit_memory(max_bytes: int) -> None:
+    """Cap this process's address space: an allocation past it fails (MemoryError in Python, an
+    abort in Rust) instead of growing until the kernel's out-of-memory killer picks a process."""
+    resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
 def _answer(engine: Engine, parse: Callable[[str], ParsedQuery], payload: _Payload, job: Job) -> Answer:
     parsed = parse(job.query)
     fmt = job.formats.get(parsed.form)
     if fmt is None:
         raise NotAcceptable(payload.offers[parsed.form])
-    sink = _CappedBuffer(payload.max_result_bytes)
-    engine.write(parsed, fmt, sink, job.dataset)
+    cap = payload.limits.max_result_bytes
+    sink = _CappedBuffer(cap)
+    engine.write(parsed, fmt, sink, job.dataset, max_graph_bytes=cap)
     return Answer(parsed.form, fmt, b"".join(sink.chunks))
 
 
 def _serve_jobs(conn, payload: _Payload) -> None:
     """Worker main loop: announce readiness, then answer jobs until the pipe closes."""
     isolated = _isolate_network()
+    _limit_memory(payload.limits.max_worker_bytes)
     engine = open_engine("oxigraph", payload.nquads, payload.prefixes)
     # Parsing (rdflib's grammar, for the safety check) takes ~20 ms; clients repeat their queries.
-    parse = lru_cache(maxsize=512)(partial(parse_query, prefixes=payload.prefixes))
+    parse = lru_cache(maxsize=512)(partial(parse_query, prefixes=payload.prefixes, base=payload.base))
     conn.send(("ready", isolated))
     while True:
         try:
@@ -120,6 +140,9 @@ def _serve_jobs(conn, payload: _Payload) -> None:
             conn.send(("ok", _answer(engine, parse, payload, job)))
         except GiigraphError as exc:
             conn.send(("error", exc))
+        except MemoryError:  # what was allocated may be fragmented: answer, then make way for a new worker
+            conn.send(("oom", None))
+            return
         except Exception as exc:  # an engine bug: log here, never leak it to the client
             logging.getLogger("giigraph.serve").exception("query failed")
             conn.send(("error", QueryError(f"the query could not be evaluated ({type(exc).__name__})")))
@@ -141,28 +164,43 @@ class _Worker:
                                    name="giigraph-sparql-worker")
         self.process.start()
         child.close()
-        if not self.conn.poll(start_timeout):
+        try:
+            if not self.conn.poll(start_timeout):
+                raise EOFError
+            _, self.isolated = self.conn.recv()
+        except (EOFError, OSError):
             self.kill()
-            raise RuntimeError("a SPARQL worker did not start")
-        _, self.isolated = self.conn.recv()
+            raise RuntimeError(f"a SPARQL worker did not start (exit status {self.process.exitcode}); "
+                               f"is --max-worker-mb ({payload.limits.max_worker_bytes // MIB}) too small?") from None
 
-    def call(self, job: Job, timeout: float) -> Answer:
+    async def call(self, job: Job) -> Answer:
+        """Send `job`, wait on the event loop for the answer; _WorkerDied if the process ends."""
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = self.conn.fileno()
         try:
             self.conn.send(job)
-            ready = self.conn.poll(timeout)
-            if ready:
-                status, value = self.conn.recv()
+            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            try:
+                await readable
+            finally:
+                loop.remove_reader(fd)
+            status, value = self.conn.recv()  # the worker sends its whole answer at once
         except (EOFError, OSError) as exc:
             raise _WorkerDied from exc
-        if not ready:
-            raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s and was stopped")
+        if status == "oom":
+            raise _WorkerDied
         if status == "error":
             raise value
         return value
 
+    def out_of_memory(self) -> bool:
+        """Did the worker end for want of memory (its own MemoryError, or an abort in Rust's allocator)?"""
+        self.process.join(1)
+        return self.process.exitcode in (0, -signal.SIGABRT)
+
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(5)
         self.conn.close()
 
 
@@ -170,12 +208,13 @@ class QueryPool:
     """A fixed number of workers; a query waits at most `timeout` for a free one (else 503)."""
 
     def __init__(self, nquads: bytes, prefixes: dict[str, str], offers: dict[str, list[str]], limits: Limits,
-                 size: int = 2) -> None:
-        self.payload = _Payload(nquads, prefixes, limits.max_result_bytes, offers)
+                 size: int = 2, base: str | None = None) -> None:
+        self.payload = _Payload(nquads, prefixes, limits, base, offers)
         self.limits, self.size = limits, size
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -188,29 +227,35 @@ class QueryPool:
                         "SERVICE and remote FROM are still refused before evaluation")
 
     async def run(self, job: Job) -> Answer:
+        """The worker's answer; cancelling this (the client hung up) kills the worker at once."""
         assert self._idle is not None, "QueryPool.start() was not awaited"
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.limits.timeout)
+            async with asyncio.timeout(self.limits.timeout):
+                worker = await self._idle.get()
         except TimeoutError:
             raise QueryTimeout("the endpoint is busy with other queries; try again shortly") from None
-        # The worker goes back (or is replaced) from the thread itself, so a client that hangs
-        # up while its query runs cannot leak the worker.
-        return await asyncio.to_thread(self._call_and_release, worker, job)
-
-    def _call_and_release(self, worker: _Worker, job: Job) -> Answer:
         try:
-            answer = worker.call(job, self.limits.timeout)
-        except (QueryTimeout, _WorkerDied) as exc:
-            self._retire(worker)
-            threading.Thread(target=self._replace, daemon=True).start()
-            if isinstance(exc, _WorkerDied):
-                log.error("a SPARQL worker died; starting another")
-                raise QueryError("the query could not be evaluated (the worker stopped)") from None
+            async with asyncio.timeout(self.limits.timeout):
+                answer = await worker.call(job)
+        except GiigraphError:  # the worker answered with an error: it is fine
+            self._idle.put_nowait(worker)
             raise
-        except BaseException:
-            self._release(worker)
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than the time limit of {self.limits.timeout:g} s "
+                               "and was stopped") from None
+        except _WorkerDied:
+            out_of_memory = await asyncio.to_thread(worker.out_of_memory)
+            self._replace(worker)
+            if out_of_memory:
+                raise QueryOutOfMemory(f"the query needed more than the {self.limits.max_worker_bytes // MIB} MiB "
+                                       "a query may use, and was stopped; add a LIMIT or narrow the query") from None
+            log.error("a SPARQL worker died (exit status %s); starting another", worker.process.exitcode)
+            raise QueryError("the query could not be evaluated (the worker stopped)") from None
+        except BaseException:  # cancelled: nobody waits for this answer any more
+            self._replace(worker)
             raise
-        self._release(worker)
+        self._idle.put_nowait(worker)
         return answer
 
     def _spawn(self) -> _Worker:
@@ -219,14 +264,25 @@ class QueryPool:
             self._all.add(worker)
         return worker
 
-    def _replace(self) -> None:
+    def _replace(self, worker: _Worker) -> None:
+        """Kill `worker` now; start its successor in a thread (a start takes about a second)."""
+        self._retire(worker)
+        threading.Thread(target=self._start_successor, args=(worker,), daemon=True).start()
+
+    def _start_successor(self, worker: _Worker) -> None:
+        worker.process.join(5)
         try:
-            self._release(self._spawn())
+            successor = self._spawn()
         except Exception:
             log.exception("could not start a replacement SPARQL worker")
-
-    def _release(self, worker: _Worker) -> None:
-        self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+            return
+        try:
+            self._loop.call_soon_threadsafe(self._idle.put_nowait, successor)
+        except RuntimeError:  # the server stopped meanwhile (its event loop is closed)
+            self._retire(successor)
+            return
+        if self._closed:
+            self._retire(successor)
 
     def _retire(self, worker: _Worker) -> None:
         with self._lock:
@@ -234,6 +290,7 @@ class QueryPool:
         worker.kill()
 
     async def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
         for worker in workers:

@@ -1,0 +1,84 @@
+"""`giigraph serve` for real, as a subprocess on a free loopback port: its URL, its log, its processes."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+# Loopback only: urllib (and SPARQLWrapper on top of it) would send requests through a proxy named
+# in the environment; this opener never uses one.
+urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
+
+
+class GiigraphServer:
+    """`giigraph serve --port 0 ARGS`; `log` collects its stderr lines; `stop()` asks for a clean exit."""
+
+    def __init__(self, *args: str, start_timeout: float = 60) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "giigraph", "serve", "--port", "0", *args],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.log: list[str] = []
+        url, started = None, time.monotonic()
+        while url is None and time.monotonic() - started < start_timeout:
+            line = self.process.stderr.readline()
+            if not line and self.process.poll() is not None:
+                raise RuntimeError(f"giigraph serve exited with {self.process.returncode}: {''.join(self.log)}")
+            self.log.append(line)
+            if "Serving giigraph at " in line:
+                url = line.split("Serving giigraph at ")[1].split()[0]
+        if url is None:
+            self.process.kill()
+            raise RuntimeError("giigraph serve did not say where it serves")
+        self.url = url.rstrip("/")
+        threading.Thread(target=self._drain, daemon=True).start()
+        self._wait_until_up()
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def _wait_until_up(self) -> None:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.url} never answered")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def worker_pids(self) -> list[int]:
+        """The SPARQL worker processes (children started by multiprocessing's spawn, from any thread)."""
+        pids = []
+        for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            for pid in children.read_text().split():
+                try:
+                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        pids.append(int(pid))
+                except OSError:  # it ended meanwhile
+                    pass
+        return sorted(pids)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(5)
+
+
+def memory_kib(pid: int, field: str = "VmRSS") -> int:
+    """A /proc/PID/status figure in KiB (VmRSS now, VmHWM the peak); 0 once the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
