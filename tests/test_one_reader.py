@@ -49,3 +49,14 @@ def test_query_data_reads_the_file_with_the_same_reader(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["n", "42"]
+
+
+def test_the_rdflib_engine_reads_nquads_with_the_same_reader():
+    """The N-Quads a server hands its query workers are read by the one reader too (rdflib's own
+    parser would make `"0042"^^xsd:integer` `"42"`)."""
+    from giigraph.query.engines import open_engine
+    from giigraph.query.parse import parse_query
+
+    data = b'<http://e.org/s> <http://e.org/p> "0042"^^<http://www.w3.org/2001/XMLSchema#integer> <http://e.org/g> .\n'
+    result = open_engine("rdflib", data).run(parse_query("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", {}, "q"))
+    assert [str(row[0]) for row in result.rows] == ["0042"]

@@ -166,7 +166,11 @@ def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
 
 def parse_triples(path: Path, fmt: str | None = None) -> list[Triple]:
     """Every triple of an RDF file (graphs merged), parsed by pyoxigraph into plain terms."""
-    return [(s, p, o) for s, p, o, _ in _parse(Path(path), fmt, {})]
+    path = Path(path)
+    spec = formats.get(fmt) if fmt else formats.from_path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    return [(s, p, o) for s, p, o, _ in _parse(str(path), {"path": str(path)}, spec, {})]
 
 
 def read_quads(paths: Iterable[str | Path]) -> Quads:
@@ -174,22 +178,34 @@ def read_quads(paths: Iterable[str | Path]) -> Quads:
     triples go to the default graph."""
     quads = Quads()
     for path in map(Path, paths):
-        for s, p, o, g in _parse(path, None, quads.prefixes):
-            quads.graph(g).add((s, p, o))
+        spec = formats.from_path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        _read_into(quads, str(path), {"path": str(path)}, spec)
     return quads
 
 
-def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tuple]:
-    """The quads of a file as plain terms; the prefixes it declares are added to `prefixes`."""
+def parse_quads(data: bytes, fmt: str, source: str = "the data") -> Quads:
+    """RDF in memory (e.g. N-Quads handed to a query worker) read into plain quads, as files are."""
+    quads = Quads()
+    _read_into(quads, source, {"input": data}, formats.get(fmt))
+    return quads
+
+
+def _read_into(quads: Quads, source: str, what: dict, spec: formats.RdfFormat) -> None:
+    """Add the quads Oxigraph parses from `what` (a path or bytes) to `quads`, with the prefixes declared."""
+    for s, p, o, g in _parse(source, what, spec, quads.prefixes):
+        quads.graph(g).add((s, p, o))
+
+
+def _parse(source: str, what: dict, spec: formats.RdfFormat, prefixes: dict[str, str]) -> Iterator[tuple]:
+    """The quads as plain terms; the prefixes declared are added to `prefixes`."""
     import pyoxigraph as ox
 
     from .convert import from_ox
 
-    spec = formats.get(fmt) if fmt else formats.from_path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     try:
-        parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]))
+        parser = ox.parse(**what, format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]))
         for q in parser:
             g = q.graph_name
             yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
@@ -197,7 +213,7 @@ def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tu
         for prefix, namespace in parser.prefixes.items():
             prefixes.setdefault(prefix, namespace)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
+        raise InputError(f"{source}: cannot parse as {spec.label}: {_first_line(exc)}") from None
 
 
 # --- rdflib graphs (the public API returns them) --------------------------------------------------

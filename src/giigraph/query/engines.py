@@ -27,7 +27,7 @@ from rdflib.term import Identifier, URIRef
 
 from ..convert import ox_to_rdflib, rdflib_to_ox
 from ..errors import GiigraphError, QueryError, QuerySyntaxError, QueryTooLarge
-from ..rdfio import graph_names
+from ..rdfio import graph_names, parse_quads
 from .parse import ParsedQuery, QueryDataset, check_local
 from .results import GRAPH_FORMS, QueryResult, Term, graph_result, normalize, select_result
 from .writers import write_native, write_result, write_rows
@@ -78,7 +78,7 @@ class RdflibEngine(Engine):
     def __init__(self, data: Data, prefixes: Mapping[str, str] | None = None) -> None:
         super().__init__(prefixes)
         if isinstance(data, bytes):
-            data = Dataset().parse(data=data, format="nquads")
+            data = parse_quads(data, "nquads").to_rdflib()  # the one reader: literals as written
         self.graph_names = frozenset(graph_names(data))
         self._union = Dataset(store=data.store, default_union=True)
 
