@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
+from rdflib.namespace import RDF, XSD
 
-from giigraph import formats
-from giigraph.export import CONTEXT_FILE, DCAT_VERSION, IANA, TITLE, VOID_FILE, Dump, dataset_iri, dump_iri
+from giigraph import export, formats
+from giigraph.convert import to_rdflib
+from giigraph.export import CONTEXT_FILE, VOID_FILE, Dump
+from giigraph.quads import Quads
 from giigraph.rdfio import graph_names, union
-from giigraph.vocab import DATA_LICENSE, ONTOLOGY_IRI, PREFIXES, SCHEMA, SPDX
+from giigraph.vocab import PREFIXES
 
 
 def write_dist(dataset: Dataset, out: Path, base: str, version: str, data_prefixes: dict[str, str]) -> None:
@@ -35,8 +37,7 @@ def write_dist(dataset: Dataset, out: Path, base: str, version: str, data_prefix
         dumps.append(Dump(fmt, len(data), hashlib.sha256(data).hexdigest()))
     merged = union(dataset)
     (out / CONTEXT_FILE).write_bytes(context_document(merged))
-    (out / VOID_FILE).write_bytes(describe(dataset, merged, dumps, base, version).serialize(format="turtle",
-                                                                                           encoding="utf-8"))
+    (out / VOID_FILE).write_bytes(describe(dataset, dumps, base, version).serialize(format="turtle", encoding="utf-8"))
 
 
 def serialize(graph: Dataset, fmt: str, data_prefixes: dict[str, str]) -> bytes:
@@ -93,61 +94,14 @@ def _rdfxml(graph: Graph, prefixes: dict[str, str]) -> bytes:
                         prefixes=prefixes)
 
 
-def describe(dataset: Dataset, merged: Graph, dumps: list[Dump], base: str, version: str) -> Graph:
+def describe(dataset: Dataset, dumps: list[Dump], base: str, version: str) -> Graph:
+    """The VoID/DCAT triples the fast path makes (what they say is checked in test_standards_dcat_ap.py
+    and test_exports.py), serialised here by rdflib's Turtle writer."""
     g = Graph()
-    for prefix in ("dcat", "dcterms", "foaf", "owl", "rdfs", "schema", "spdx", "void", "xsd"):
-        g.bind(prefix, PREFIXES[prefix], replace=True)
-    d = URIRef(dataset_iri(base))
-    publisher = URIRef(f"{base}id/organization/giigraph")
-    for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
-        g.add((d, RDF.type, cls))
-    g.add((d, DCTERMS.title, Literal(TITLE, lang="en")))
-    g.add((d, DCTERMS.description, Literal(
-        "Facts, short attributed quotations and paragraph-level provenance from a China IP News report "
-        "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
-        "organizations, people and their posts, statements, ranks and the article's checkable claims.",
-        lang="en")))
-    g.add((d, DCTERMS.license, DATA_LICENSE))
-    g.add((d, DCTERMS.publisher, publisher))
-    g.add((publisher, RDF.type, FOAF.Organization))
-    g.add((publisher, FOAF.name, Literal("giigraph project", lang="en")))
-    g.add((d, URIRef(DCAT_VERSION), Literal(version)))
-    g.add((d, OWL.versionInfo, Literal(version)))
-    g.add((d, VOID.uriSpace, Literal(f"{base}id/")))
-    g.add((d, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
-    g.add((d, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf"):
-        g.add((d, VOID.vocabulary, URIRef(PREFIXES[prefix])))
-    g.add((d, VOID.exampleResource, URIRef(f"{base}id/cluster/shanghai-suzhou")))
-    g.add((d, VOID.triples, Literal(len(merged))))
-    g.add((d, VOID.distinctSubjects, Literal(len(set(merged.subjects())))))
-    g.add((d, VOID.properties, Literal(len(set(merged.predicates())))))
-    g.add((d, VOID.classes, Literal(len(set(merged.objects(None, RDF.type))))))
-    for article in sorted(merged.subjects(RDF.type, SCHEMA.NewsArticle)):
-        g.add((d, DCTERMS.source, article))
-    for name in graph_names(dataset):
-        subset = URIRef(f"{name}#void")
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, RDFS.label, Literal(f"Named graph {name}", lang="en")))
-        g.add((subset, VOID.inDataset, URIRef(name)))
-        g.add((subset, VOID.triples, Literal(len(dataset.graph(name)))))
-        g.add((d, VOID.subset, subset))
-    for dump in dumps:
-        url = URIRef(dump_iri(base, dump.fmt.filename))
-        checksum = URIRef(f"{url}#sha256")
-        g.add((d, DCAT.distribution, url))
-        g.add((d, VOID.dataDump, url))
-        g.add((url, RDF.type, DCAT.Distribution))
-        g.add((url, DCTERMS.title, Literal(f"{dump.fmt.label} dump", lang="en")))
-        g.add((url, DCAT.downloadURL, url))
-        g.add((url, DCAT.mediaType, URIRef(IANA + dump.fmt.media_type)))
-        g.add((url, DCTERMS.format, Literal(dump.fmt.media_type)))
-        g.add((url, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
-        g.add((url, DCTERMS.license, DATA_LICENSE))
-        g.add((url, SPDX.checksum, checksum))
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    for triple in export.describe(Quads.from_rdflib(dataset), dumps, base, version):
+        g.add(tuple(to_rdflib(term) for term in triple))
     return g
 
 

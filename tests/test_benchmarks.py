@@ -54,3 +54,11 @@ def test_pipeline_benchmark_runs_and_prints_the_table(tmp_path):
         assert f"| {stage} |" in out
     assert "failed" not in out
     assert "`giigraph export`" in out and "conforms=True" in out
+
+
+def test_shacl_suite_benchmark_prints_counts_per_engine_and_folder():
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "shacl_suite.py"), "--repeat", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "| **all** | 120 | 119 | 119 (+1 unsupported) | 118 |" in result.stdout
+    assert "| core/node | 32 |" in result.stdout and "| fast |" in result.stdout

@@ -83,9 +83,9 @@ ALL_CLUSTERS = ARTICLE_CLUSTERS | _table_clusters()
 ROUNDTABLE = en("High-level roundtable on the Global Innovation Index 2023 results")
 MOST = "Ministry of Science and Technology of the People's Republic of China"
 ENTERPRISES = en(
-    "Representatives of Huawei, Xiaomi, Raycan and other technology enterprises shared experience in "
-    "standard setting, patent protection and talent programmes, and called for more R&D investment and "
-    "stronger IP protection."
+    "Representatives of Huawei, Xiaomi, Raycan and other technology enterprises shared their successes in "
+    "standard setting, patent protection and talent programmes; all of them believed in investing more in R&D, "
+    "strengthening IP protection and contributing to a first-rate innovation ecosystem."
 )
 HEADLINE = en("Global Innovation Index: China hosts most science and technology clusters")
 CLAIMS = {
@@ -116,11 +116,11 @@ EXPECTED: dict[str, object] = {
          en("China has done extremely well in the WIPO GII innovation ranking over the last decade. China now "
             "has three among the world's top five biggest science and technology clusters.")),
         (en("Zhang Guangjun"), en("Vice Minister"), en(MOST), ROUNDTABLE, gii("ReportedSpeech"),
-         en("China pursues regional strategies (Beijing-Tianjin-Hebei, the Yangtze River Economic Belt, the "
-            "Yangtze River Delta and the Greater Bay Area, with Beijing, Shanghai and the Bay Area as "
-            "international innovation hubs), which have shaped a multi-level regional innovation map; China "
-            "will work with WIPO, other international organizations and countries on global challenges and "
-            "on IP creation, use and protection.")),
+         en("China is advancing the coordinated development of Beijing-Tianjin-Hebei, the Yangtze River Economic "
+            "Belt and Yangtze River Delta integration, and supports Beijing, Shanghai and the Greater Bay Area in "
+            "becoming international innovation hubs; a multi-level regional innovation map has largely taken "
+            "shape. China is willing to work with WIPO, other international organizations and countries on "
+            "global challenges and on IP creation, use, protection and services.")),
         (en("Liu Hua"), en("Director"), en("WIPO Office in China"), ROUNDTABLE, gii("ReportedSpeech"),
          en("Global S&T clusters increasingly exchange and collaborate; they show an open innovation culture "
             "and work as connected communities rather than in isolation.")),

@@ -93,7 +93,8 @@ def test_independent_tool_rejects_a_broken_dump(tool, fmt, dist, tmp_path):
     spec = formats.get(fmt)
     data = (dist / spec.filename).read_bytes()
     broken = tmp_path / spec.filename
-    broken.write_bytes(data[: len(data) // 2])
+    # cut in half and end inside an IRI, so the damage shows even where the cut meets a statement's end
+    broken.write_bytes(data[: len(data) // 2] + b"<https://unterminated")
     done = subprocess.run(COMMANDS[tool](fmt, broken), capture_output=True, text=True, timeout=120)
     assert done.returncode != 0, done.stdout[-300:]
 

@@ -111,6 +111,18 @@ def test_void_describes_every_dump_with_size_and_checksum(dist):
     assert int(void.value(dataset_iri, VOID.triples)) == len(Graph().parse(dist / "giigraph.nt"))
 
 
+def test_void_in_dataset_goes_from_each_named_graph_to_its_subset(dist):
+    """void:inDataset: from a document (here a named graph) to the void:Dataset it belongs to."""
+    void = Graph().parse(dist / VOID_FILE)
+    dataset_iri = URIRef("https://w3id.org/giigraph/dataset")
+    subsets = set(void.objects(dataset_iri, VOID.subset))
+    links = set(void.subject_objects(VOID.inDataset))
+    assert subsets and {subset for _, subset in links} == subsets
+    for graph, subset in links:
+        assert URIRef(f"{graph}#void") == subset and (subset, RDF.type, VOID.Dataset) in void
+        assert (graph, RDF.type, VOID.Dataset) not in void
+
+
 def test_build_is_byte_identical_across_hash_seeds(tmp_path):
     """rdflib's set order follows PYTHONHASHSEED: every format must not."""
     digests = set()

@@ -120,10 +120,17 @@ def test_concept_scheme_is_complete_and_the_data_uses_its_concepts(onto, graph, 
     assert used and used <= top
 
 
+CLUSTER_DIMENSIONS = {GII.cluster, GII.edition, QB.measureType}
+#: One measure per structure: a source gives some figures of a cluster and not others, and Data Cube IC-17
+#: wants every measure of a measure-dimension structure at every point (test_standards_cube.py runs it).
 STRUCTURES = {
-    GII.ClusterRankStructure: (GII.RankObservation, {GII.cluster, GII.edition, QB.measureType},
-                               {GII.rank, GII.rankUpperBound, GII.previousRank, GII.rankChange, GII.pctApplications,
-                                GII.pctShare, GII.scientificPublications, GII.publicationShare, GII.totalShare}),
+    **{dsd: (GII.RankObservation, CLUSTER_DIMENSIONS, {measure}) for dsd, measure in [
+        (GII.ClusterRankStructure, GII.rank), (GII.ClusterRankUpperBoundStructure, GII.rankUpperBound),
+        (GII.ClusterPreviousRankStructure, GII.previousRank), (GII.ClusterRankChangeStructure, GII.rankChange),
+        (GII.ClusterPctApplicationsStructure, GII.pctApplications), (GII.ClusterPctShareStructure, GII.pctShare),
+        (GII.ClusterPublicationsStructure, GII.scientificPublications),
+        (GII.ClusterPublicationShareStructure, GII.publicationShare),
+        (GII.ClusterTotalShareStructure, GII.totalShare)]},
     GII.EconomyClusterCountStructure: (GII.EconomyCountObservation,
                                        {SDMX_DIMENSION.refArea, GII.edition, QB.measureType}, {GII.clusterCount}),
 }
@@ -142,13 +149,19 @@ def test_data_structure_fits_the_observations(onto, graph, dsd):
     assert all((d, RDF.type, QB.DimensionProperty) in onto for d in dimensions - {QB.measureType})
     assert all((m, RDF.type, QB.MeasureProperty) in onto for m in measures)
     assert set(graph.objects(None, QB.structure)) == set(STRUCTURES)
-    observations = set(graph.subjects(RDF.type, kind))
+    observations = {o for o in graph.subjects(RDF.type, kind) if (graph.value(o, QB.dataSet), QB.structure, dsd) in graph}
     assert observations
     for obs in observations:
-        assert (graph.value(obs, QB.dataSet), QB.structure, dsd) in graph, obs
         assert all(graph.value(obs, d) is not None for d in dimensions | attributes), obs
-        measure = graph.value(obs, QB.measureType)
-        assert measure in measures and [p for p in measures if graph.value(obs, p) is not None] == [measure], obs
+        (measure,) = measures
+        assert graph.value(obs, QB.measureType) == measure and graph.value(obs, measure) is not None, obs
+
+
+def test_order_of_dimensions_is_an_xsd_int(onto, graph):
+    """qb:order has the range xsd:int in the Data Cube vocabulary."""
+    orders = list(onto.objects(None, QB.order))
+    assert orders and all(o.datatype == URIRef(PREFIXES["xsd"] + "int") for o in orders)
+    assert {o for o in graph.objects(None, QB.order)} == set(orders)
 
 
 # --- a real OWL reasoner (HermiT) and the OWL 2 DL profile -----------------------------------------
@@ -191,6 +204,57 @@ def test_hermit_finds_the_ontology_consistent_with_no_unsatisfiable_class(onto, 
 def test_hermit_finds_the_built_data_consistent_with_the_ontology(onto, graph, tmp_path):
     world = reason(combine(onto, graph), tmp_path)
     assert list(world.inconsistent_classes()) == []
+
+
+STANDARDS = Path(__file__).parent / "standards" / "owl"
+#: The standard ontologies the data uses, as W3C publishes them (tests/standards/README.md: origin, licences).
+IMPORTED = {"PROV-O": "prov-o.ttl", "ORG": "org.ttl", "SKOS": "skos.ttl", "Data Cube": "cube.ttl"}
+
+
+@pytest.fixture(scope="module")
+def standards() -> Graph:
+    """The four ontologies, less their RDFS meta-modelling, which OWL 2 DL has no place for.
+
+    Data Cube and SKOS also say `qb:ComponentProperty rdfs:subClassOf rdf:Property`, `skos:memberList
+    rdfs:range rdf:List`, `x a rdf:Property`: classes of properties and RDF's own classes, which a DL
+    reasoner cannot load (owlready2 stops on them). Those triples are dropped, and only those: every
+    class, property, domain, range and disjointness the ontologies state in OWL stays.
+    """
+    g = Graph()
+    for name in IMPORTED.values():
+        g.parse(STANDARDS / name, format="turtle")
+    meta = (str(RDF), str(RDFS))
+    for s, p, o in list(g):
+        if (p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and str(o).startswith(meta) and o != RDFS.Literal) \
+                or (p == RDF.type and o in (RDF.Property, RDFS.Class)):
+            g.remove((s, p, o))
+    return g
+
+
+def test_the_standard_ontologies_are_the_published_ones(standards):
+    for iri in ("http://www.w3.org/ns/prov-o#", "http://www.w3.org/ns/org#", "http://purl.org/linked-data/cube"):
+        assert (URIRef(iri), RDF.type, OWL.Ontology) in standards, iri
+    assert (URIRef(PREFIXES["prov"] + "Activity"), OWL.disjointWith, URIRef(PREFIXES["prov"] + "Entity")) in standards
+    assert (SKOS.Concept, RDF.type, OWL.Class) in standards
+
+
+def test_hermit_finds_the_built_data_consistent_with_prov_org_skos_and_data_cube(onto, graph, standards, tmp_path):
+    """OWL 2 reasoning with PROV-O, ORG, SKOS and the Data Cube vocabulary loaded, as a consumer would."""
+    world = reason(combine(onto, standards, graph), tmp_path)
+    assert world[PREFIXES["prov"] + "Activity"] is not None  # PROV-O really is in the reasoner's world
+    assert list(world.inconsistent_classes()) == []
+
+
+@pytest.mark.parametrize("contradiction", [
+    # an event is a prov:Activity; prov:wasDerivedFrom makes it a prov:Entity, which PROV-O says it cannot be
+    "ex:meeting a schema:Event, <http://www.w3.org/ns/prov#Activity> ; "
+    "<http://www.w3.org/ns/prov#wasDerivedFrom> ex:passage .",
+    # SKOS: a concept scheme is never a concept
+    "ex:scheme a <http://www.w3.org/2004/02/skos/core#ConceptScheme>, <http://www.w3.org/2004/02/skos/core#Concept> .",
+], ids=["prov-activity-derived-from", "skos-scheme-and-concept"])
+def test_hermit_with_the_standards_reports_a_planted_inconsistency(onto, graph, standards, tmp_path, contradiction):
+    with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
+        reason(combine(onto, standards, graph, turtle=contradiction), tmp_path)
 
 
 def test_hermit_reports_a_planted_unsatisfiable_class(onto, tmp_path):

@@ -202,8 +202,10 @@ def test_dumps_are_the_built_files(client, site, tmp_path):
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
 
-def test_well_known_void(client):
+def test_well_known_void(client, site):
     r = client.get("/.well-known/void")
+    assert r.content == site.files["void.ttl"]  # the very document giigraph build writes to dist/void.ttl
+    assert r.headers["content-type"].startswith("text/turtle")
     g = parse(r.content, r.headers["content-type"])
     dataset = URIRef(BASE + "dataset")
     assert (dataset, VOID.sparqlEndpoint, URIRef(BASE + "sparql")) in g

@@ -38,14 +38,16 @@ def build_quads(base: str | None = None, data_dir: Path | None = None) -> "Quads
     return _build(sources.load(Path(data_dir or DATA_DIR)), resolve_base(base))
 
 
-def validate(graph: "Graph | Dataset | Quads", engine: str = "auto") -> "ValidationReport":
-    """Check a graph or dataset (all its named graphs together) against the shapes.
+def validate(graph: "Graph | Dataset | Quads", engine: str = "auto", shapes=None) -> "ValidationReport":
+    """Check a graph or dataset (all its named graphs together) against SHACL shapes.
 
-    `engine`: "auto" (giigraph's SHACL engine, pyshacl for shapes it does not evaluate), "fast" or
-    "pyshacl" (the reference; both give the same report)."""
+    `shapes`: the project's shapes by default, or any shapes graph: an rdflib graph, plain quads,
+    or a list of RDF files. `engine`: "auto" (giigraph's SHACL engine, pyshacl for shapes it does
+    not evaluate), "fast" (raises `giigraph.shacl.shapes.Unsupported` for those) or "pyshacl" (the
+    reference). Shapes that SHACL forbids raise `giigraph.errors.ShapesError`."""
     from .validation import validate_graph
 
-    return validate_graph(graph, engine)
+    return validate_graph(graph, engine, shapes)
 
 
 def serialize(dataset: "Graph | Dataset | Quads", fmt: str) -> bytes:
@@ -62,8 +64,10 @@ def read_rdf(paths: "list[Path] | list[str]") -> "Dataset":
     return _read(paths)
 
 
-def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None) -> list[Path]:
-    """Build, validate and write every dump into `out`; refuses to write anything if SHACL fails."""
+def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
+               fail_on: str = "violation") -> list[Path]:
+    """Build, validate and write every dump into `out`; refuses to write anything if SHACL reports a
+    result of severity `fail_on` ("violation", "warning" or "info") or worse."""
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
@@ -71,7 +75,7 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None)
     base = resolve_base(base)
     dataset = build_quads(base, data_dir)
     report = validate(dataset)
-    if not report.conforms:
+    if report.fails(fail_on):
         raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
     dataset.forget("store")  # the SPARQL store served validation; the dumps do not need it
     return write_dist(dataset, Path(out), base, __version__)

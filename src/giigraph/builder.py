@@ -14,7 +14,7 @@ from functools import cache
 from . import claims, cube, model
 from .gcpause import without_gc
 from .namespaces import (
-    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS, UNIT, WIKIDATA, XSD,
+    DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD,
     data_prefixes,
 )
 from .quads import Quads
@@ -67,9 +67,9 @@ class Builder:
         record = self.index[ref]
         return (getattr(record, "name", None) or getattr(record, "headline"))["en"]
 
-    def sourced(self, s: str, source: str, passages: Iterable[int]) -> None:
+    def sourced(self, s: str, source: str, passages: Iterable[int], prop: str = PROV.wasDerivedFrom) -> None:
         for n in passages:
-            self.add(s, PROV.wasDerivedFrom, self.iri(f"passage/{source}-p{n}"))
+            self.add(s, prop, self.iri(f"passage/{source}-p{n}"))
 
     def wikidata(self, s: str, qid: str | None) -> None:
         if qid:
@@ -150,7 +150,7 @@ def _role(b: Builder, r: model.Role, s: str) -> None:
 
 
 def _strategy(b: Builder, r: model.Strategy, s: str) -> None:
-    b.types(s, GII.RegionalStrategy, SKOS.Concept)
+    b.types(s, GII.RegionalStrategy, SKOS.Concept, SCHEMA.Intangible)
     b.names(s, r.name, SKOS.prefLabel, RDFS.label)
     b.links(s, DCTERMS.spatial, r.areas)
 
@@ -187,6 +187,7 @@ def _article(b: Builder, r: model.Article, s: str) -> None:
     b.links(s, SCHEMA.author, r.authors)
     b.links(s, SCHEMA.editor, r.editors)
     b.links(s, SCHEMA.about, r.about)
+    b.names(s, r.inferred or {}, GII.inference)
     for p in r.passages:
         ps = b.iri(f"passage/{r.id}-p{p.n}")
         b.types(ps, GII.Passage, SCHEMA.CreativeWork, PROV.Entity)
@@ -211,21 +212,15 @@ def _ranking(b: Builder, r: model.Ranking, s: str, source: str) -> None:
 
 def _rank(b: Builder, r: model.RankFact, s: str, source: str) -> None:
     b.types(s, GII.RankObservation, QB.Observation)
-    b.add(s, QB.dataSet, b.iri(f"dataset/{source}-cluster-ranks"))
     b.add(s, GII.cluster, b.iri(r.cluster))
-    b.add(s, GII.edition, b.iri(r.edition))
     cluster, edition = b.english(r.cluster), b.english(r.edition)
     if r.rank is not None:
-        b.add(s, QB.measureType, GII.rank)
-        b.add(s, GII.rank, Literal(r.rank))
-        text = f"{cluster}: rank {r.rank} in {edition}"
+        measure, value, text = cube.CLUSTER_MEASURES["rank"], r.rank, f"{cluster}: rank {r.rank} in {edition}"
     else:
-        b.add(s, QB.measureType, GII.rankUpperBound)
-        b.add(s, GII.rankUpperBound, Literal(r.within_top))
+        measure, value = cube.RANK_UPPER_BOUND, r.within_top
         text = f"{cluster}: in the top {r.within_top} of {edition} (rank not given by the source)"
+    cube.observation(b, s, source, f"article/{source}", r.edition, measure, value)
     b.add(s, RDFS.label, Literal(text, lang="en"))
-    b.add(s, SDMX_ATTRIBUTE.unitMeasure, UNIT.UNITLESS)
-    b.add(s, DCTERMS.source, b.iri(f"article/{source}"))
     b.sourced(s, source, r.passages)
 
 
@@ -236,6 +231,7 @@ def _post(b: Builder, r: model.Post, s: str, source: str) -> None:
     b.add(s, ORG.heldBy, b.iri(r.holder))
     b.add(b.iri(r.holder), ORG.holds, s)
     b.add(s, RDFS.label, Literal(f"{b.english(r.role)}, {b.english(r.organization)}", lang="en"))
+    b.names(s, r.inferred or {}, GII.inference)
     b.sourced(s, source, r.passages)
 
 
@@ -252,7 +248,9 @@ def _event(b: Builder, r: model.Event, s: str, source: str) -> None:
     b.links(s, SCHEMA.about, r.about)
     b.links(s, SCHEMA.attendee, r.attendees)
     b.links(s, SCHEMA.workFeatured, r.featured)
-    b.sourced(s, source, r.passages)
+    # PROV-O: prov:wasDerivedFrom is for entities, and prov:Activity is disjoint with prov:Entity; the
+    # roundtable is an activity that the passages describe: each passage is a schema:subjectOf it.
+    b.sourced(s, source, r.passages, SCHEMA.subjectOf)
 
 
 def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
@@ -262,7 +260,9 @@ def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
         b.types(s, GII.Statement, SCHEMA.Quotation, SCHEMA.CreativeWork)
         b.add(s, GII.speechMode, GII.DirectSpeech)
         b.add(s, SCHEMA.isPartOf, b.iri(r.stated_in))
-        text = f"Quotation of {speakers}"
+        text = f"Quotation of {speakers}" + (", excerpt" if r.excerpt else "")
+        if r.excerpt:
+            b.add(s, GII.excerpt, Literal(True))
     else:
         b.types(s, GII.Statement, SCHEMA.Claim, SCHEMA.CreativeWork)
         b.add(s, GII.speechMode, GII.ReportedSpeech)
@@ -275,6 +275,7 @@ def _statement(b: Builder, r: model.Statement, s: str, source: str) -> None:
     if r.post:
         b.add(s, GII.speakerPost, b.iri(r.post))
     b.add(s, GII.statedIn, b.iri(r.stated_in))
+    b.names(s, r.inferred or {}, GII.inference)
     b.links(s, SCHEMA.mentions, r.mentions)
     b.sourced(s, source, r.passages)
 
@@ -285,7 +286,11 @@ def _claim(b: Builder, r: model.Claim, s: str, source: str) -> None:
     b.names(s, r.quote, SCHEMA.text)
     b.names(s, r.summary, SCHEMA.description, RDFS.label)
     b.add(s, SCHEMA.appearance, b.iri(article.ref))
-    b.add(s, SCHEMA.author, b.iri(article.publisher))
+    if r.speakers:  # the article reports someone's words: they are the claim's author, the newspaper reports it
+        b.links(s, SCHEMA.author, r.speakers)
+        b.add(s, SCHEMA.claimInterpreter, b.iri(article.publisher))
+    else:
+        b.add(s, SCHEMA.author, b.iri(article.publisher))
     b.links(s, SCHEMA.isBasedOn, r.based_on)
     b.links(s, SCHEMA.mentions, r.mentions)
     b.sourced(s, source, r.passages)
@@ -335,8 +340,6 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
         _article(b, source.article, b.iri(source.article.ref))
         for record in source.records:
             FACTS[type(record)](b, record, b.iri(record.ref), source.id)
-        if any(isinstance(r, model.RankFact) for r in source.records):
-            _rank_dataset(b, source)
     for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)
@@ -356,11 +359,3 @@ def data_structures() -> frozenset[Triple]:
     nodes = {s for s, p, o in ontology if p == RDF.type and o in kinds}
     return frozenset((s, p, o) for s, p, o in ontology
                      if s in nodes and not (p == RDF.type and o == OWL.NamedIndividual))
-
-
-def _rank_dataset(b: Builder, source: model.Source) -> None:
-    s = b.iri(f"dataset/{source.id}-cluster-ranks")
-    b.types(s, QB.DataSet)
-    b.add(s, QB.structure, GII.ClusterRankStructure)
-    b.add(s, RDFS.label, Literal(f"Cluster ranks reported in “{source.article.headline['en']}”", lang="en"))
-    b.add(s, DCTERMS.source, b.iri(source.article.ref))

@@ -63,7 +63,7 @@ class Review:
 def query_prefixes(base: str) -> dict[str, str]:
     """The prefixes a stored query may use: the dataset's, with `cluster:` etc. under `base`."""
     from .builder import ALL_KINDS
-    from .vocab import data_prefixes
+    from .namespaces import data_prefixes
 
     return data_prefixes(base, ALL_KINDS)
 

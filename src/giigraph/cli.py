@@ -69,16 +69,26 @@ def data_option(func):
     )(func)
 
 
+def fail_on_option(func):
+    """--fail-on: the least severe SHACL result that fails the command."""
+    return click.option(
+        "--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
+        help="Fail on results of this severity or worse (the report lists them all, whatever this says).",
+    )(func)
+
+
 # --- build ---
 @main.command()
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write the dumps into (replaced atomically).")
+@fail_on_option
 @base_option
 @data_option
-def build(out: Path, base: str | None, data_dir: Path | None) -> None:
+def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None) -> None:
     """Build the dataset, validate it with SHACL, and write every format into OUT.
 
-    Nothing is written if the data does not conform (exit 1) or a source file is wrong (exit 2).
+    Nothing is written if SHACL reports a result of the --fail-on severity or worse (exit 1) or a
+    source file is wrong (exit 2).
 
     \b
     Example:
@@ -86,7 +96,7 @@ def build(out: Path, base: str | None, data_dir: Path | None) -> None:
     """
     from . import build_dist
 
-    files = build_dist(out, base, data_dir)
+    files = build_dist(out, base, data_dir, fail_on)
     click.echo(f"Built, validated and wrote {len(files)} files to {out}/:")
     for path in files:
         click.echo(f"  {path.name:18} {path.stat().st_size:>9,} bytes")
@@ -124,29 +134,37 @@ def export(ctx: click.Context, fmt: str, output: Path | None, base: str | None, 
 # --- validate ---
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--shapes", "-s", "shapes", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="SHACL shapes file (repeat for several; default: the project's shapes).")
 @click.option("--format", "-f", "report_format", type=click.Choice(["text", "turtle", "json"]),
-              default="text", show_default=True, help="Report format: text for people, turtle/json for tools.")
+              default="text", show_default=True,
+              help="Report format: text for people, turtle for the W3C sh:ValidationReport, json for tools.")
+@fail_on_option
 @base_option
 @data_option
-def validate(files: tuple[Path, ...], report_format: str, base: str | None, data_dir: Path | None) -> None:
-    """Validate the built dataset, or the given RDF FILES, against the SHACL shapes.
+def validate(files: tuple[Path, ...], shapes: tuple[Path, ...], report_format: str, fail_on: str,
+             base: str | None, data_dir: Path | None) -> None:
+    """Validate the built dataset, or any RDF FILES, against the project's SHACL shapes or any --shapes.
 
-    Exit status: 0 conforms, 1 does not conform, 2 usage or input error.
+    Files are read with their file URL as base IRI. Exit status: 0 no result of the --fail-on
+    severity or worse, 1 there is one, 2 usage or input error (unreadable data or shapes,
+    SHACL-SPARQL that the spec forbids or that would reach outside the data).
 
     \b
     Examples:
       giigraph validate
       giigraph validate dist/giigraph.ttl --format json
+      giigraph validate data.ttl --shapes shapes.ttl --format turtle --fail-on warning
     """
     from . import build_quads
     from . import validate as run_validation
     from .rdfio import read_quads
 
     graph = read_quads(files) if files else build_quads(base, data_dir)
-    report = run_validation(graph)
+    report = run_validation(graph, shapes=list(shapes) or None)
     output = {"text": report.text, "turtle": report.turtle, "json": report.json}[report_format]()
     click.echo(output, nl=False)
-    raise SystemExit(0 if report.conforms else 1)
+    raise SystemExit(1 if report.fails(fail_on) else 0)
 
 
 # --- publish ---
@@ -197,7 +215,7 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
     endpoints = Endpoints(store, protocol, update_endpoint, query_endpoint)
     dataset = read_rdf(files) if files else build_dataset(base, data_dir)
     report = run_validation(dataset)
-    if not report.conforms:
+    if report.fails():
         raise ValidationFailed(report, "the data does not conform to the shapes (see `giigraph validate`); "
                                        "nothing was published")
     click.echo(run(dataset, endpoints, graph=graph, dry_run=dry_run, timeout=timeout, retries=retries,
@@ -219,12 +237,15 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
               help="Largest SPARQL result, in megabytes.")
 @click.option("--max-worker-mb", default=512, show_default=True, type=click.IntRange(min=128),
               help="Memory (address space) of one SPARQL worker, in megabytes; a query needing more is stopped.")
+@click.option("--query-cache-mb", default=64, show_default=True, type=click.IntRange(min=0),
+              help="Answers kept for repeated SPARQL queries, in megabytes (0: none).")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's body.")
 def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
-          max_result_mb: float, max_worker_mb: int, header_timeout: float, body_timeout: float) -> None:
+          max_result_mb: float, max_worker_mb: int, query_cache_mb: int, header_timeout: float,
+          body_timeout: float) -> None:
     """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
 
     Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
@@ -239,7 +260,7 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
     from .serve.workers import Limits
 
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024),
-                    max_worker_bytes=max_worker_mb * 1024 * 1024)
+                    max_worker_bytes=max_worker_mb * 1024 * 1024, cache_bytes=query_cache_mb * 1024 * 1024)
     run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
 # --- query ---

@@ -1,8 +1,9 @@
 """Figures read in cited sources (data/tables) as W3C RDF Data Cube observations.
 
 Each cited source gets its own named graph (`{base}graph/source/{id}`) holding its description, the
-economies it assigns clusters to, and its figures: one `qb:DataSet` per kind of figure, one
-`qb:Observation` per figure. Every observation has its dimensions (`gii:cluster` or
+economies it assigns clusters to, and its figures: one `qb:DataSet` per kind of figure (each measure has
+its own structure, so a source that gives some figures of a cluster and not others still meets Data Cube
+IC-17), one `qb:Observation` per figure. Every observation has its dimensions (`gii:cluster` or
 `sdmx-dimension:refArea`, `gii:edition`, `qb:measureType`), exactly one measure value, a QUDT unit
 (`sdmx-attribute:unitMeasure`) and its source (`dcterms:source`, `prov:wasDerivedFrom`). Sources are never
 merged: a rank that two sources give is two observations, each with its source.
@@ -24,24 +25,41 @@ class Measure(NamedTuple):
     prop: str
     unit: str
     text: str  # how a label states a value, e.g. "rank {}"
+    structure: str  # its Data Cube structure, whose one measure it is
+    dataset: str  # the data set's slug after the source's id, e.g. "cluster-ranks"
+    title: str  # the data set's label, before the source's name
 
 
 #: Column of cluster-figures.csv -> its measure. The declarative part of the mapping: a new column is a
 #: new line here (and a field in model.ClusterRow).
 CLUSTER_MEASURES: dict[str, Measure] = {
-    "rank": Measure(GII.rank, UNIT.UNITLESS, "rank {}"),
-    "pct_applications": Measure(GII.pctApplications, UNIT.NUM, "{} PCT applications"),
-    "pct_share": Measure(GII.pctShare, UNIT.PERCENT, "{}% of all PCT applications"),
-    "publications": Measure(GII.scientificPublications, UNIT.NUM, "{} scientific publications"),
-    "pub_share": Measure(GII.publicationShare, UNIT.PERCENT, "{}% of all scientific publications"),
-    "total_share": Measure(GII.totalShare, UNIT.PERCENT, "{}% total share"),
-    "previous_rank": Measure(GII.previousRank, UNIT.UNITLESS, "previous rank {} (as printed in this edition)"),
-    "rank_change": Measure(GII.rankChange, UNIT.UNITLESS, "rank change {:+d} (as stated in this edition)"),
+    "rank": Measure(GII.rank, UNIT.UNITLESS, "rank {}", GII.ClusterRankStructure,
+                    "cluster-ranks", "Cluster ranks"),
+    "pct_applications": Measure(GII.pctApplications, UNIT.NUM, "{} PCT applications",
+                                GII.ClusterPctApplicationsStructure, "cluster-pct-applications",
+                                "Cluster PCT applications"),
+    "pct_share": Measure(GII.pctShare, UNIT.PERCENT, "{}% of all PCT applications", GII.ClusterPctShareStructure,
+                         "cluster-pct-shares", "Cluster shares of PCT applications"),
+    "publications": Measure(GII.scientificPublications, UNIT.NUM, "{} scientific publications",
+                            GII.ClusterPublicationsStructure, "cluster-publications", "Cluster scientific publications"),
+    "pub_share": Measure(GII.publicationShare, UNIT.PERCENT, "{}% of all scientific publications",
+                         GII.ClusterPublicationShareStructure, "cluster-publication-shares",
+                         "Cluster shares of scientific publications"),
+    "total_share": Measure(GII.totalShare, UNIT.PERCENT, "{}% total share", GII.ClusterTotalShareStructure,
+                           "cluster-total-shares", "Cluster total shares"),
+    "previous_rank": Measure(GII.previousRank, UNIT.UNITLESS, "previous rank {} (as printed in this edition)",
+                             GII.ClusterPreviousRankStructure, "cluster-previous-ranks", "Cluster previous ranks"),
+    "rank_change": Measure(GII.rankChange, UNIT.UNITLESS, "rank change {:+d} (as stated in this edition)",
+                           GII.ClusterRankChangeStructure, "cluster-rank-changes", "Cluster rank changes"),
 }
-COUNT_MEASURE = Measure(GII.clusterCount, UNIT.NUM, "{} clusters in the top 100")
+#: "In the top N, rank not given": what the article says of some clusters.
+RANK_UPPER_BOUND = Measure(GII.rankUpperBound, UNIT.UNITLESS, "in the top {}", GII.ClusterRankUpperBoundStructure,
+                           "cluster-rank-upper-bounds", "Cluster rank upper bounds")
+COUNT_MEASURE = Measure(GII.clusterCount, UNIT.NUM, "{} clusters in the top 100", GII.EconomyClusterCountStructure,
+                        "clusters-per-economy", "Top-100 clusters per economy")
 
 SOURCE_TYPES = {
-    "report-part": (SCHEMA.CreativeWork,),
+    "report-part": (SCHEMA.Chapter, SCHEMA.CreativeWork),  # a section of a report (schema:pagination's domain)
     "news-article": (SCHEMA.NewsArticle, SCHEMA.CreativeWork),
     "web-page": (SCHEMA.WebPage, SCHEMA.CreativeWork),
     "blog-post": (SCHEMA.BlogPosting, SCHEMA.CreativeWork),
@@ -70,30 +88,24 @@ def describe_source(b: "Builder", r: model.CitedSource) -> None:
 
 def add_figures(b: "Builder", source: model.CitedSource, rows: Iterable[model.Record]) -> None:
     """Every figure of the source's rows as an observation, in one data set per kind of figure."""
-    rows = list(rows)
-    clusters = [r for r in rows if isinstance(r, model.ClusterRow)]
-    counts = [r for r in rows if isinstance(r, model.EconomyCount)]
-    if clusters:
-        ds = _dataset(b, source, "cluster-ranks", GII.ClusterRankStructure, "Cluster ranks and figures")
-        for row in clusters:
-            _cluster_row(b, source, ds, row)
-    if counts:
-        ds = _dataset(b, source, "clusters-per-economy", GII.EconomyClusterCountStructure,
-                      "Top-100 clusters per economy")
-        for row in counts:
-            _count(b, source, ds, row)
+    for row in rows:
+        if isinstance(row, model.ClusterRow):
+            _cluster_row(b, source.id, source.ref, row)
+        elif isinstance(row, model.EconomyCount):
+            _count(b, source.id, source.ref, row)
 
 
-def _dataset(b: "Builder", source: model.CitedSource, name: str, structure: str, title: str) -> str:
-    s = b.iri(f"dataset/{source.id}-{name}")
+def dataset(b: "Builder", source_id: str, source_ref: str, measure: Measure) -> str:
+    """The source's data set of one kind of figure (described once, whatever the number of figures)."""
+    s = b.iri(f"dataset/{source_id}-{measure.dataset}")
     b.types(s, QB.DataSet)
-    b.add(s, QB.structure, structure)
-    b.add(s, RDFS.label, Literal(f"{title} given by “{source.name['en']}”", lang="en"))
-    b.add(s, DCTERMS.source, b.iri(source.ref))
+    b.add(s, QB.structure, measure.structure)
+    b.add(s, RDFS.label, Literal(f"{measure.title} given by “{b.english(source_ref)}”", lang="en"))
+    b.add(s, DCTERMS.source, b.iri(source_ref))
     return s
 
 
-def _cluster_row(b: "Builder", source: model.CitedSource, ds: str, row: model.ClusterRow) -> None:
+def _cluster_row(b: "Builder", source_id: str, source_ref: str, row: model.ClusterRow) -> None:
     cluster = b.iri(row.cluster)
     b.links(cluster, GII.economy, row.economies)  # the source's assignment, in the source's graph
     subject = f"{b.english(row.cluster)}, {b.english(row.edition)}"
@@ -104,28 +116,34 @@ def _cluster_row(b: "Builder", source: model.CitedSource, ds: str, row: model.Cl
         s = b.iri(f"observation/{row.id}-{column.replace('_', '-')}")
         b.types(s, QB.Observation, GII.RankObservation)
         b.add(s, GII.cluster, cluster)
-        _observation(b, s, ds, source, row.edition, measure, value, subject)
+        observation(b, s, source_id, source_ref, row.edition, measure, value, subject)
+        b.add(s, PROV.wasDerivedFrom, b.iri(source_ref))  # a document cited whole
 
 
-def _count(b: "Builder", source: model.CitedSource, ds: str, row: model.EconomyCount) -> None:
+def _count(b: "Builder", source_id: str, source_ref: str, row: model.EconomyCount) -> None:
     s = b.iri(f"observation/{row.id}-cluster-count")
     b.types(s, QB.Observation, GII.EconomyCountObservation)
     b.add(s, SDMX_DIMENSION.refArea, b.iri(row.economy))
     subject = f"{b.english(row.economy)}, {b.english(row.edition)}"
-    _observation(b, s, ds, source, row.edition, COUNT_MEASURE, row.clusters, subject)
+    observation(b, s, source_id, source_ref, row.edition, COUNT_MEASURE, row.clusters, subject)
+    b.add(s, PROV.wasDerivedFrom, b.iri(source_ref))
 
 
-def _observation(b: "Builder", s: str, ds: str, source: model.CitedSource, edition: str,
-                 measure: Measure, value: object, subject: str) -> None:
-    b.add(s, QB.dataSet, ds)
+def observation(b: "Builder", s: str, source_id: str, source_ref: str, edition: str, measure: Measure,
+                value: object, subject: str | None = None) -> None:
+    """What every observation has: its data set, edition, measure type and value, unit and source.
+
+    `subject` ("Seoul, GII 2023") makes the label; without it the caller writes its own.
+    """
+    b.add(s, QB.dataSet, dataset(b, source_id, source_ref, measure))
     b.add(s, GII.edition, b.iri(edition))
     b.add(s, QB.measureType, measure.prop)
     b.add(s, measure.prop, Literal(value))
     b.add(s, SDMX_ATTRIBUTE.unitMeasure, measure.unit)
-    b.add(s, DCTERMS.source, b.iri(source.ref))
-    b.add(s, PROV.wasDerivedFrom, b.iri(source.ref))
-    b.add(s, RDFS.label, Literal(f"{subject}: {measure.text.format(value)} ({_short(source)})", lang="en"))
+    b.add(s, DCTERMS.source, b.iri(source_ref))
+    if subject is not None:
+        b.add(s, RDFS.label, Literal(f"{subject}: {measure.text.format(value)} ({_short(b, source_ref)})", lang="en"))
 
 
-def _short(source: model.CitedSource) -> str:
-    return source.name["en"].split(":")[0]
+def _short(b: "Builder", source_ref: str) -> str:
+    return b.english(source_ref).split(":")[0]

@@ -87,3 +87,8 @@ class QuerySyntaxError(QueryError):
 class QueryRefused(QueryError):
     """A query would read data from outside the dataset (SERVICE, LOAD, FROM <remote>) or change it:
     refused before any engine sees it."""
+
+
+class ShapesError(GiigraphError):
+    """The shapes cannot be evaluated: not well-formed SHACL, or SHACL-SPARQL that the spec forbids
+    (SHACL §5.2.1, pre-binding); the validation is a failure, not a report."""

@@ -10,10 +10,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import formats
+from . import catalog, formats
+from .catalog import IANA
 from .jsonld import context_document
 from .namespaces import (
-    DATA_LICENSE, DCAT, DCTERMS, FOAF, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD,
+    DATA_LICENSE, DCAT, DCTERMS, GII, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD,
 )
 from .quads import Quads, index
 from .rdfio import chunks, write_stream
@@ -23,7 +24,10 @@ from .turtle import turtle
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 TITLE = "giigraph: the WIPO Global Innovation Index 2023 S&T cluster ranking, as reported by China IP News"
-IANA = "https://www.iana.org/assignments/media-types/"
+DESCRIPTION = (
+    "Facts, short attributed quotations and paragraph-level provenance from a China IP News report "
+    "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
+    "organizations, people and their posts, statements, ranks and the article's checkable claims.")
 DCAT_VERSION = DCAT.version  # DCAT 3
 
 
@@ -78,7 +82,7 @@ def _swap(staging: Path, out: Path) -> None:
 
 
 def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[Triple]:
-    """VoID + DCAT description of the dataset and one distribution per dump."""
+    """VoID + DCAT description of the dataset and one distribution per dump (DCAT-AP: `catalog.py`)."""
     g: set[Triple] = set()
     add = g.add
     merged = dataset.union()
@@ -87,15 +91,9 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
         add((d, RDF.type, cls))
     add((d, DCTERMS.title, Literal(TITLE, lang="en")))
-    add((d, DCTERMS.description, Literal(
-        "Facts, short attributed quotations and paragraph-level provenance from a China IP News report "
-        "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
-        "organizations, people and their posts, statements, ranks and the article's checkable claims.",
-        lang="en")))
+    add((d, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
     add((d, DCTERMS.license, DATA_LICENSE))
     add((d, DCTERMS.publisher, publisher))
-    add((publisher, RDF.type, FOAF.Organization))
-    add((publisher, FOAF.name, Literal("giigraph project", lang="en")))
     add((d, DCAT_VERSION, Literal(version)))
     add((d, OWL.versionInfo, Literal(version)))
     add((d, VOID.uriSpace, Literal(f"{base}id/")))
@@ -108,21 +106,29 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     add((d, VOID.distinctSubjects, Literal(len({s for s, _, _ in merged}))))
     add((d, VOID.properties, Literal(len({p for _, p, _ in merged}))))
     add((d, VOID.classes, Literal(len({o for _, p, o in merged if p == RDF.type}))))
-    for article in {s for s, p, o in merged if p == RDF.type and o == SCHEMA.NewsArticle}:
-        add((d, DCTERMS.source, article))
     for name in dataset.names():
         add((d, VOID.subset, _subset(g, name, len(dataset.graphs[name]))))
     for dump in dumps:
         _distribution(g, d, base, dump)
+    types = {(s, o) for s, p, o in merged if p == RDF.type}
+    sources = {s for s, o in types if o == SCHEMA.NewsArticle}
+    editions = {o for _, p, o in merged if p == GII.edition}
+    years = {o[0] for s, p, o in merged if p == DCTERMS.issued and s in editions}
+    catalog.describe(g, d, base, publisher, TITLE, DESCRIPTION, years, sources,
+                     {dump_iri(base, dump.fmt.filename): dump.fmt for dump in dumps})
     return g
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:
-    """Each named graph as a VoID subset with its triple count, for loaders to check against."""
+    """Each named graph as a VoID subset with its triple count, for loaders to check against.
+
+    The graph is the document and the subset the data set it belongs to: `void:inDataset` goes from
+    a document to its data set (domain foaf:Document, range void:Dataset).
+    """
     subset = f"{name}#void"
     g.add((subset, RDF.type, VOID.Dataset))
     g.add((subset, RDFS.label, Literal(f"Named graph {name}", lang="en")))
-    g.add((subset, VOID.inDataset, name))
+    g.add((name, VOID.inDataset, subset))
     g.add((subset, VOID.triples, Literal(triples)))
     return subset
 
@@ -137,7 +143,6 @@ def _distribution(g: set[Triple], d: str, base: str, dump: Dump) -> None:
         (url, DCTERMS.title, Literal(f"{dump.fmt.label} dump", lang="en")),
         (url, DCAT.downloadURL, url),
         (url, DCAT.mediaType, IANA + dump.fmt.media_type),
-        (url, DCTERMS.format, Literal(dump.fmt.media_type)),
         (url, DCAT.byteSize, Literal(str(dump.size), datatype=XSD.nonNegativeInteger)),
         (url, DCTERMS.license, DATA_LICENSE),
         (url, SPDX.checksum, checksum),

@@ -19,6 +19,7 @@ class RdfFormat:
     extension: str
     rdflib_name: str
     quads: bool
+    eu_file_type: str  # its code in the EU file-type authority list (DCAT-AP's dct:format)
     aliases: tuple[str, ...] = ()
 
     @property
@@ -28,12 +29,13 @@ class RdfFormat:
 
 
 FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "Turtle", "text/turtle", "ttl", "turtle", False, ("ttl",)),
-    RdfFormat("jsonld", "JSON-LD", "application/ld+json", "jsonld", "json-ld", False, ("json-ld", "json")),
-    RdfFormat("nt", "N-Triples", "application/n-triples", "nt", "nt", False, ("ntriples", "n-triples")),
-    RdfFormat("trig", "TriG", "application/trig", "trig", "trig", True, ()),
-    RdfFormat("nquads", "N-Quads", "application/n-quads", "nq", "nquads", True, ("nq", "n-quads")),
-    RdfFormat("xml", "RDF/XML", "application/rdf+xml", "rdf", "xml", False, ("rdfxml", "rdf/xml", "rdf", "owl")),
+    RdfFormat("turtle", "Turtle", "text/turtle", "ttl", "turtle", False, "RDF_TURTLE", ("ttl",)),
+    RdfFormat("jsonld", "JSON-LD", "application/ld+json", "jsonld", "json-ld", False, "JSON_LD", ("json-ld", "json")),
+    RdfFormat("nt", "N-Triples", "application/n-triples", "nt", "nt", False, "RDF_N_TRIPLES", ("ntriples", "n-triples")),
+    RdfFormat("trig", "TriG", "application/trig", "trig", "trig", True, "RDF_TRIG", ()),
+    RdfFormat("nquads", "N-Quads", "application/n-quads", "nq", "nquads", True, "RDF_N_QUADS", ("nq", "n-quads")),
+    RdfFormat("xml", "RDF/XML", "application/rdf+xml", "rdf", "xml", False, "RDF_XML",
+              ("rdfxml", "rdf/xml", "rdf", "owl")),
 )
 
 _LOOKUP: dict[str, RdfFormat] = {}

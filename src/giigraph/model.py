@@ -268,6 +268,7 @@ class Article(Record):
     rights: LangText
     about: Annotated[tuple[str, ...], ref("report", "ranking")]
     passages: tuple[Passage, ...]
+    inferred: LangText | None = None  # what of this description is inferred, not read, and by which rule
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,7 @@ class Post(Record):
     organization: Annotated[str, ref("organization")]
     role: Annotated[str, ref("role")]
     passages: Passages
+    inferred: LangText | None = None  # set when the source does not state the post, and the rule used
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,8 @@ class Statement(Record):
     mentions: Annotated[tuple[str, ...], ref(*PLACE_KINDS, "organization", "strategy", "report", "ranking")]
     passages: Passages
     post: Annotated[str | None, ref("post")] = None
+    excerpt: bool = False  # direct speech: the text is part of what the speaker said, not all of it
+    inferred: LangText | None = None  # what of it the passages do not state (e.g. the occasion), and the rule
 
 
 @dataclass(frozen=True)
@@ -353,6 +357,7 @@ class Claim(Record):
     based_on: Annotated[tuple[str, ...], ref("report", "ranking")]
     mentions: Annotated[tuple[str, ...], ref(*PLACE_KINDS, "organization")]
     passages: Passages
+    speakers: Annotated[tuple[str, ...], ref(*AGENT_KINDS)] = ()  # whose reported words; none: the article's
 
 
 # --- rows of the tables in data/tables (CSV; a column per field) --------------------------------

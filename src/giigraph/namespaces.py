@@ -19,9 +19,12 @@ GII = ClosedNamespace(ONTOLOGY_IRI + "#", """
     RankObservation economy economyCode cluster edition rank rankUpperBound speechMode speakerPost
     statedIn clustersPerEdition minEconomiesConsidered indicator SpeechModeScheme DirectSpeech
     ReportedSpeech IndicatorScheme PatentFilingActivity ScientificPublication ClusterRankStructure
+    ClusterRankUpperBoundStructure ClusterPreviousRankStructure ClusterRankChangeStructure
+    ClusterPctApplicationsStructure ClusterPctShareStructure ClusterPublicationsStructure
+    ClusterPublicationShareStructure ClusterTotalShareStructure
     EconomyCountObservation previousRank rankChange pctApplications pctShare scientificPublications
     publicationShare totalShare clusterCount supportTest contradictionTest evidenceQuery verdict
-    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable
+    EconomyClusterCountStructure VerdictScheme Supported Contradicted NotDecidable excerpt inference
 """)
 
 #: The schema.org terms giigraph writes (http://schema.org/).
@@ -33,7 +36,8 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     copyrightNotice creator datePublished description editor hasPart headline inLanguage isBasedOn
     isPartOf mentions name numberOfItems parentOrganization position publisher sameAs startDate
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
-    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating
+    itemReviewed pagination ratingValue reviewBody reviewRating url worstRating subjectOf
+    Chapter Intangible keywords spatialCoverage temporalCoverage license isAccessibleForFree distribution contentUrl encodingFormat
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -58,6 +62,14 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+#: DCAT-AP's own terms (dcatap:availability) and the code lists DCAT-AP names: the EU Publications
+#: Office authority tables (file types, data themes, languages, planned availability) and ADMS types.
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+EU_AUTHORITY = Namespace("http://publications.europa.eu/resource/authority/")
+ADMS_LICENCE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_PUBLISHER = Namespace("http://purl.org/adms/publishertype/")
 
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -65,8 +77,10 @@ DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 PREFIXES: dict[str, str] = {
     "cc": str(CC),
     "dcat": str(DCAT),
+    "dcatap": str(DCATAP),
     "dcterms": str(DCTERMS),
     "foaf": str(FOAF),
+    "geo": str(GEO),
     "gii": str(GII),
     "org": str(ORG),
     "owl": str(OWL),
@@ -80,6 +94,7 @@ PREFIXES: dict[str, str] = {
     "skos": str(SKOS),
     "spdx": str(SPDX),
     "unit": str(UNIT),
+    "vcard": str(VCARD),
     "vann": str(VANN),
     "void": str(VOID),
     "wd": str(WIKIDATA),

@@ -170,7 +170,12 @@ def parse_triples(path: Path, fmt: str | None = None) -> list[Triple]:
     spec = formats.get(fmt) if fmt else formats.from_path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
-    return [(s, p, o) for s, p, o, _ in _parse(str(path), {"path": str(path)}, spec, {})]
+    return [(s, p, o) for s, p, o, _ in _parse(str(path), _file(path), spec, {})]
+
+
+def _file(path: Path) -> dict:
+    """What Oxigraph reads a file from; relative IRIs resolve against the file, as Raptor and Jena do."""
+    return {"path": str(path), "base_iri": path.resolve().as_uri()}
 
 
 def read_quads(paths: Iterable[str | Path]) -> Quads:
@@ -181,7 +186,7 @@ def read_quads(paths: Iterable[str | Path]) -> Quads:
         spec = formats.from_path(path)
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        _read_into(quads, str(path), {"path": str(path)}, spec)
+        _read_into(quads, str(path), _file(path), spec)
     return quads
 
 
@@ -256,8 +261,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     import tempfile
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # a parent is a file, no permission, ...: nothing has been written
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}"
+                         f"{f' ({exc.filename})' if exc.filename else ''}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

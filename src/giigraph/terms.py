@@ -228,25 +228,6 @@ def numeric_value(term: Term) -> int | Decimal | float | None:
     return float(lexical.replace("INF", "inf")) if _compiled(_DOUBLE).match(lexical) else None
 
 
-def is_well_formed(term: Literal) -> bool:
-    """Whether a literal's lexical form is valid for its datatype (for the types rdflib reads)."""
-    datatype = term[2]
-    if datatype in NUMERIC_TYPES:
-        return numeric_value(term) is not None
-    pattern = _LEXICAL.get(datatype)
-    return pattern is None or _compiled(pattern).match(term[0]) is not None
-
-
-_TZ = r"(?:Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)?"
-_LEXICAL = {
-    XSD_BOOLEAN: r"(?:true|false|1|0)\Z",
-    XSD_DATE: r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + _TZ + r"\Z",
-    XSD_DATETIME: r"-?[0-9]{4,}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T"
-                  r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?" + _TZ + r"\Z",
-    XSD_NS + "gYear": r"-?[0-9]{4,}" + _TZ + r"\Z",
-}
-
-
 @cache
 def _compiled(pattern: str) -> re.Pattern:
     """Patterns compiled on first use (only validation needs them; `giigraph export` starts faster)."""

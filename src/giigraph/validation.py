@@ -1,18 +1,27 @@
 """SHACL validation, and reports a curator can read.
 
-Shapes are every `*.ttl` under `shapes/`. The data graph is the union of all named graphs, with no
-inference: published data writes its types out, so nothing needs to be inferred to check it.
+Shapes are every `*.ttl` under `shapes/`, or any shapes graph given. The data graph is the union of
+all named graphs, with no inference: published data writes its types out, so nothing needs to be
+inferred to check it. `conforms` is SHACL's: no result at all, whatever its severity; what fails a
+command is chosen by severity (`ValidationReport.fails`, the CLI's `--fail-on`). SPARQL in the
+shapes is checked before either engine runs (nothing may be fetched).
 
 Two engines give the same results (a test proves it on the project's shapes and on fixtures):
 `giigraph.shacl` (SHACL Core over an in-memory index, SHACL-SPARQL as one Oxigraph query per
 constraint; linear in the data) is the one used, and pyshacl, the reference, is used for shapes
-with features the fast engine does not evaluate, or when asked for (`engine="pyshacl"`).
+with features the fast engine does not evaluate, or when asked for (`engine="pyshacl"`). Both are
+held to the W3C SHACL test suite (`tests/test_w3c_shacl.py`).
 """
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .gcpause import without_gc
@@ -54,11 +63,20 @@ class ValidationReport:
         """The W3C validation report as an rdflib graph (made on first use)."""
         return self._graph() if self._graph else report_graph(self.conforms, self.raw)
 
+    def fails(self, fail_on: str = "violation") -> bool:
+        """Whether a result is at least as severe as `fail_on` (violation, warning or info); a
+        severity outside SHACL's three counts as a violation."""
+        worst = SEVERITIES.index(fail_on)
+        return any(SEVERITIES.index(r.severity.lower()) <= worst if r.severity.lower() in SEVERITIES else True
+                   for r in self.results)
+
     def text(self) -> str:
         """One block per focus node, one line per problem, sorted so the report is stable."""
         if self.conforms:
             return "The data conforms to the shapes: no problems found.\n"
-        lines = [f"The data does not conform: {len(self.results)} problem(s).", ""]
+        counts = Counter(r.severity.lower() for r in self.results)
+        tally = ", ".join(f"{n} {severity}(s)" for severity, n in sorted(counts.items(), key=_severity_order))
+        lines = [f"The data does not conform: {len(self.results)} problem(s): {tally}.", ""]
         current = None
         for r in self.results:
             if r.focus != current:
@@ -78,64 +96,145 @@ class ValidationReport:
         return self.graph.serialize(format="turtle")
 
 
+#: Severities from the most to the least severe; `--fail-on` names one of them.
+SEVERITIES = ("violation", "warning", "info")
+
+
+@dataclass(frozen=True)
+class ShapesGraph:
+    """A shapes graph as plain triples, with the prefixes its files declared (pyshacl reads them)."""
+
+    triples: tuple[Triple, ...]
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+
 @cache
 def shape_triples() -> tuple[Triple, ...]:
     """Every shapes file, parsed once per process (by pyoxigraph, into plain triples)."""
-    from .rdfio import parse_triples
+    return project_shapes().triples
 
-    return tuple(t for path in sorted(SHAPES_DIR.glob("*.ttl")) for t in parse_triples(path))
+
+@cache
+def project_shapes() -> ShapesGraph:
+    """The project's shapes (`shapes/*.ttl`), read once per process."""
+    from .rdfio import read_quads
+
+    quads = read_quads(sorted(SHAPES_DIR.glob("*.ttl")))
+    return ShapesGraph(tuple(sorted(quads.union(), key=str)), tuple(sorted(quads.prefixes.items())))
+
+
+ShapesInput = "ShapesGraph | Quads | Graph | Dataset | tuple[Triple, ...] | list[Path] | None"
+
+
+def load_shapes(shapes: ShapesInput) -> ShapesGraph:
+    """Any shapes: None (the project's), plain quads, an rdflib graph, plain triples or RDF files."""
+    if shapes is None:
+        return ShapesGraph(shape_triples(), project_shapes().prefixes)
+    if isinstance(shapes, ShapesGraph):
+        return shapes
+    if isinstance(shapes, (list, tuple)) and all(isinstance(s, (str, Path)) for s in shapes) and shapes:
+        from .rdfio import read_quads
+
+        shapes = read_quads(shapes)
+    if isinstance(shapes, (list, tuple)):
+        return ShapesGraph(tuple(shapes))
+    quads = shapes if isinstance(shapes, Quads) else Quads.from_rdflib(shapes)
+    return ShapesGraph(tuple(quads.union()), tuple(sorted(quads.prefixes.items())))
 
 
 def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
-                   shapes: tuple[Triple, ...] | None = None) -> ValidationReport:
-    """Validate plain quads, or an rdflib graph or dataset (all graphs together), against the shapes."""
+                   shapes: ShapesInput = None) -> ValidationReport:
+    """Validate plain quads, or an rdflib graph or dataset (all graphs together), against the shapes
+    (the project's by default). Shapes the spec forbids raise `ShapesError`; with engine "fast",
+    shapes the fast engine does not evaluate raise `Unsupported` ("auto" then asks pyshacl)."""
     from .shacl.shapes import Unsupported
 
     quads = graph if isinstance(graph, Quads) else Quads.from_rdflib(graph)
-    shapes = shape_triples() if shapes is None else shapes
+    shape_set = load_shapes(shapes)
+    _check_local(shape_set)
     if engine != "pyshacl":
         try:
-            return _fast(quads, shapes)
+            return _fast(quads, shape_set)
         except Unsupported:
             if engine == "fast":
                 raise
-    return _pyshacl(quads, shapes)
+    return _pyshacl(quads, shape_set)
+
+
+def _check_local(shapes: ShapesGraph) -> None:
+    """Refuse shapes whose SPARQL would reach outside the data (SERVICE, LOAD, FROM <remote>), before
+    either engine runs anything: Oxigraph federates SERVICE, rdflib (under pyshacl) fetches FROM IRIs."""
+    from .shacl.shapes import sparql_texts
+
+    texts = sparql_texts(shapes.triples)
+    if not texts:
+        return
+    from .query.parse import check_local, parse_query
+
+    for node, text in texts:
+        check_local(parse_query(text, dict(shapes.prefixes), source=f"the SPARQL of shape node {n3(node)}"),
+                    frozenset())
 
 
 @without_gc
-def _fast(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
+def _fast(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
     from .shacl.engine import Data, Validator
     from .shacl.shapes import read_shapes
     from .shacl.sparql import SparqlRunner
 
-    roots, _ = read_shapes(shapes)
-    runner: list[SparqlRunner] = []
-
-    def sparql(*args):  # the store is made only if a SPARQL constraint runs
-        if not runner:
-            runner.append(SparqlRunner(quads.store()))
-        return runner[0](*args)
-
-    raw = Validator(Data(quads.by_subject()), sparql).validate(roots)
-    conforms = not any(r.severity == SH + "Violation" for r in raw)
-    return ValidationReport(conforms, _results(raw, quads.prefixes), tuple(raw), "fast")
+    roots, _ = read_shapes(shapes.triples)
+    raw = Validator(Data(quads.by_subject()), SparqlRunner(quads.store)).validate(roots)
+    return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
+                            lambda: report_graph(not raw, tuple(raw), shapes.triples))
 
 
-def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
+@contextmanager
+def exact_rdflib() -> Iterator[None]:
+    """rdflib keeping every literal as written and quiet about ill-formed ones: by default it rewrites
+    "none"^^xsd:boolean as "false" (the report would show a value the data does not hold) and logs a
+    traceback for each literal it cannot convert."""
+    import rdflib
+
+    logger = logging.getLogger("rdflib.term")
+    saved = rdflib.NORMALIZE_LITERALS, logger.disabled
+    rdflib.NORMALIZE_LITERALS, logger.disabled = False, True
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS, logger.disabled = saved
+
+
+def _pyshacl(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
+    with exact_rdflib():
+        return _run_pyshacl(quads, shapes)
+
+
+def _run_pyshacl(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
     from pyshacl import validate as shacl
+    from pyshacl.errors import ReportableRuntimeError
     from rdflib import Graph
     from rdflib.namespace import SH as RSH
 
     from .convert import from_rdflib, to_rdflib
+    from .errors import ShapesError
 
     data = Graph()
     for prefix, ns in quads.prefixes.items():
         data.bind(prefix, ns, override=True, replace=True)
     data.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), data) for s, p, o in quads.union())
     shapes_graph = Graph()
-    shapes_graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), shapes_graph) for s, p, o in shapes)
-    conforms, report, _ = shacl(data, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
-                                allow_infos=True, allow_warnings=True)
+    for prefix, ns in shapes.prefixes:
+        shapes_graph.bind(prefix, ns, override=True, replace=True)
+    shapes_graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), shapes_graph) for s, p, o in shapes.triples)
+    try:
+        conforms, report, _ = shacl(data, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
+                                    allow_infos=False, allow_warnings=False)
+    except ReportableRuntimeError as exc:
+        raise ShapesError(f"the shapes cannot be evaluated: {' '.join(exc.message.split())}") from None
+    except NotImplementedError as exc:  # e.g. $shapesGraph, which neither engine evaluates
+        raise ShapesError(f"neither SHACL engine evaluates these shapes: {exc}") from None
+    if isinstance(report, Exception):  # pyshacl returns its ValidationFailure in place of a report
+        raise ShapesError(f"the shapes cannot be evaluated: {' '.join(str(report).split())}")
 
     def get(node, p):
         value = report.value(node, p)
@@ -149,6 +248,10 @@ def _pyshacl(quads: Quads, shapes: tuple[Triple, ...]) -> ValidationReport:
                              get(node, RSH.resultSeverity) or SH + "Violation", messages,
                              get(node, RSH.sourceConstraint)))
     return ValidationReport(bool(conforms), _results(raw, quads.prefixes), tuple(raw), "pyshacl", lambda: report)
+
+
+def _severity_order(item: tuple[str, int]) -> tuple[int, str]:
+    return (SEVERITIES.index(item[0]) if item[0] in SEVERITIES else -1, item[0])
 
 
 # --- results a curator reads ----------------------------------------------------------------------
@@ -185,8 +288,14 @@ class Namer:
         return str(node)
 
 
-def report_graph(conforms: bool, raw: tuple[RawResult, ...]) -> "Graph":
-    """The W3C SHACL validation report of plain results, as an rdflib graph."""
+def report_graph(conforms: bool, raw: tuple[RawResult, ...], shapes: tuple[Triple, ...] = ()) -> "Graph":
+    """The W3C SHACL validation report of plain results, as an rdflib graph; a result path that is a
+    blank node (a complex path) is copied from the shapes with the triples that describe it."""
+    with exact_rdflib():
+        return _report_graph(conforms, raw, shapes)
+
+
+def _report_graph(conforms: bool, raw: tuple[RawResult, ...], shapes: tuple[Triple, ...]) -> "Graph":
     from rdflib import BNode as RBNode, Graph, Literal as RLiteral
     from rdflib.namespace import RDF as R, SH as RSH
 
@@ -204,8 +313,28 @@ def report_graph(conforms: bool, raw: tuple[RawResult, ...]) -> "Graph":
         for p, value in ((RSH.focusNode, r.focus), (RSH.resultPath, r.path), (RSH.value, r.value),
                          (RSH.sourceConstraintComponent, r.component), (RSH.sourceShape, r.shape),
                          (RSH.resultSeverity, r.severity), (RSH.sourceConstraint, r.source_constraint)):
-            if value is not None and not isinstance(value, BNode):
+            if value is not None:
                 g.add((node, p, to_rdflib(value)))
+        if isinstance(r.path, BNode):
+            g += _described(r.path, shapes)
         for message in r.messages:
             g.add((node, RSH.resultMessage, RLiteral(message)))
     return g
+
+
+def _described(node: BNode, triples: tuple[Triple, ...]) -> "list":
+    """The triples reachable from a blank node through blank nodes (a path, a list), as rdflib triples."""
+    from .convert import to_rdflib
+
+    out, todo, seen = [], [node], {node}
+    by_subject: dict = {}
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            by_subject.setdefault(s, []).append((s, p, o))
+    while todo:
+        for s, p, o in by_subject.get(todo.pop(), ()):
+            out.append((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
+    return out

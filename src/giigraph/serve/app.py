@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import formats
+from ..export import VOID_FILE
 from ..errors import (
     GiigraphError, InputError, NotAcceptable, QueryError, QueryOutOfMemory, QueryRefused, QueryTimeout, QueryTooLarge,
 )
@@ -42,7 +43,7 @@ from .workers import Limits, QueryPool
 log = logging.getLogger("giigraph.serve")
 
 STATIC = Path(__file__).with_name("static")
-FILE_TYPES = {"context.jsonld": "application/ld+json", "void.ttl": "text/turtle"}
+FILE_TYPES = {"context.jsonld": "application/ld+json", VOID_FILE: "text/turtle"}
 ERROR_OFFERS = {"text/plain": "text", "text/html": "html", "application/json": "json",
                 "application/sparql-results+json": "json", "application/ld+json": "json"}
 STATUS = [(NotAcceptable, 406), (QueryRefused, 403), (QueryTimeout, 503), (QueryTooLarge, 422),
@@ -132,7 +133,9 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         return document(request, ONTOLOGY_IRI, "/ontology", fmt)
 
     async def void(request: Request) -> Response:
-        return document(request, site.dataset_iri, "/dataset", None)
+        """The VoID/DCAT description byte for byte as `giigraph build` writes it (dist/void.ttl)."""
+        return Response(site.files[VOID_FILE], media_type=FILE_TYPES[VOID_FILE],
+                        headers={"Link": '</dataset>; rel="alternate"'})
 
     async def dumps_index(request: Request) -> Response:
         return html_response(views.render("dumps.html", title="Downloads"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .. import formats
 from ..query.library import bundled_queries
@@ -115,6 +115,7 @@ class Views:
             rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
             passages=sorted(passages.values(), key=lambda v: v.title or ""),
             alternates=alternates(doc_path), jsonld=_script_safe(jsonld),
+            dataset_jsonld=_script_safe(dataset_jsonld(site.void, node)) if iri == site.dataset_iri else None,
         )
 
     def _fact(self, s, target: URIRef) -> Fact | None:
@@ -145,7 +146,8 @@ class Views:
         return self.render("home.html", served=served, top=top, browse=browse, counts=site.counts,
                            title=site.label(site.dataset_iri),
                            description=str(site.void.value(dataset, URIRef("http://purl.org/dc/terms/description"))),
-                           dumps=self.dumps, alternates=alternates("/dataset"))
+                           dumps=self.dumps, alternates=alternates("/dataset"),
+                           dataset_jsonld=_script_safe(dataset_jsonld(site.void, dataset)))
 
     @cached_property
     def dumps(self) -> list[tuple[str, str, str, int]]:
@@ -180,6 +182,54 @@ class Views:
                 "labels": self._by_lang(graph, t, RDFS.label) or self._by_lang(graph, t, SKOS.prefLabel),
                 "definitions": self._by_lang(graph, t, SKOS.definition),
                 "rows": self.rows(quads, skip={RDFS.label, SKOS.prefLabel, SKOS.definition})}
+
+
+#: Properties whose values are links, for the schema.org Dataset JSON-LD (strings there are IRIs).
+_LINKS = ("url", "license", "contentUrl", "sameAs")
+
+
+def dataset_jsonld(void: Graph, dataset: URIRef) -> bytes:
+    """The data set as one schema.org `Dataset` object, as Google's Dataset search reads it.
+
+    Built from the schema.org statements of the VoID/DCAT description (name, description, licence,
+    creator, distributions with contentUrl and encodingFormat, spatial and temporal coverage, ...), with
+    the nodes they name (creator, place, downloads) nested in place: the same facts, framed as one tree.
+    """
+    schema = str(SCHEMA._NS)
+    plain: set[str] = set()  # terms with untagged strings: they get "@language": null in the context
+
+    def literal(key: str, o: Literal) -> object:
+        if o.datatype == XSD.boolean:
+            return o.toPython()
+        if o.language == "en":
+            return str(o)
+        if o.language is None and o.datatype is None:
+            plain.add(key)
+            return str(o)
+        return {"@value": str(o), **({"@language": o.language} if o.language else {"@type": str(o.datatype)})}
+
+    def node(s: URIRef, depth: int) -> dict:
+        out: dict = {"@id": str(s)}
+        types = sorted(str(o)[len(schema):] for o in void.objects(s, RDF.type) if str(o).startswith(schema))
+        if types:
+            out["@type"] = types[0] if len(types) == 1 else types
+        for p, o in sorted(void.predicate_objects(s)):
+            if not str(p).startswith(schema) or p == RDF.type:
+                continue
+            key = str(p)[len(schema):]
+            if isinstance(o, Literal):
+                value = literal(key, o)
+            elif depth and key not in _LINKS and any(str(t).startswith(schema) for t in void.objects(o, RDF.type)):
+                value = node(o, depth - 1)
+            else:
+                value = str(o)
+            out.setdefault(key, []).append(value)
+        return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in out.items()}
+
+    tree = node(dataset, 1)
+    context = {"@vocab": schema, "@language": "en", **{key: {"@type": "@id"} for key in _LINKS},
+               **{key: {"@language": None} for key in sorted(plain)}}
+    return json.dumps({"@context": context, **tree}, ensure_ascii=False).encode("utf-8")
 
 
 def _script_safe(jsonld: bytes) -> str:

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from .. import __version__, build, build_dist
 from ..config import resolve_base
@@ -144,9 +144,9 @@ class Site:
 
     @cached_property
     def sources(self) -> list[tuple[str, str, str]]:
-        """(IRI, publisher, date) of what the data was read in: the dataset's dcterms:source."""
+        """(IRI, publisher, date) of what the data was read in: what the dataset prov:wasDerivedFrom."""
         found = []
-        for src in sorted(self.void.objects(URIRef(self.dataset_iri), DCTERMS.source)):
+        for src in sorted(self.void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
             publisher = self.union.value(src, SCHEMA.publisher)
             published = self.union.value(src, SCHEMA.datePublished)
             found.append((str(src), self.label(str(publisher)) if publisher else "",

@@ -1,14 +1,18 @@
-"""Reads a SHACL shapes graph (plain triples) into shapes with compiled paths and constraint parameters.
+"""Reads a SHACL shapes graph (plain triples) into shapes with compiled paths and constraint parameters,
+SPARQL-based constraint components and their uses included.
 
-Anything outside what `engine.py` evaluates (SHACL-JS, custom constraint components, sh:rule,
-$shapesGraph in SPARQL, ...) raises `Unsupported`, and validation falls back to pyshacl.
+Anything outside what `engine.py` evaluates (SHACL-JS, sh:rule, $shapesGraph in SPARQL, ...) raises
+`Unsupported`, and validation falls back to pyshacl; what SHACL forbids (SHACL-SPARQL breaking the
+pre-binding rules) raises `ShapesError`: no engine may run it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..terms import Literal, Term, Triple
+from ..errors import ShapesError
+from ..terms import XSD_BOOLEAN, Literal, Term, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -16,6 +20,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE = RDF + "type"
 RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 
 #: Parameters engine.py evaluates, each with its constraint component's local name.
 COMPONENTS = {
@@ -137,6 +142,36 @@ class SparqlConstraint:
     prefixes: str
 
 
+@dataclass(frozen=True)
+class Validator:
+    """One validator of a SPARQL-based constraint component: an ASK or a SELECT query."""
+
+    node: Term
+    form: str  # "ask" | "select"
+    query: str
+    prefixes: str
+    messages: tuple[Literal, ...]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A SPARQL-based constraint component (SHACL §6): parameters, and validators by kind of shape."""
+
+    node: Term
+    parameters: tuple[tuple[str, str, bool], ...]  # (path, variable name, optional)
+    validators: dict = field(hash=False, compare=False)  # "node" | "property" -> Validator
+    messages: tuple[Literal, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComponentUse:
+    """A shape's use of a component: one value for each parameter it has (SHACL §6.2)."""
+
+    component: Component
+    validator: Validator
+    bindings: tuple[tuple[str, Term], ...]
+
+
 @dataclass(eq=False)
 class Shape:
     node: Term
@@ -160,11 +195,13 @@ def read_shapes(triples: Iterable[Triple]) -> tuple[list[Shape], Callable[[Term]
     """All shapes with targets (validated from the top) and a lookup for any shape by node."""
     g = Graph(triples)
     shapes: dict[Term, Shape] = {}
+    components = [_component(g, s) for s, props in sorted(g.out.items(), key=lambda x: str(x[0]))
+                  if any(SH + key in props for key in ("parameter", "validator", "nodeValidator", "propertyValidator"))]
 
     def shape(node: Term) -> Shape:
         if node not in shapes:
             shapes[node] = _placeholder(node)
-            _fill(g, shapes[node], shape)
+            _fill(g, shapes[node], shape, components)
         return shapes[node]
 
     candidates = set()
@@ -186,7 +223,7 @@ def _placeholder(node: Term) -> Shape:
     return Shape(node, None, None, SH + "Violation", (), [])
 
 
-def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
+def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape], components: list[Component]) -> None:
     props = g.out.get(shape.node, {})
     for p in props:
         if p.startswith(SH) and p[len(SH):] in _UNSUPPORTED:
@@ -214,10 +251,28 @@ def _fill(g: Graph, shape: Shape, lookup: Callable[[Term], Shape]) -> None:
             param = _param(g, shape, name, value, lookup)
             if param is not None:
                 shape.params.append((name, param))
+    for component in components:
+        shape.params.extend(("component", use) for use in _uses(component, props, shape.path is not None))
+
+
+def _uses(component: Component, props: dict[str, list[Term]], is_property: bool) -> list[ComponentUse]:
+    """The component's uses by a shape: none unless the shape has every mandatory parameter and the
+    component a validator for its kind; one per combination of parameter values."""
+    validator = component.validators.get("property" if is_property else "node") or component.validators.get("any")
+    if validator is None or any(not optional and not props.get(path) for path, _, optional in component.parameters):
+        return []
+    combinations: list[tuple[tuple[str, Term], ...]] = [()]
+    for path, name, _ in component.parameters:
+        values = props.get(path, ())
+        if values:
+            combinations = [c + ((name, v),) for c in combinations for v in values]
+    return [ComponentUse(component, validator, c) for c in combinations]
 
 
 def _true(value: Term | None) -> bool:
-    return isinstance(value, Literal) and value[0] in ("true", "1")
+    """Whether a parameter is the literal true: "1"^^xsd:boolean is another term, and SHACL compares
+    terms (W3C suite, core/property/uniqueLang-002)."""
+    return isinstance(value, Literal) and value[0] == "true" and value[2] == XSD_BOOLEAN
 
 
 def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Term], Shape]) -> object:
@@ -250,17 +305,76 @@ def _param(g: Graph, shape: Shape, name: str, value: Term, lookup: Callable[[Ter
 
 
 def _sparql(g: Graph, node: Term) -> SparqlConstraint | None:
+    from .sparql import check_prebinding
+
     if any(_true(d) for d in g.objects(node, SH + "deactivated")):
         return None
-    if g.value(node, SH + "ask") is not None or g.value(node, SH + "select") is None:
-        raise Unsupported(f"SPARQL constraint {node} needs sh:select")
     select = g.value(node, SH + "select")
-    declarations = []
-    for source in g.objects(node, SH + "prefixes"):
+    if g.value(node, SH + "ask") is not None or not isinstance(select, Literal):
+        raise Unsupported(f"SPARQL constraint {node} needs sh:select")
+    check_prebinding(select[0], {"this"}, node)
+    return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")
+                                                     if isinstance(m, Literal)), prefixes(g, node))
+
+
+def sparql_texts(triples: Iterable[Triple]) -> list[tuple[Term, str]]:
+    """Every SPARQL query of a shapes graph (constraints, validators, targets, rules) with the PREFIX
+    lines it declares, whatever uses it: what a safety check must see before anything runs."""
+    g = Graph(triples)
+    keys = [SH + k for k in ("select", "ask", "construct")]
+    return sorted(((node, prefixes(g, node) + text[0]) for node, props in g.out.items() for key in keys
+                   for text in props.get(key, ()) if isinstance(text, Literal)), key=lambda x: (str(x[0]), x[1]))
+
+
+def prefixes(g: Graph, node: Term) -> str:
+    """The PREFIX lines a SPARQL-based constraint or validator declares: sh:declare of its sh:prefixes
+    values and of everything they owl:imports, within the shapes graph (SHACL §5.2.1; nothing is fetched)."""
+    declarations, seen = set(), set()
+    todo = list(g.objects(node, SH + "prefixes"))
+    while todo:
+        source = todo.pop()
+        if source in seen:
+            continue
+        seen.add(source)
+        todo.extend(g.objects(source, OWL_IMPORTS))
         for declare in g.objects(source, SH + "declare"):
             prefix, namespace = g.value(declare, SH + "prefix"), g.value(declare, SH + "namespace")
-            declarations.append(f"PREFIX {prefix[0]}: <{namespace[0]}>\n")  # type: ignore[index]
-    return SparqlConstraint(node, select[0], tuple(m for m in g.objects(node, SH + "message")  # type: ignore[index]
-                                                     if isinstance(m, Literal)), "".join(sorted(set(declarations))))
+            if not isinstance(prefix, Literal) or namespace is None:
+                raise ShapesError(f"sh:declare of {source} needs sh:prefix and sh:namespace")
+            declarations.add(f"PREFIX {prefix[0]}: <{namespace[0] if isinstance(namespace, Literal) else namespace}>\n")
+    return "".join(sorted(declarations))
 
 
+def _component(g: Graph, node: Term) -> Component:
+    """A SPARQL-based constraint component (SHACL §6), its validators checked against the
+    pre-binding rules (Appendix A)."""
+    from .sparql import check_prebinding
+
+    parameters = []
+    for parameter in g.objects(node, SH + "parameter"):
+        path = g.value(parameter, SH + "path")
+        if type(path) is not str:
+            raise ShapesError(f"a parameter of {node} needs an IRI as sh:path")
+        parameters.append((path, _local_name(path), _true(g.value(parameter, SH + "optional"))))
+    names = {"this", "value"} | {name for _, name, _ in parameters}
+    validators = {}
+    for key, kind, form in (("validator", "any", "ask"), ("nodeValidator", "node", "select"),
+                            ("propertyValidator", "property", "select")):
+        for validator in g.objects(node, SH + key)[:1]:
+            if g.value(validator, SH + "ask") is not None:
+                form = "ask"
+            elif g.value(validator, SH + "select") is not None:
+                form = "select"
+            text = g.value(validator, SH + form)
+            if not isinstance(text, Literal):
+                raise Unsupported(f"validator {validator} of {node} has no SPARQL query this engine runs")
+            check_prebinding(text[0], names, validator)
+            messages = tuple(m for m in g.objects(validator, SH + "message") if isinstance(m, Literal))
+            validators[kind] = Validator(validator, form, text[0], prefixes(g, validator), messages)
+    return Component(node, tuple(sorted(parameters)), validators,
+                     tuple(m for m in g.objects(node, SH + "message") if isinstance(m, Literal)))
+
+
+def _local_name(iri: str) -> str:
+    """The variable a parameter binds: the local name of its path (SHACL §6.1)."""
+    return re.split(r"[#/:]", iri)[-1]

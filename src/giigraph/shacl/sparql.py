@@ -7,25 +7,32 @@ each group is then evaluated for all focus nodes at once, exactly as pre-binding
 one, and the rows are split by `?this`. Groups inside EXISTS need nothing: EXISTS substitutes the
 outer `?this`. Queries this rewrite cannot keep equivalent (GRAPH, VALUES, MINUS, sub-selects,
 aggregates) run once per focus node with Oxigraph's pre-binding (`substitutions`), which is SHACL's
-own semantics. A test compares both ways with pyshacl.
+own semantics. A test compares both ways with pyshacl. The validators of SPARQL-based constraint
+components run the same way, once per focus node (SELECT) or value node (ASK).
+
+Queries that break SHACL's pre-binding rules (Appendix A) are refused (`check_prebinding`) when the
+shapes are read; SERVICE, LOAD and remote FROM were refused before that (`validation._check_local`).
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 
 import pyoxigraph as ox
 
 from ..convert import from_ox, to_ox
 from ..terms import Term, nt
-from .shapes import RDF_TYPE, RDFS, Shape, SparqlConstraint, Unsupported
+from ..errors import ShapesError
+from .shapes import RDF_TYPE, RDFS, ComponentUse, Shape, SparqlConstraint, Unsupported
 
 _TOKEN = re.compile(r"""
     (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<comment>\#[^\n]*)
   | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\u00B7\u00C0-\uFFFF-]*)?:(?:[\w.:%\\\u00B7\u00C0-\uFFFF-]*[\w:%\u00B7\u00C0-\uFFFF-])?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>\{) | (?P<close>\})
   | (?P<other>.)
@@ -34,16 +41,80 @@ _REFUSED = {"GRAPH", "SERVICE", "VALUES", "MINUS", "GROUP", "HAVING", "COUNT", "
             "SAMPLE", "GROUP_CONCAT"}
 
 
+#: SPARQL features SHACL forbids with pre-bound variables (SHACL Appendix A).
+_FORBIDDEN = {"MINUS", "VALUES"}  # SERVICE too, refused before by the safety check (validation._check_local)
+#: Pre-bound variables a sub-select need not return (SHACL §5.2.1).
+_OPTIONAL = {"currentShape", "shapesGraph"}
+
+
+def check_prebinding(text: str, prebound: set[str], node: Term) -> None:
+    """Refuse a SHACL-SPARQL query that breaks the pre-binding rules (SHACL Appendix A): MINUS,
+    VALUES (SERVICE is refused earlier, by the safety check), `AS ?v` for a pre-bound ?v, or a sub-select that does not return every
+    pre-bound variable (`SELECT *` in a sub-select included, as its variables depend on the data)."""
+    def refuse(why: str) -> None:
+        raise ShapesError(f"the SPARQL query of {nt(node)} {why}, which SHACL forbids where variables are "
+                          "pre-bound (SHACL Appendix A)")
+
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+              if m.lastgroup not in ("comment", "string", "iri") and not m.group().isspace()]
+    selects = 0
+    for i, (kind, value) in enumerate(tokens):
+        word = value.upper() if kind == "word" else None
+        if word in _FORBIDDEN:
+            refuse(f"uses {word}")
+        if word == "AS" and i + 1 < len(tokens) and tokens[i + 1][0] == "var" and tokens[i + 1][1][1:] in prebound:
+            refuse(f"assigns the pre-bound variable {tokens[i + 1][1]} with AS")
+        if word == "SELECT":
+            selects += 1
+            if selects == 1:
+                continue
+            head = []
+            for k, v in tokens[i + 1:]:
+                if v == "{" or (k == "word" and v.upper() == "WHERE"):
+                    break
+                head.append((k, v))
+            if any(v == "*" for _, v in head):
+                refuse("has a sub-select with SELECT *")
+            returned = {v[1:] for k, v in head if k == "var"}
+            missing = sorted(prebound - _OPTIONAL - returned)
+            if missing:
+                refuse(f"has a sub-select that does not return ${missing[0]}")
+
+
+def _prebound_text(shape: Shape, text: str) -> str:
+    """The query with $currentShape and $PATH written in (SHACL §5.3.1, §6.3)."""
+    if re.search(r"[?$]shapesGraph\b", text):
+        raise Unsupported("$shapesGraph in a SHACL-SPARQL query")
+    text = re.sub(r"\$currentShape\b", nt(shape.node) if isinstance(shape.node, str) else "?currentShape", text)
+    if shape.path is not None:
+        text = re.sub(r"\$PATH\b", shape.path.sparql(), text)
+    return text
+
+
+def _projecting(text: str, names: list[str]) -> str:
+    """The query as a SELECT that projects every variable to pre-bind (Oxigraph substitutes projected
+    variables only); an ASK becomes a SELECT whose rows say yes. The answers do not change: each
+    added variable has one value per run."""
+    for m in _TOKEN.finditer(text):
+        word = m.group().upper() if m.lastgroup == "word" else None
+        if word == "ASK":
+            return text[:m.start()] + "SELECT " + " ".join(f"?{n}" for n in names) + text[m.end():]
+        if word == "SELECT":
+            head = _projection_head.match(text, m.end())
+            projected = set(re.findall(r"[?$](\w+)", text[m.end():].split("{", 1)[0]))
+            missing = " ".join(f"?{n}" for n in names if n not in projected)
+            return text[:head.end()] + (f" {missing} " if missing else "") + text[head.end():]  # type: ignore[union-attr]
+    return text
+
+
+_projection_head = re.compile(r"\s*(?:(?:DISTINCT|REDUCED)\s+)?", re.I)
+
+
 class Plan:
     """A constraint's query, pre-bound ($PATH, $currentShape) and, where possible, rewritten set-based."""
 
     def __init__(self, shape: Shape, constraint: SparqlConstraint) -> None:
-        text = constraint.select
-        if re.search(r"[?$]shapesGraph\b", text):
-            raise Unsupported(f"$shapesGraph in {constraint.node}")
-        text = re.sub(r"\$currentShape\b", nt(shape.node) if isinstance(shape.node, str) else "?currentShape", text)
-        if shape.path is not None:
-            text = re.sub(r"\$PATH\b", shape.path.sparql(), text)
+        text = _prebound_text(shape, constraint.select)
         self.prefixes = constraint.prefixes
         self.query = text
         self.projects_this = _projects(text, "this")
@@ -120,11 +191,16 @@ def target_pattern(shape: Shape) -> str | None:
 
 
 class SparqlRunner:
-    """Runs SPARQL constraints on one Oxigraph store (its default graph the union of all graphs)."""
+    """Runs SPARQL constraints on one Oxigraph store (its default graph the union of all graphs),
+    made by `make_store` when the first query runs: shapes without SPARQL need no store."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
+    def __init__(self, make_store: Callable[[], ox.Store]) -> None:
+        self.make_store = make_store
         self.plans: dict[tuple[int, int], Plan] = {}
+
+    @cached_property
+    def store(self) -> ox.Store:
+        return self.make_store()
 
     def __call__(self, shape: Shape, constraint: SparqlConstraint, targeted: Shape | None,
                  focus_nodes: set[Term]) -> dict[Term, list[tuple]]:
@@ -147,12 +223,41 @@ class SparqlRunner:
                     _add(rows[focus], _row(solution, variables), plan.projects_this)
         return rows
 
-    def _select(self, query: str, focus: Term | None) -> Iterable[tuple]:
-        substitutions = {ox.Variable("this"): to_ox(focus)} if focus is not None else None
+    def component(self, shape: Shape, use: ComponentUse, pairs: list) -> Iterable[tuple]:
+        """(focus, path, value, other bindings) of each problem a component's validator finds: an ASK
+        validator is asked once per value node (false: a problem), a SELECT validator once per focus
+        node (each row: a problem), with $this, $value and the parameters pre-bound."""
+        validator = use.validator
+        names = ["this", "value"] if validator.form == "ask" else ["this"]
+        names += [name for name, _ in use.bindings]
+        query = validator.prefixes + _projecting(_prebound_text(shape, validator.query), names)
+        params = {ox.Variable(name): to_ox(value) for name, value in use.bindings}
+        for focus, values in pairs:
+            if validator.form == "ask":
+                for value in values:
+                    bindings = {**params, ox.Variable("this"): to_ox(focus), ox.Variable("value"): to_ox(value)}
+                    if not any(True for _ in self._run(query, bindings)):
+                        yield focus, None, value, {}
+                continue
+            for solution, variables in self._select(query, focus, params):
+                row = _row(solution, variables)
+                row.pop("this", None)
+                if row.pop("failure", None) is not None:
+                    raise Unsupported("a SPARQL validator reported ?failure")
+                value = row.pop("value", None)
+                yield focus, row.pop("path", None), value if value is not None or shape.is_property else focus, row
+
+    def _run(self, query: str, substitutions: dict | None):
         try:
-            solutions = self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+            return self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except SyntaxError as exc:
             raise Unsupported(f"SPARQL constraint does not parse: {exc}") from None
+        except RuntimeError as exc:  # e.g. a pre-bound variable that the query does not project
+            raise Unsupported(f"SPARQL constraint cannot be pre-bound by Oxigraph: {exc}") from None
+
+    def _select(self, query: str, focus: Term | None, params: dict | None = None) -> Iterable[tuple]:
+        substitutions = {**(params or {}), ox.Variable("this"): to_ox(focus)} if focus is not None else None
+        solutions = self._run(query, substitutions)
         variables = [v.value for v in solutions.variables]
         for solution in solutions:
             yield solution, variables
