@@ -111,8 +111,10 @@ def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None) -> N
 
     files = build_dist(out, base, data_dir, fail_on)
     click.echo(f"Built, validated and wrote {len(files)} files to {out}/:")
-    for path in files:
-        click.echo(f"  {path.name:18} {path.stat().st_size:>9,} bytes")
+    names = [path.relative_to(out).as_posix() for path in files]
+    width = max(map(len, names), default=0)
+    for name, path in zip(names, files):
+        click.echo(f"  {name:{width}} {path.stat().st_size:>9,} bytes")
 
 
 # --- export ---

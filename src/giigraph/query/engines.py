@@ -28,6 +28,7 @@ from rdflib.term import Identifier, URIRef
 from ..convert import ox_to_rdflib, rdflib_to_ox
 from ..errors import GiigraphError, QueryError, QuerySyntaxError, QueryTooLarge
 from ..rdfio import graph_names, parse_quads
+from . import MERGE_INTO_DEFAULT_GRAPH
 from .parse import ParsedQuery, QueryDataset, check_local
 from .results import GRAPH_FORMS, QueryResult, Term, graph_result, normalize, select_result
 from .writers import write_native, write_result, write_rows
@@ -36,7 +37,6 @@ from .writers import write_native, write_result, write_rows
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Data = Dataset | bytes  # an rdflib Dataset, or the dataset as N-Quads (what a server hands its workers)
-MERGE_INTO_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as a set, unlike Oxigraph's union
 
 
 class Engine:
