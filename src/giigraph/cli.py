@@ -348,11 +348,12 @@ def claims(files: tuple[Path, ...], base: str | None, data_dir: Path | None) -> 
       giigraph claims
       giigraph claims dist/giigraph.trig
     """
-    from . import build_quads, read_rdf
+    from . import build_quads
     from .claims import any_contradicted, check, render
     from .errors import InputError
+    from .rdfio import read_quads
 
-    reviews = check(read_rdf(files) if files else build_quads(base, data_dir))
+    reviews = check(read_quads(files) if files else build_quads(base, data_dir))
     if not reviews:
         raise InputError("the data has no checkable claim with a stored test (gii:supportTest)")
     click.echo(render(reviews))
