@@ -14,19 +14,32 @@ from . import __version__, formats
 from .errors import GiigraphError, ValidationFailed
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in giigraph, not in its input
+
+
 class _Group(click.Group):
-    """Turns typed errors into `error: ...` lines and exit statuses; tracebacks only with --debug."""
+    """Turns every failure into one `error: ...` line and an exit status; tracebacks only with --debug.
+
+    Typed errors carry their status; anything else is a bug in giigraph (exit 70), reported in one
+    line too, with the way to get the traceback for a bug report."""
 
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
             return super().invoke(ctx)
-        except GiigraphError as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             if isinstance(exc, ValidationFailed):
                 click.echo(exc.report.text(), err=True, nl=False)
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            if isinstance(exc, GiigraphError):
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"error: internal error: {detail} (a bug in giigraph: rerun with --debug for the "
+                       "traceback, and report it)", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,8 +120,10 @@ def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None, cach
     source_cache = None if no_cache else SourceCache(cache_dir or default_folder())
     files = build_dist(out, base, data_dir, fail_on, source_cache)
     click.echo(f"Built, validated and wrote {len(files)} files to {out}/:")
-    for path in files:
-        click.echo(f"  {path.name:18} {path.stat().st_size:>9,} bytes")
+    names = [path.relative_to(out).as_posix() for path in files]
+    width = max(map(len, names), default=0)
+    for name, path in zip(names, files):
+        click.echo(f"  {name:{width}} {path.stat().st_size:>9,} bytes")
 
 
 # --- export ---
@@ -356,11 +371,12 @@ def claims(files: tuple[Path, ...], base: str | None, data_dir: Path | None) -> 
       giigraph claims
       giigraph claims dist/giigraph.trig
     """
-    from . import build_quads, read_rdf
+    from . import build_quads
     from .claims import any_contradicted, check, render
     from .errors import InputError
+    from .rdfio import read_quads
 
-    reviews = check(read_rdf(files) if files else build_quads(base, data_dir))
+    reviews = check(read_quads(files) if files else build_quads(base, data_dir))
     if not reviews:
         raise InputError("the data has no checkable claim with a stored test (gii:supportTest)")
     click.echo(render(reviews))
