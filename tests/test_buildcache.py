@@ -18,7 +18,7 @@ import corpus  # noqa: E402
 
 
 def dumps(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def clean_build(data: Path, out: Path) -> dict[str, bytes]:
