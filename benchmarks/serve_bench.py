@@ -12,6 +12,9 @@ engines present the dataset. Then:
 2. with IDLE connections open to giigraph that never send a byte, the latency of normal SPARQL
    requests, one at a time.
 
+giigraph runs twice: as served by default, where a repeated query is answered from the server's
+cache of answers, and with `--query-cache-mb 0`, where every request goes to a worker process.
+
     .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--concurrency 8] [--idle 2000] [--query top-five-2023]
 
 Needs `wrk` and `taskset` (Debian: wrk, util-linux) and two cores. Figures are for comparison within
@@ -83,8 +86,9 @@ def wait_for(url: str, proc: subprocess.Popen) -> None:
     sys.exit(f"{url} never answered")
 
 
-def start_giigraph(core: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(["taskset", "-c", str(core), sys.executable, "-m", "giigraph", "serve", "--port", "0"],
+def start_giigraph(core: int, *options: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(["taskset", "-c", str(core), sys.executable, "-m", "giigraph", "serve", "--port", "0",
+                             *options],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if "Serving giigraph at " in line:
@@ -148,9 +152,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="giigraph-bench-") as tmp:
         ours, ours_url = start_giigraph(core_ours)
+        uncached, uncached_url = start_giigraph(core_ours, "--query-cache-mb", "0")
         oxi, oxi_url = start_oxigraph(Path(tmp), core_theirs)
         try:
             ours_query = f"{ours_url}/sparql?query={quote(query)}"
+            uncached_query = f"{uncached_url}/sparql?query={quote(query)}"
             oxi_query = f"{oxi_url}/query?query={quote(query)}"
             ours_rows, oxi_rows = solutions(ours_query), solutions(oxi_query)
             if ours_rows != oxi_rows or not ours_rows:
@@ -159,6 +165,7 @@ def main() -> None:
                 ("giigraph  entity page (HTML)", f"{ours_url}/doc/cluster/shanghai-suzhou.html", "text/html"),
                 ("giigraph  Turtle document", f"{ours_url}/doc/cluster/shanghai-suzhou.ttl", "text/turtle"),
                 (f"giigraph  SPARQL {args.query}", ours_query, JSON_RESULTS),
+                (f"giigraph  SPARQL {args.query}, no cache", uncached_query, JSON_RESULTS),
                 (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS),
             ]
             print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target; each server "
@@ -170,14 +177,15 @@ def main() -> None:
             for name, url, accept in targets:
                 r = results[name] = wrk(url, accept, args.duration, args.concurrency)
                 print(f"{name:{width}} {r['requests']:>9} {r['errors']:>7} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
-            mine, theirs = results[targets[2][0]], results[targets[3][0]]
-            print(f"SPARQL giigraph/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "
-                  f"p50 latency x{mine['p50'] / theirs['p50']:.2f}")
-            p50, worst = idle_latency(ours_query, args.idle)
-            print(f"giigraph SPARQL, one request at a time with {args.idle} idle connections open: "
+            theirs = results[targets[4][0]]
+            for label, mine in (("answer cache", results[targets[2][0]]), ("no cache", results[targets[3][0]])):
+                print(f"SPARQL giigraph ({label})/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "
+                      f"p50 latency x{mine['p50'] / theirs['p50']:.2f}")
+            p50, worst = idle_latency(uncached_query, args.idle)
+            print(f"giigraph SPARQL (no cache), one request at a time with {args.idle} idle connections open: "
                   f"p50 {p50:.1f} ms, max {worst:.1f} ms")
         finally:
-            for proc in (ours, oxi):
+            for proc in (ours, uncached, oxi):
                 proc.terminate()
                 proc.wait(15)
 

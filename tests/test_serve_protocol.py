@@ -113,3 +113,43 @@ def test_a_timeout_503_allows_any_origin():
                   headers={"Origin": ORIGIN})
         assert r.status_code == 503 and r.headers["access-control-allow-origin"] == "*"
         assert r.headers["retry-after"]
+
+
+# --- the cache of answers -------------------------------------------------------------------------------
+
+def test_answers_are_kept_within_their_budget():
+    from giigraph.serve.workers import Answer, AnswerCache, Job
+
+    cache = AnswerCache(max_bytes=100)
+    jobs = [Job(f"ASK {{}} #{i}", {"ASK": "json"}) for i in range(4)]
+    for job in jobs:
+        cache.put(AnswerCache.key(job), Answer("ASK", "json", b"x" * 30))  # 30 + 9 bytes each
+    assert cache.size <= 100
+    assert cache.get(AnswerCache.key(jobs[0])) is None  # the oldest went first
+    assert cache.get(AnswerCache.key(jobs[3])).body == b"x" * 30
+    assert AnswerCache.key(Job("ASK {}", {"ASK": "json"})) != AnswerCache.key(Job("ASK {}", {"ASK": "xml"}))
+    cache.put(AnswerCache.key(jobs[0]), Answer("ASK", "json", b"x" * 200))  # larger than the budget: not kept
+    assert cache.get(AnswerCache.key(jobs[0])) is None and cache.size <= 100
+
+
+def test_a_repeated_query_is_answered_alike_from_the_cache(client):
+    query = {"query": "SELECT ?c WHERE { ?c a gii:Cluster } ORDER BY ?c LIMIT 3"}
+    first = client.get("/sparql", params=query, headers={"Accept": "text/csv"})
+    again = client.get("/sparql", params=query, headers={"Accept": "text/csv"})
+    other = client.get("/sparql", params=query, headers={"Accept": "application/sparql-results+json"})
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert first.content == again.content and first.headers["content-type"] == again.headers["content-type"]
+    assert other.headers["content-type"].startswith("application/sparql-results+json")
+
+
+def test_an_internal_error_allows_any_origin_and_leaks_nothing(monkeypatch):
+    from giigraph.serve import documents
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(documents, "describe", broken)
+    with TestClient(create_app(load_site(), Limits(timeout=5), workers=1), raise_server_exceptions=False) as c:
+        r = c.get("/doc/cluster/shanghai-suzhou.ttl", headers={"Origin": ORIGIN})
+    assert r.status_code == 500 and r.headers["access-control-allow-origin"] == "*"
+    assert "secret" not in r.text

@@ -43,6 +43,9 @@ CASES = {
                       "capital: tokyo", "unknown field 'capital'"),
     "missing field": ("curated/clusters.yaml", "    economies: [japan]\n", "",
                       "- id: tokyo-yokohama", "missing required field 'economies'"),
+    "excerpt of reported speech": (ARTICLE, "mode: reported\n    speakers: [liu-hua]",
+                                   "mode: reported\n    excerpt: true\n    speakers: [liu-hua]", "excerpt: true",
+                                   "only direct speech is quoted, so only it can be an excerpt"),
     "passage out of range": (ARTICLE, "role: director\n    passages: [9]", "role: director\n    passages: [99]",
                              "passages: [99]", "cites passage 99"),
 }

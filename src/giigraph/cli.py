@@ -237,12 +237,15 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
               help="Largest SPARQL result, in megabytes.")
 @click.option("--max-worker-mb", default=512, show_default=True, type=click.IntRange(min=128),
               help="Memory (address space) of one SPARQL worker, in megabytes; a query needing more is stopped.")
+@click.option("--query-cache-mb", default=64, show_default=True, type=click.IntRange(min=0),
+              help="Answers kept for repeated SPARQL queries, in megabytes (0: none).")
 @click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's body.")
 def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
-          max_result_mb: float, max_worker_mb: int, header_timeout: float, body_timeout: float) -> None:
+          max_result_mb: float, max_worker_mb: int, query_cache_mb: int, header_timeout: float,
+          body_timeout: float) -> None:
     """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
 
     Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
@@ -257,7 +260,7 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
     from .serve.workers import Limits
 
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024),
-                    max_worker_bytes=max_worker_mb * 1024 * 1024)
+                    max_worker_bytes=max_worker_mb * 1024 * 1024, cache_bytes=query_cache_mb * 1024 * 1024)
     run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
 # --- query ---

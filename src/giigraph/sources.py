@@ -351,6 +351,9 @@ def _read_source(path: Path) -> model.Source:
         else:
             records.extend(_read_list(reader, cls, items, doc.key_lines[key]))
     for record in records:
+        if isinstance(record, model.Statement) and record.excerpt and record.mode != "direct":
+            raise SourceError(path, record.field_lines.get("excerpt", record.line),
+                              f"statement {record.id!r}: only direct speech is quoted, so only it can be an excerpt")
         bad = [n for n in getattr(record, "passages", ()) if n not in numbers]
         if bad:
             raise SourceError(path, record.field_lines.get("passages", record.line),

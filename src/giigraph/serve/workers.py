@@ -31,6 +31,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 
@@ -66,6 +67,40 @@ class Limits:
     timeout: float = 10.0
     max_result_bytes: int = 16 * MIB
     max_worker_bytes: int = 512 * MIB  # address space of one worker process
+    cache_bytes: int = 64 * MIB  # answers kept in the server process for repeated queries; 0: none
+
+
+class AnswerCache:
+    """Answers by job, least recently used first out, at most `max_bytes` of them in all.
+
+    The data never changes while the server runs, so a query asked again (a dashboard, a page
+    reloaded, a benchmark) has the same answer: it is sent without a worker's round trip. Only
+    answers are kept, never errors, so every refusal is decided anew.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+
+    @staticmethod
+    def key(job: Job) -> tuple:
+        return job.query, tuple(sorted(job.formats.items(), key=str)), job.dataset
+
+    def get(self, key: tuple) -> Answer | None:
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def put(self, key: tuple, answer: Answer) -> None:
+        cost = len(answer.body) + len(key[0])
+        if cost > self.max_bytes or key in self._answers:
+            return
+        self._answers[key] = answer
+        self.size += cost
+        while self.size > self.max_bytes:
+            (query, *_), old = self._answers.popitem(last=False)
+            self.size -= len(old.body) + len(query)
 
 
 @dataclass
@@ -215,6 +250,7 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._cache = AnswerCache(limits.cache_bytes)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -227,8 +263,13 @@ class QueryPool:
                         "SERVICE and remote FROM are still refused before evaluation")
 
     async def run(self, job: Job) -> Answer:
-        """The worker's answer; cancelling this (the client hung up) kills the worker at once."""
+        """The worker's answer (or the same, kept from before); cancelling this (the client hung up)
+        kills the worker at once."""
         assert self._idle is not None, "QueryPool.start() was not awaited"
+        key = AnswerCache.key(job)
+        answer = self._cache.get(key)
+        if answer is not None:
+            return answer
         try:
             async with asyncio.timeout(self.limits.timeout):
                 worker = await self._idle.get()
@@ -256,6 +297,7 @@ class QueryPool:
             self._replace(worker)
             raise
         self._idle.put_nowait(worker)
+        self._cache.put(key, answer)
         return answer
 
     def _spawn(self) -> _Worker:
