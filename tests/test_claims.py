@@ -204,3 +204,32 @@ def test_stated_rank_change_against_published_2022(graph):
     assert ("sao-paulo", "72", "-2", "70", "telesintese-sao-paulo-2023", "71", "valor-sao-paulo-2022") in {
         (r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows}
     assert len(rows) == 7
+
+
+_CLAIM = "<https://example.org/c>"
+_GII = "https://w3id.org/giigraph/ontology#"
+
+
+def _stored(contradiction: str, support: str = '"ASK {}"', evidence: str = '"SELECT ?evidence ?source {}"') -> str:
+    return "".join(f"{_CLAIM} <{_GII}{p}> {o} .\n" for p, o in (
+        ("contradictionTest", contradiction), ("supportTest", support), ("evidenceQuery", evidence)))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("an IRI", _stored("<http://example.org/x>"), "is <http://example.org/x>, not a literal holding a SPARQL query"),
+    ("a SELECT", _stored('"SELECT * {}"'), "must be a SPARQL ASK query, not SELECT"),
+    ("a DESCRIBE", _stored('"DESCRIBE <x:y>"'), "must be a SPARQL ASK query, not CONSTRUCT/DESCRIBE"),
+    ("a syntax error", _stored('"ASK {"'), "could not run: error at 1:6: expected one of"),
+    ("an update", _stored('"CLEAR ALL"'), "is a SPARQL Update (CLEAR)"),
+    ("evidence that is no IRI", _stored('"ASK {FILTER(false)}"', evidence='"SELECT (1 AS ?evidence) (2 AS ?source) {}"'),
+     "must bind ?evidence and ?source to IRIs in every row"),
+    ("no claim at all", "", "the data has no checkable claim"),
+    ("not RDF", "<a> <b>", "claims.nq"),
+])
+def test_claims_file_of_any_kind_ends_in_one_line(runner, tmp_path, name, content, message):
+    path = tmp_path / "claims.nq"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(main, ["claims", str(path)])
+    assert result.exit_code == 2, (name, result.output)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, (name, result.stderr)
+    assert message in result.stderr, (name, result.stderr)

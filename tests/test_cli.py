@@ -128,3 +128,45 @@ def test_bad_base_iri_is_a_usage_error(runner, tmp_path):
 def test_debug_shows_the_traceback(runner, tmp_path):
     result = runner.invoke(main, ["--debug", "validate", str(tmp_path / "missing.ttl")])
     assert result.exception is not None and result.exit_code != 0
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_70(runner, monkeypatch):
+    """A bug (any exception that is not giigraph's own) is reported in one line, never a traceback."""
+    def broken(*args, **kwargs):
+        raise KeyError("injected\nover two lines")
+
+    monkeypatch.setattr(giigraph, "build_quads", broken)
+    result = runner.invoke(main, ["export"])
+    assert result.exit_code == 70
+    assert result.stderr == ("error: internal error: KeyError: 'injected\\nover two lines' (a bug in giigraph: "
+                             "rerun with --debug for the traceback, and report it)\n")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_injected_bug_in_a_real_process(debug):
+    code = ("import sys, giigraph\n"
+            "def broken(*args, **kwargs): return 1 / 0\n"
+            "giigraph.build_quads = broken\n"
+            "from giigraph.cli import main\n"
+            "main(sys.argv[1:], prog_name='giigraph')\n")
+    args = ["--debug", "export"] if debug else ["export"]
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+    if debug:
+        assert result.returncode == 1 and "Traceback" in result.stderr and "ZeroDivisionError" in result.stderr
+    else:
+        assert result.returncode == 70 and result.stdout == ""
+        assert result.stderr.splitlines() == [
+            "error: internal error: ZeroDivisionError: division by zero (a bug in giigraph: rerun with --debug "
+            "for the traceback, and report it)"]
+
+
+def test_ci_entry_point_sets_ci_itself(tmp_path):
+    """`.ci/run` must make missing tools fail (CI=true) even when the runner does not set CI."""
+    fake_make = tmp_path / "make"
+    fake_make.write_text('#!/bin/sh\necho "CI=$CI target=$1"\n')
+    fake_make.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    script = Path(__file__).resolve().parents[1] / ".ci" / "run"
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "CI=true target=test\n"

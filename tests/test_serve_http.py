@@ -2,6 +2,7 @@
 every route, media type and error status."""
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -364,3 +365,46 @@ def test_head_has_headers_and_no_body(client):
     r = client.head("/doc/cluster/shanghai-suzhou.ttl")
     assert r.status_code == 200 and r.content == b""
     assert r.headers["content-type"].startswith("text/turtle") and LICENCE_LINK in r.headers["link"]
+
+
+def _embedded_jsonld(page: str) -> list:
+    """The JSON of each <script type="application/ld+json"> of an HTML page, as a browser reads it."""
+    from html.parser import HTMLParser
+
+    class Scripts(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.found = False, []
+
+        def handle_starttag(self, tag, attrs):
+            self.inside = tag == "script" and ("type", "application/ld+json") in attrs
+            if self.inside:
+                self.found.append("")
+
+        def handle_endtag(self, tag):
+            self.inside = False
+
+        def handle_data(self, data):
+            if self.inside:
+                self.found[-1] += data
+
+    parser = Scripts()
+    parser.feed(page)
+    return [json.loads(text) for text in parser.found]
+
+
+def test_a_page_embeds_its_jsonld_exactly(client):
+    page = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "text/html"})
+    document = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
+    assert _embedded_jsonld(page.text) == [document.json()]
+
+
+def test_hostile_strings_in_embedded_jsonld_read_back_unchanged():
+    from giigraph.serve.pages import _script_safe
+
+    hostile = {"@id": "https://example.org/x", "label": ["</script><script>alert(1)</script>", "<!-- a -->",
+                                                         "a & b > c", "<\\!--", "\u2028"]}
+    text = _script_safe(json.dumps(hostile).encode())
+    assert "<" not in text and ">" not in text and "&" not in text
+    page = f'<html><head><script type="application/ld+json">{text}</script></head><body><p>after</p></body></html>'
+    assert _embedded_jsonld(page) == [hostile]

@@ -69,13 +69,21 @@ def query_prefixes(base: str) -> dict[str, str]:
 
 
 def parse_query(text: str, form: str, base: str = DEFAULT_BASE) -> None:
-    """Raise QuerySyntaxError unless `text` is a SPARQL query of `form` (ASK or SELECT).
+    """Raise QuerySyntaxError unless `text` is a SPARQL query of `form` (ASK or SELECT) that may run.
 
-    Parsed by Oxigraph, which is fast: it runs the query against an empty store."""
+    `query.safety.checked` first (a stored query must not fetch: it would run on every build), then
+    Oxigraph parses it, which is fast: it runs the checked text against an empty store."""
     import pyoxigraph as ox
 
+    from .errors import QueryRefused
+    from .query.safety import checked
+
+    prefixes = query_prefixes(base)
     try:
-        result = ox.Store().query(text, prefixes=query_prefixes(base))
+        text = checked(text, prefixes=prefixes, graphs=())
+        result = ox.Store().query(text, prefixes=prefixes)
+    except QueryRefused as exc:
+        raise QuerySyntaxError(1, str(exc)) from None
     except SyntaxError as exc:
         where = re.match(r"error at (\d+):(\d+): ", str(exc))
         line = int(where[1]) if where else 1
@@ -83,9 +91,16 @@ def parse_query(text: str, form: str, base: str = DEFAULT_BASE) -> None:
         detail = detail if len(detail) < 120 else detail[:117] + "..."
         col = f" at column {where[2]}" if where else ""
         raise QuerySyntaxError(line, f"SPARQL syntax error{col}: {detail}") from None
-    actual = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT" if isinstance(result, ox.QuerySolutions) else "CONSTRUCT/DESCRIBE"
+    actual = _form(result)
     if actual != form:
         raise QuerySyntaxError(1, f"must be a SPARQL {form} query, not {actual}")
+
+
+def _form(result: object) -> str:
+    import pyoxigraph as ox
+
+    return ("ASK" if isinstance(result, ox.QueryBoolean) else "SELECT" if isinstance(result, ox.QuerySolutions)
+            else "CONSTRUCT/DESCRIBE")
 
 
 def standalone(text: str, base: str) -> str:
@@ -120,11 +135,14 @@ def check(dataset: "Quads | Dataset | Graph") -> list[Review]:
     """Evaluate every claim's stored test against all the data (the union of the named graphs).
 
     The queries run on Oxigraph (an in-memory copy of the dataset): the same answers as rdflib, which
-    the tests confirm, in a fraction of the time."""
+    the tests confirm, in a fraction of the time. Each passes `query.safety.checked` first, with FROM
+    limited to the dataset's graphs: the tests come with the data, which may come from anywhere
+    (`giigraph claims FILE`). A test that is not what its property says raises InputError."""
     import pyoxigraph as ox
 
+    from .errors import GiigraphError, InputError
     from .namespaces import PREFIXES
-
+    from .query.safety import checked
     from .quads import Quads
 
     if isinstance(dataset, Quads):
@@ -132,24 +150,42 @@ def check(dataset: "Quads | Dataset | Graph") -> list[Review]:
     else:
         store = ox.Store()
         store.bulk_load(dataset.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS)
+    graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def run(query: str):
-        return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+    def run(query: "ox.Literal | str", source: str, form: str):
+        if not isinstance(query, (str, ox.Literal)):
+            raise InputError(f"{source} is {query}, not a literal holding a SPARQL query")
+        text = checked(query if isinstance(query, str) else query.value, source, prefixes=PREFIXES, graphs=graphs)
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        if _form(result) != form:
+            raise InputError(f"{source} must be a SPARQL {form} query, not {_form(result)}")
+        return result if form == "ASK" else list(result)
 
     reviews = []
-    for row in run(_TESTS):
-        verdict = CONTRADICTED if bool(run(row["contradiction"].value)) else (
-            SUPPORTED if bool(run(row["support"].value)) else NOT_DECIDABLE)
-        hits = [(h["evidence"], h["source"], _text(h["note"])) for h in run(row["evidence"].value)]
-        pairs = " ".join(f"({f} {s})" for f, s, _ in hits)
-        about = {(a["fact"], a["source"]): a for a in run(_DESCRIBE % pairs)} if hits else {}
+    for row in run(_TESTS, "the query of claim tests", "SELECT"):
+        claim = row["claim"].value
+        try:
+            verdict = CONTRADICTED if bool(run(row["contradiction"], f"the gii:contradictionTest of <{claim}>", "ASK")) \
+                else SUPPORTED if bool(run(row["support"], f"the gii:supportTest of <{claim}>", "ASK")) else NOT_DECIDABLE
+            source = f"the gii:evidenceQuery of <{claim}>"
+            hits = [(h["evidence"], h["source"], _text(h["note"])) for h in run(row["evidence"], source, "SELECT")]
+            if any(not isinstance(t, ox.NamedNode) for f, s, _ in hits for t in (f, s)):
+                raise InputError(f"{source} must bind ?evidence and ?source to IRIs in every row")
+            pairs = " ".join(f"({f} {s})" for f, s, _ in hits)
+            about = {(a["fact"], a["source"]): a for a in run(_DESCRIBE % pairs, source, "SELECT")} if hits else {}
+        except GiigraphError:
+            raise
+        except (SyntaxError, OSError, RuntimeError, ValueError, KeyError, TypeError) as exc:
+            detail = " ".join(str(exc).split())
+            detail = detail if len(detail) < 160 else detail[:157] + "..."
+            raise InputError(f"the stored test of claim <{claim}> could not run: {detail}") from None
         evidence = []
         for fact, source, note in hits:
             a = about[(fact, source)]
             evidence.append(Evidence(fact.value, _text(a["label"]) or fact.value, source.value,
                                      _text(a["name"]) or source.value, _text(a["url"]) or None, note or None))
-        reviews.append(Review(row["claim"].value, _text(row["quote"]),
-                              _text(row["summary"]) or row["claim"].value, verdict, tuple(dict.fromkeys(evidence))))
+        reviews.append(Review(claim, _text(row["quote"]),
+                              _text(row["summary"]) or claim, verdict, tuple(dict.fromkeys(evidence))))
     return reviews
 
 

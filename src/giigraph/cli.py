@@ -14,19 +14,32 @@ from . import __version__, formats
 from .errors import GiigraphError, ValidationFailed
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in giigraph, not in its input
+
+
 class _Group(click.Group):
-    """Turns typed errors into `error: ...` lines and exit statuses; tracebacks only with --debug."""
+    """Turns every failure into one `error: ...` line and an exit status; tracebacks only with --debug.
+
+    Typed errors carry their status; anything else is a bug in giigraph (exit 70), reported in one
+    line too, with the way to get the traceback for a bug report."""
 
     def invoke(self, ctx: click.Context):  # noqa: D401
         try:
             return super().invoke(ctx)
-        except GiigraphError as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             if isinstance(exc, ValidationFailed):
                 click.echo(exc.report.text(), err=True, nl=False)
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            if isinstance(exc, GiigraphError):
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+            click.echo(f"error: internal error: {detail} (a bug in giigraph: rerun with --debug for the "
+                       "traceback, and report it)", err=True)
+            ctx.exit(INTERNAL_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -76,6 +76,7 @@ class QuerySyntaxError(QueryError):
     """A SPARQL query does not parse: carries the engine's message and the line and column."""
 
     def __init__(self, source: str, line: int | None, column: int | None, message: str) -> None:
+        message = " ".join(message.split())  # one line: Oxigraph lists what it expected over several
         self.source, self.line, self.column, self.message = source, line, column, message
         where = f" at line {line}, column {column}" if line else ""
         super().__init__(f"syntax error in {source}{where}: {message}")

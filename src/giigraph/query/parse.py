@@ -1,9 +1,9 @@
-"""Parse a SPARQL query once (rdflib's parser) and refuse what would reach outside the dataset.
+"""Parse a SPARQL query once (rdflib's parser), after `safety.checked`, for both engines.
 
-The safety check works on the parsed query, never on its text: a `SERVICE` hidden in a
-subquery or a `FILTER EXISTS` is found the same way as one at the top. Every engine runs a
-query only after `check_local` has passed, so nothing is ever sent: Oxigraph would federate
-a SERVICE call unconditionally, and rdflib would fetch the IRIs of FROM clauses.
+`parse_query` keeps the text `safety.checked` returns, and that text is what the engines run
+(Oxigraph parses it again), so both read what was checked: SERVICE, updates and LOAD are refused
+there. FROM and the protocol's graphs are checked here on the parse, against the loaded dataset,
+before any engine runs (`check_local`): rdflib would fetch the IRIs of FROM clauses.
 The CLI and the SPARQL endpoint both go through here: one set of rules, one set of messages.
 """
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 from pyparsing import ParseException, ParseResults
 from rdflib import URIRef, Variable
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from ..errors import QueryRefused, QuerySyntaxError
+from ..errors import QuerySyntaxError
+from .safety import checked, remote_graph
 
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
@@ -53,20 +54,19 @@ class ParsedQuery:
 
 def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: str = "the query",
                 base: str | None = None) -> ParsedQuery:
-    """Parse `text` with `prefixes` predeclared and relative IRIs resolved against `base`; refuse
-    updates and SERVICE; raise QuerySyntaxError."""
+    """Parse `text` with `prefixes` predeclared and relative IRIs resolved against `base`, after
+    `safety.checked`; raise QuerySyntaxError."""
     prefixes = dict(prefixes or {})
+    text = checked(text, source, prefixes=prefixes)
     try:
         tree = parseQuery(text)
     except ParseException as exc:
-        _refuse_update(text, source)
         raise QuerySyntaxError(source, exc.lineno, exc.col, _pyparsing_message(exc)) from None
     star_order = _appearance_order(tree[1]) if _is_select_star(tree[1]) else None
     try:
         algebra = translateQuery(tree, base=base, initNs=prefixes)
     except Exception as exc:  # rdflib raises a bare Exception for an undeclared prefix
         raise _translate_error(text, source, exc) from None
-    _refuse_service(algebra.algebra, source)
     main = algebra.algebra
     clauses = dict.get(main, "datasetClause") or []  # CompValue.get answers the key if absent
     return ParsedQuery(
@@ -99,40 +99,8 @@ def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef],
     ):
         for iri in iris:
             if iri not in graph_names:
-                raise QueryRefused(
-                    f"refused: {keyword} <{iri}>{where} names no graph of the dataset, "
-                    "and giigraph never fetches remote data; use one of the dataset's graphs "
-                    "(SELECT DISTINCT ?g WHERE { GRAPH ?g {} } lists them)"
-                )
+                raise remote_graph(keyword, f"<{iri}>", where)
     return requested or parsed.dataset
-
-
-def _refuse_update(text: str, source: str) -> None:
-    """If the text is a SPARQL Update (LOAD, INSERT, ...), refuse it as such: giigraph is read-only."""
-    try:
-        update = parseUpdate(text)
-    except ParseException:
-        return
-    if not update.request:  # the empty text parses as an empty update
-        return
-    operations = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", op.name).upper() for op in update.request]
-    loads = [str(op.iri) for op in update.request if op.name == "Load"]
-    detail = f", and LOAD <{loads[0]}> would fetch remote data: giigraph never fetches remote data" if loads else ""
-    raise QueryRefused(
-        f"refused: {source} is a SPARQL Update ({', '.join(dict.fromkeys(operations))}), not a query; "
-        f"giigraph is read-only{detail}"
-    )
-
-
-def _refuse_service(algebra: CompValue, source: str) -> None:
-    for node in _walk(algebra):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            term = node["term"]
-            target = f"<{term}>" if isinstance(term, URIRef) else f"?{term}"
-            raise QueryRefused(
-                f"refused: SERVICE {target} in {source} would send a query to another endpoint, "
-                "and giigraph never fetches remote data; query the dataset only"
-            )
 
 
 def _walk(node: Any) -> Iterator[Any]:

@@ -233,6 +233,8 @@ def dataset_jsonld(void: Graph, dataset: URIRef) -> bytes:
 
 
 def _script_safe(jsonld: bytes) -> str:
-    """JSON-LD text safe inside <script>: no `</` can close the element early."""
+    """JSON-LD text safe inside <script>: nothing in it can end the element (`</script>`) or open a
+    comment (`<!--`). `<`, `>` and `&` occur only inside JSON strings, where `\\u003c` etc. mean the
+    same characters, so the JSON reads back unchanged (`<\\!` would be an invalid JSON escape)."""
     text = json.dumps(json.loads(jsonld), ensure_ascii=False, indent=1)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ShapesError
+from ..query.safety import prefix_declaration
 from ..terms import XSD_BOOLEAN, Literal, Term, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -341,7 +342,8 @@ def prefixes(g: Graph, node: Term) -> str:
             prefix, namespace = g.value(declare, SH + "prefix"), g.value(declare, SH + "namespace")
             if not isinstance(prefix, Literal) or namespace is None:
                 raise ShapesError(f"sh:declare of {source} needs sh:prefix and sh:namespace")
-            declarations.add(f"PREFIX {prefix[0]}: <{namespace[0] if isinstance(namespace, Literal) else namespace}>\n")
+            declarations.add(prefix_declaration(prefix[0], namespace[0] if isinstance(namespace, Literal) else namespace,
+                                                f"the SHACL declaration {source}"))
     return "".join(sorted(declarations))
 
 

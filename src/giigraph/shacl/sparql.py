@@ -23,6 +23,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from ..convert import from_ox, to_ox
+from ..query.safety import checked
 from ..terms import Term, nt
 from ..errors import ShapesError
 from .shapes import RDF_TYPE, RDFS, ComponentUse, Shape, SparqlConstraint, Unsupported
@@ -114,7 +115,8 @@ class Plan:
     """A constraint's query, pre-bound ($PATH, $currentShape) and, where possible, rewritten set-based."""
 
     def __init__(self, shape: Shape, constraint: SparqlConstraint) -> None:
-        text = _prebound_text(shape, constraint.select)
+        text = _prebound_text(shape, checked(constraint.select, f"the SHACL-SPARQL constraint {nt(constraint.node)}",
+                                             graphs=()))
         self.prefixes = constraint.prefixes
         self.query = text
         self.projects_this = _projects(text, "this")
@@ -248,6 +250,7 @@ class SparqlRunner:
                 yield focus, row.pop("path", None), value if value is not None or shape.is_property else focus, row
 
     def _run(self, query: str, substitutions: dict | None):
+        query = checked(query, "a SHACL-SPARQL query", graphs=())  # what runs, with its prefixes
         try:
             return self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except SyntaxError as exc:
