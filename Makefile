@@ -28,7 +28,7 @@ APT_PACKAGES := raptor2-utils serdi chromium chromium-driver openjdk-17-jdk-head
                 virtuoso-opensource-7 wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-tools: tools/node_modules/.installed
+tools: tools/node_modules/.installed web/node_modules/.installed
 	@for c in rapper serdi chromium chromedriver java javac virtuoso-t wrk; do command -v $$c >/dev/null || missing=1; done; \
 	[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing=1; \
 	if [ -n "$$missing" ]; then \
@@ -38,6 +38,12 @@ tools: tools/node_modules/.installed
 
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+## The browser code the pages use, as npm installs it: tests check the vendored copy in
+## src/giigraph/serve/static/vendor/ against it (`python web/vendor.py` makes that copy)
+web/node_modules/.installed: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Set up and run the whole test suite

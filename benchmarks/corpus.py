@@ -25,10 +25,13 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeDumper as _Dumper
 
 EDITIONS = tuple(range(2017, 2025))
+#: Where the cities' coordinates are read (every city has a GeoNames id and coordinates, as in data/).
+GEONAMES = {"id": "geonames", "name": {"en": "GeoNames geographical database"}, "url": "https://www.geonames.org/",
+            "type": "dataset", "license": "https://creativecommons.org/licenses/by/4.0/"}
 SEED = 2023
 
 # Rough triples per record, read off build.py; used only to size the corpus.
-CURATED_COST = {"cluster": 10, "city": 8, "economy": 11, "region": 5, "organization": 11, "person": 8}
+CURATED_COST = {"cluster": 15, "city": 24, "economy": 13, "region": 5, "organization": 11, "person": 8}
 ARTICLE_COST = 445
 
 _SYLLABLES = ("an", "ba", "chen", "da", "fu", "gao", "hai", "jin", "ka", "lin", "ma", "nan", "ou", "pe",
@@ -109,6 +112,7 @@ class Generator:
                 "code": code + ("*" if i % 17 == 16 else ""), "sovereign": i % 11 != 10,
                 "region": rng.choice(regions)["id"],
                 **({"wikidata": f"Q{1000 + i * 37}"} if i % 3 == 0 else {}),
+                "geonames": 1_000_000 + i,
             })
         provinces = [{"id": _slug(n), "name": {"en": n, "zh": names.hanzi(2)}, "economy": rng.choice(economies)["id"]}
                      for n in (names.word(3) for _ in range(max(3, self.n_clusters // 4)))]
@@ -124,6 +128,8 @@ class Generator:
                     city["name"]["zh"] = names.hanzi(2)
                 if rng.random() < 0.3:
                     city["wikidata"] = f"Q{rng.randrange(10_000, 9_000_000)}"
+                city.update(geonames=2_000_000 + len(cities), lat=round(rng.uniform(-60, 70), 5),
+                            long=round(rng.uniform(-179, 179), 5))
                 cities.append(city)
                 members.append(city)
             cluster_economies = [economy["id"]]
@@ -205,6 +211,7 @@ class Generator:
             "clusters.yaml": {"clusters": clusters},
             "organizations.yaml": {"organizations": organizations, "people": people, "roles": roles},
             "reports.yaml": {"series": series, "reports": reports, "strategies": strategies},
+            "cited-sources.yaml": {"cited_sources": [GEONAMES]},
         }
 
     def curated_cost(self) -> int:

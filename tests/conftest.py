@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,25 @@ def virtuoso(tmp_path_factory):
     alive = server.alive()
     server.stop()
     assert alive, f"the Virtuoso server died during the run: {server.log_text()}"
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
+
+
+@contextmanager
+def chromium_browser():
+    """Debian's headless Chromium, driven through Playwright; closed on the way out."""
+    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
+                            "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="session")

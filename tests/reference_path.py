@@ -65,7 +65,8 @@ def _trig(ds: Dataset) -> bytes:
             named.bind(prefix, ns, override=True, replace=True)
         for triple in g:
             named.add(triple)
-        head, _, body = named.serialize(format="turtle", encoding="utf-8").partition(b"\n\n")
+        text = named.serialize(format="turtle", encoding="utf-8")
+        head, _, body = text.partition(b"\n\n") if text.startswith(b"@prefix") else (b"", b"", text)
         prefixes.update(line for line in head.splitlines() if line.startswith(b"@prefix"))
         indented = b"".join(_indent(body.strip().splitlines()))
         label = b"" if g is ds.default_graph else g.identifier.n3().encode() + b" "

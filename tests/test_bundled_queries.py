@@ -24,7 +24,7 @@ from giigraph.query.library import bundled_queries, bundled_query
 from giigraph.query.parse import parse_query
 from giigraph.query.run import dataset_prefixes
 from giigraph.resources import DATA_DIR
-from giigraph.vocab import GII, SCHEMA
+from giigraph.vocab import GEO, GII, SCHEMA
 
 GII_NS = str(GII._NS)
 
@@ -39,6 +39,14 @@ def zh(text: str) -> Literal:
 
 def n(value: int) -> Literal:
     return Literal(value)  # xsd:integer
+
+
+def d(text: str) -> Literal:
+    return Literal(text, datatype=XSD.decimal)
+
+
+def geonames(feature: int) -> URIRef:
+    return URIRef(f"https://sws.geonames.org/{feature}/")
 
 
 def s(text: str) -> Literal:
@@ -110,6 +118,20 @@ EXPECTED: dict[str, object] = {
     }),
     "multi-economy-clusters": (("cluster", "economies"), {(en("Shenzhen-Hong Kong-Guangzhou"), n(2)),
                                                           (en("Singapore"), n(2))}),  # WIPO's SG/MY
+    # GeoNames' coordinates (data/curated/places.yaml, checked against the package by test_geo.py)
+    "clusters-north-of-45n": (("cluster", "southernmostLatitude"), {
+        (en("Helsinki"), d("60.16952")), (en("Moscow"), d("55.75204")),
+        (en("Amsterdam-Rotterdam"), d("51.9225")),  # Rotterdam; Amsterdam is at 52.37403
+        (en("London"), d("51.50853")), (en("Cologne"), d("50.93333")), (en("Paris"), d("48.85341")),
+        (en("Stuttgart"), d("48.78232")), (en("Munich"), d("48.13743")), (en("Seattle, WA"), d("47.60621")),
+    }),
+    "multi-economy-cluster-cities": (("cluster", "city", "economy", "lat", "long", "geonames"), {
+        (en("Shenzhen-Hong Kong-Guangzhou"), en("Shenzhen"), en("China"), d("22.54554"), d("114.0683"), geonames(1795565)),
+        (en("Shenzhen-Hong Kong-Guangzhou"), en("Hong Kong"), en("Hong Kong, China"), d("22.27832"), d("114.17469"),
+         geonames(1819729)),
+        (en("Shenzhen-Hong Kong-Guangzhou"), en("Guangzhou"), en("China"), d("23.11667"), d("113.25"), geonames(1809858)),
+        (en("Singapore"), en("Singapore"), en("Singapore"), d("1.28967"), d("103.85007"), geonames(1880252)),
+    }),
     "who-said-what": (("speaker", "role", "organization", "event", "mode", "text"), {
         (en("Marco Aleman"), en("Assistant Director General"), en("World Intellectual Property Organization"),
          ROUNDTABLE, gii("DirectSpeech"),
@@ -245,6 +267,7 @@ def _shanghai_suzhou_description():
         (c, RDFS.label, en("Shanghai-Suzhou")), (c, RDFS.label, zh("上海-苏州")),
         (c, SCHEMA.containsPlace, iri("id/city/shanghai")), (c, SCHEMA.containsPlace, iri("id/city/suzhou")),
         (c, gii("economy"), iri("id/economy/china")),
+        (c, GEO.hasGeometry, iri("id/cluster/shanghai-suzhou#geometry")),
     ]:
         g.add(triple)
     return g
@@ -252,6 +275,8 @@ def _shanghai_suzhou_description():
 
 EXPECTED_GRAPHS = {"cluster-places": _cluster_places_graph, "describe-shanghai-suzhou": _shanghai_suzhou_description}
 #: The questions on the cluster tables (data/tables): their answers are checked, on both engines, in test_claims.py.
+# The queries behind the pages' pictures are checked against the tables in test_charts.py and test_map_query.py.
+CHECKED_IN_TEST_CHARTS = {"pct-applications-and-publications-2023", "cluster-ranks", "cluster-locations-2023"}
 CHECKED_IN_TEST_CLAIMS = {"top-10-clusters-by-publications-2023", "biggest-risers-2023", "clusters-per-economy-2023",
                           "previous-rank-vs-published-2022", "stated-rank-change-vs-published-2022"}
 
@@ -269,7 +294,7 @@ def engines(dataset, prefixes):
 def test_the_library_has_at_least_15_questions_each_with_an_expected_answer():
     names = {q.name for q in bundled_queries()}
     assert len(names) >= 15
-    assert names == set(EXPECTED) | set(EXPECTED_GRAPHS) | CHECKED_IN_TEST_CLAIMS
+    assert names == set(EXPECTED) | set(EXPECTED_GRAPHS) | CHECKED_IN_TEST_CLAIMS | CHECKED_IN_TEST_CHARTS
 
 
 @pytest.mark.parametrize("query", bundled_queries(), ids=lambda q: q.name)

@@ -125,6 +125,20 @@ def test_bad_base_iri_is_a_usage_error(runner, tmp_path):
     assert "base IRI 'not-an-iri'" in result.stderr
 
 
+@pytest.mark.parametrize("base,reason", [("http://example.org/a b/", "Invalid IRI code point ' '"),
+                                         ("http://example.org/%zz/", "Invalid IRI percent encoding"),
+                                         ("http://example.org/\n/", "Invalid IRI code point '\\n'")])
+@pytest.mark.parametrize("command", ["build", "export", "query"])
+def test_base_that_is_not_an_iri_is_one_error_line_exit_2(base, reason, command, tmp_path):
+    args = {"build": ["--out", str(tmp_path / "d")], "export": [], "query": ["top-five-2023"]}[command]
+    done = subprocess.run([sys.executable, "-m", "giigraph", command, *args, "--base", base],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: base IRI {base!r} is not a valid absolute IRI (RFC 3987): {reason}")
+    assert done.stderr.count("\n") == 1 and done.stdout == ""
+    assert not (tmp_path / "d").exists()
+
+
 def test_debug_shows_the_traceback(runner, tmp_path):
     result = runner.invoke(main, ["--debug", "validate", str(tmp_path / "missing.ttl")])
     assert result.exception is not None and result.exit_code != 0

@@ -13,10 +13,16 @@ from giigraph.cli import main
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def examples() -> list[tuple[str, str]]:
-    """(command, output) pairs from the README's `$ giigraph query` blocks."""
-    section = README.read_text(encoding="utf-8").split("## Asking questions: `giigraph query`", 1)[1]
-    block = re.search(r"```\n(.*?)```", section, re.S).group(1)
+def examples(heading: str = "## Asking questions: `giigraph query`") -> list[tuple[str, str]]:
+    """(command, output) pairs from the `$ giigraph query` blocks of a README section."""
+    section = README.read_text(encoding="utf-8").split(heading + "\n", 1)[1].split("\n## ", 1)[0]
+    pairs = []
+    for block in re.findall(r"```\n(\$ giigraph query.*?)```", section, re.S):
+        pairs.extend(_pairs(block))
+    return pairs
+
+
+def _pairs(block: str) -> list[tuple[str, str]]:
     pairs = []
     for chunk in re.split(r"\n(?=\$ )", block.strip("\n")):
         lines = chunk.split("\n")
@@ -32,7 +38,14 @@ def test_readme_has_three_query_examples():
     assert len(examples()) == 3
 
 
-@pytest.mark.parametrize("command, output", examples(), ids=[f"example-{i + 1}" for i in range(len(examples()))])
+ALL = examples() + examples("## Places on the map: GeoNames, coordinates, linksets")
+
+
+def test_the_places_section_has_three_query_examples_too():
+    assert len(ALL) == 6
+
+
+@pytest.mark.parametrize("command, output", ALL, ids=[f"example-{i + 1}" for i in range(len(ALL))])
 def test_readme_example_output_is_real(command, output):
     args = shlex.split(command)
     assert args[:2] == ["giigraph", "query"]

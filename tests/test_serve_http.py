@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, VOID
+from rdflib.namespace import RDF, VOID, XSD
 from starlette.testclient import TestClient
 
 from giigraph import formats
@@ -18,7 +18,7 @@ from giigraph.rdfio import union
 from giigraph.serve.app import create_app
 from giigraph.serve.site import load_site
 from giigraph.serve.workers import Limits
-from giigraph.vocab import DATA_LICENSE, GII, ONTOLOGY_IRI
+from giigraph.vocab import DATA_LICENSE, GEO, GII, ONTOLOGY_IRI
 
 BASE = "https://w3id.org/giigraph/"
 SHSZ = "/id/cluster/shanghai-suzhou"
@@ -81,7 +81,7 @@ def test_generic_document_negotiates_in_place(client):
     r = client.get("/doc/cluster/shanghai-suzhou", headers={"Accept": "application/ld+json"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/ld+json"
     assert r.headers["content-location"] == "/doc/cluster/shanghai-suzhou.jsonld"
-    assert r.headers["vary"] == "Accept"
+    assert [v.strip() for v in r.headers["vary"].split(",")] == ["Accept", "Accept-Encoding"]  # gzipped too
     links = r.headers["link"]
     for fmt in formats.FORMATS:
         assert f'</doc/cluster/shanghai-suzhou.{fmt.extension}>; rel="alternate"; type="{fmt.media_type}"' in links
@@ -196,9 +196,12 @@ def test_ontology_documentation_and_data(client):
 def test_dumps_are_the_built_files(client, site, tmp_path):
     from giigraph import build_dist
 
-    for path in build_dist(tmp_path / "dist"):
-        r = client.get(f"/dumps/{path.name}")
+    out = tmp_path / "dist"
+    for path in build_dist(out):  # the dumps under /dumps/, the charts under /charts/
+        url = f"/{path.relative_to(out).as_posix()}" if path.parent.name == "charts" else f"/dumps/{path.name}"
+        r = client.get(url)
         assert r.status_code == 200 and r.content == path.read_bytes(), path.name
+    assert client.get("/charts/cluster-ranks.svg").headers["content-type"] == "image/svg+xml"
     assert client.get("/dumps/giigraph.trig").headers["content-type"] == "application/trig"
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
@@ -292,7 +295,7 @@ def test_sparql_form_offers_the_bundled_queries(client):
     form = client.get("/sparql", headers={"Accept": BROWSER}).text
     top_five = next(q for q in bundled_queries() if q.name == "top-five-2023")
     assert unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.S).group(1)) == top_five.text
-    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)">([^<]+)</a> <code>([^<]+)</code>', form)
+    found = re.findall(r'<li><a href="(/sparql\?query=[^"]+)" data-example="[^"]+">([^<]+)</a> <code>([^<]+)</code>', form)
     links = {name: (unescape(href), unescape(question)) for href, question, name in found}
     assert sorted(links) == [q.name for q in bundled_queries()]
     href, question = links["top-five-2023"]
@@ -365,6 +368,76 @@ def test_head_has_headers_and_no_body(client):
     r = client.head("/doc/cluster/shanghai-suzhou.ttl")
     assert r.status_code == 200 and r.content == b""
     assert r.headers["content-type"].startswith("text/turtle") and LICENCE_LINK in r.headers["link"]
+
+
+def test_static_files_are_cached_for_a_year_and_compressed(client):
+    from giigraph.serve.assets import static_url, vendor_url
+
+    page = client.get("/", headers={"Accept": BROWSER})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self' blob:" in policy
+    for url in (vendor_url("vega", "vega.min.js"), static_url("charts.js"), vendor_url("world-atlas", "countries-110m.json")):
+        assert url in page.text or "world-atlas" in url  # the basemap is named on pages with a map
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["content-encoding"] == "gzip"
+    assert re.fullmatch(r"/static/map\.js\?v=[0-9a-f]{12}", static_url("map.js"))
+    assert client.get("/static/vendor/leaflet-0.0.1/leaflet.js").status_code == 404
+
+
+def test_footer_names_publisher_and_date_only_where_known(client):
+    footer = client.get("/", headers={"Accept": BROWSER}).text.split('<footer class="site">')[1]
+    assert "(, )" not in footer and "()" not in footer and "(, " not in footer and ", )" not in footer
+    assert "(China Intellectual Property News, 2023-10-08)" in footer
+
+
+# --- where places are: coordinates, GeoNames links, geo in the JSON-LD ---------------------------------
+
+def embedded_jsonld(html: str) -> Dataset:
+    text = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    return Dataset().parse(data=text.replace("<\\/", "</"), format="json-ld")
+
+
+def test_a_city_page_shows_its_coordinates_and_geonames_link_and_its_jsonld_carries_geo(client):
+    html = client.get("/doc/city/suzhou.html").text
+    location = re.search(r'<section class="location">.*?</section>', html, re.S).group(0)
+    assert "31.30408° N, 120.59538° E" in location
+    assert '<a class="geonames" href="https://sws.geonames.org/1886760/">GeoNames 1886760</a>' in location
+    assert "POINT(120.59538 31.30408)" in location
+    footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
+    assert '<a href="https://www.geonames.org/">GeoNames</a> (<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>)' in footer
+    page = union(embedded_jsonld(html))
+    city = URIRef(f"{BASE}id/city/suzhou")
+    coordinates = page.value(city, URIRef("http://schema.org/geo"))
+    assert coordinates == URIRef(f"{city}#coordinates")
+    assert page.value(coordinates, URIRef("http://schema.org/latitude")) == Literal("31.30408", datatype=XSD.decimal)
+    assert page.value(coordinates, URIRef("http://schema.org/longitude")) == Literal("120.59538", datatype=XSD.decimal)
+
+
+def test_a_cluster_page_shows_its_cities_coordinates_and_its_multipoint(client):
+    html = client.get("/doc/cluster/shanghai-suzhou.html").text
+    location = re.search(r'<section class="location">.*?</section>', html, re.S).group(0)
+    assert re.search(r'Shanghai</a>: <span class="coordinates">31.22222° N, 121.45806° E</span> · '
+                     r'<a class="geonames" href="https://sws.geonames.org/1796236/">', location)
+    assert "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))" in location
+    page = union(embedded_jsonld(html))
+    geometry = URIRef(f"{BASE}id/cluster/shanghai-suzhou#geometry")
+    assert page.value(URIRef(f"{BASE}id/cluster/shanghai-suzhou"), GEO.hasGeometry) == geometry
+    assert str(page.value(geometry, GEO.asWKT)) == "MULTIPOINT((121.45806 31.22222), (120.59538 31.30408))"
+
+
+def test_a_page_of_something_without_a_place_has_no_location(client):
+    assert 'class="location"' not in client.get("/doc/person/zhang-qiao.html").text
+
+
+def test_a_city_document_holds_its_geometry_and_coordinates_nodes(client):
+    body = client.get("/doc/city/suzhou.ttl").content
+    doc = union(parse_quads(body, "text/turtle"))
+    geometry = URIRef(f"{BASE}id/city/suzhou#geometry")
+    assert str(doc.value(geometry, GEO.asWKT)) == "POINT(120.59538 31.30408)"
+    assert b"@prefix wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#> ." in body
+    assert b"wgs84:lat 31.30408" in body
 
 
 def _embedded_jsonld(page: str) -> list:

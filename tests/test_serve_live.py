@@ -2,9 +2,7 @@
 by concurrent clients, by a SERVICE query aimed at a listener, and by headless Chromium."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,7 +21,7 @@ from rdflib.namespace import RDF
 from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, POST, POSTDIRECTLY, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import require_tool
+from conftest import chromium_browser
 from giigraph_server import GiigraphServer
 from loopback import Listener
 from query_support import remote_queries
@@ -150,53 +148,43 @@ def test_service_and_remote_from_never_reach_the_network(server):
 
 # --- a person with a browser ---------------------------------------------------------------------------
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
-
-
 def test_browser_home_to_shanghai_suzhou(server):
-    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
-                            "chromium")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.goto(server + "/")
-            expect(page.locator("h1")).to_contain_text("Global Innovation Index 2023")
-            top = page.locator("ol.top-clusters > li")
-            expect(top).to_have_count(5)
-            expect(top.nth(0)).to_contain_text("Tokyo-Yokohama")
-            page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(server + "/")
+        expect(page.locator("h1")).to_contain_text("Global Innovation Index 2023")
+        top = page.locator("ol.top-clusters > li")
+        expect(top).to_have_count(5)
+        expect(top.nth(0)).to_contain_text("Tokyo-Yokohama")
+        page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
-            top.nth(4).get_by_role("link", name="Shanghai-Suzhou").click()
-            page.wait_for_url("**/doc/cluster/shanghai-suzhou.html")  # the browser followed the 303
-            expect(page.locator("h1")).to_have_text("Shanghai-Suzhou")
-            expect(page.locator("p.zh")).to_have_text("上海-苏州")
-            expect(page.locator(".types")).to_contain_text("science and technology cluster")
-            expect(page.locator("section.facts")).to_contain_text("rank 5 in Global Innovation Index 2023")
-            expect(page.locator("section.facts")).to_contain_text("rank 6 in Global Innovation Index 2022")
-            expect(page.locator("table.props").first).to_contain_text("Suzhou")
-            expect(page.locator("section.passages")).to_contain_text("Passage 10")
-            expect(page.locator("footer")).to_contain_text("CC BY 4.0")
-            expect(page.locator("footer")).to_contain_text("China Intellectual Property News")
-            jsonld = page.locator('script[type="application/ld+json"]').text_content()
-            assert "shanghai-suzhou" in jsonld and "上海-苏州" in jsonld
-            page.screenshot(path=str(ARTIFACTS / "shanghai-suzhou.png"), full_page=True)
+        top.nth(4).get_by_role("link", name="Shanghai-Suzhou").click()
+        page.wait_for_url("**/doc/cluster/shanghai-suzhou.html")  # the browser followed the 303
+        expect(page.locator("h1")).to_have_text("Shanghai-Suzhou")
+        expect(page.locator("p.zh")).to_have_text("上海-苏州")
+        expect(page.locator(".types")).to_contain_text("science and technology cluster")
+        expect(page.locator("section.facts")).to_contain_text("rank 5 in Global Innovation Index 2023")
+        expect(page.locator("section.facts")).to_contain_text("rank 6 in Global Innovation Index 2022")
+        expect(page.locator("table.props").first).to_contain_text("Suzhou")
+        expect(page.locator("section.passages")).to_contain_text("Passage 10")
+        expect(page.locator("footer")).to_contain_text("CC BY 4.0")
+        expect(page.locator("footer")).to_contain_text("China Intellectual Property News")
+        jsonld = page.locator('script[type="application/ld+json"]').text_content()
+        assert "shanghai-suzhou" in jsonld and "上海-苏州" in jsonld
+        page.screenshot(path=str(ARTIFACTS / "shanghai-suzhou.png"), full_page=True)
 
-            page.get_by_role("link", name="Suzhou", exact=True).first.click()
-            expect(page.locator("h1")).to_have_text("Suzhou")
+        page.get_by_role("link", name="Suzhou", exact=True).first.click()
+        expect(page.locator("h1")).to_have_text("Suzhou")
 
-            page.goto(server + "/sparql")  # pick a bundled question, see its answer
-            page.get_by_role("link", name=re.compile("top five of the GII 2023")).click()
-            expect(page.locator("table.results tbody tr")).to_have_count(6)
-            expect(page.locator("table.results tbody tr").last).to_contain_text("Shanghai-Suzhou")
-            expect(page.locator("textarea#query")).to_have_value(re.compile("gii:RankObservation"))
-            page.screenshot(path=str(ARTIFACTS / "sparql.png"), full_page=True)
-        finally:
-            browser.close()
+        page.goto(server + "/sparql")  # pick a bundled question, see its answer in the editor
+        page.get_by_role("link", name=re.compile("top five of the GII 2023")).click()
+        answer = page.locator("#yasgui .yasr table.dataTable tbody tr")
+        expect(answer).to_have_count(6)
+        expect(answer.last).to_contain_text("Shanghai-Suzhou")
+        page.screenshot(path=str(ARTIFACTS / "sparql.png"), full_page=True)
     assert (ARTIFACTS / "shanghai-suzhou.png").stat().st_size > 10_000
 
 
@@ -214,10 +202,7 @@ async function ask(endpoint, query) {
 def test_a_page_on_another_origin_queries_the_endpoint(server):
     """A YASGUI-like page served from another loopback origin POSTs application/sparql-query with a long
     Accept header: Chromium sends a CORS preflight, and the query must still reach the endpoint."""
-    chromium = require_tool(shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium"),
-                            "chromium")
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from playwright.sync_api import sync_playwright
 
     class Page(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -232,14 +217,10 @@ def test_a_page_on_another_origin_queries_the_endpoint(server):
     other = ThreadingHTTPServer(("127.0.0.1", 0), Page)
     threading.Thread(target=other.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-            try:
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
-                result = page.evaluate("([endpoint, query]) => ask(endpoint, query)", [f"{server}/sparql", TOP5])
-            finally:
-                browser.close()
+        with chromium_browser() as browser:
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+            result = page.evaluate("([endpoint, query]) => ask(endpoint, query)", [f"{server}/sparql", TOP5])
     finally:
         other.shutdown()
         other.server_close()

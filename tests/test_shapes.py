@@ -22,14 +22,14 @@ import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, QB, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from giigraph import build
 from giigraph import validate as validate_graph
 from giigraph.resources import SHAPES_DIR
-from giigraph.vocab import GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, UNIT
+from giigraph.vocab import GEO, GII, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SF, UNIT, WGS84, WIKIDATA
 
 BASE = "https://w3id.org/giigraph/"
 ARTICLE = "cnipnews-2023-10-08"
@@ -198,6 +198,20 @@ CN_COUNT = iri("observation/stdaily-gii-2023-clusters-gii-2023-china-cluster-cou
 US_COUNT = iri("observation/stdaily-gii-2023-clusters-gii-2023-united-states-of-america-cluster-count")
 
 
+# where places are: GeoNames links and coordinates (geo-shapes.ttl)
+TOKYO_GEOMETRY = URIRef(f"{CITY_TOKYO}#geometry")
+TOKYO_COORDINATES = URIRef(f"{CITY_TOKYO}#coordinates")
+SS_GEOMETRY = URIRef(f"{C_SS}#geometry")
+
+
+def geonames(feature: int) -> URIRef:
+    return URIRef(f"https://sws.geonames.org/{feature}/")
+
+
+def wkt(text: str) -> Literal:
+    return Literal(text, datatype=GEO.wktLiteral)
+
+
 def table(cluster: str, column: str) -> URIRef:
     """An observation of Appendix Table 3, e.g. table("seoul", "rank")."""
     return iri(f"observation/gii-2023-appendix-table-3-gii-2023-{cluster}-{column}")
@@ -283,7 +297,8 @@ CASES = [
          expected=(expect(C_SS, RDF.type, "HasValue", "Cluster-type"),
                    expect(C_SS, SCHEMA.name, "QualifiedMinCount", "name-en"),
                    expect(C_SS, SCHEMA.containsPlace, "MinCount", "Cluster-containsPlace"),
-                   expect(C_SS, GII.economy, "MinCount", "Cluster-economy"))),
+                   expect(C_SS, GII.economy, "MinCount", "Cluster-economy"),
+                   expect(C_SS, GEO.hasGeometry, "MinCount", "Cluster-hasGeometry"))),
     Case("cluster-no-city", remove=[(C_SS, SCHEMA.containsPlace, None)],
          expected=(expect(C_SS, SCHEMA.containsPlace, "MinCount", "Cluster-containsPlace"),)),
     Case("cluster-contains-economy", add=[(C_TY, SCHEMA.containsPlace, E_JP)],
@@ -671,6 +686,59 @@ CASES = [
          expected=(expect(POST_ALEMAN, PROV.wasDerivedFrom, "Or", "Fact-source"),)),
     Case("same-as-not-wikidata", add=[(CITY_SUZHOU, SCHEMA.sameAs, URIRef("https://en.wikipedia.org/wiki/Suzhou"))],
          expected=(expect(CITY_SUZHOU, SCHEMA.sameAs, "Pattern", "SameAs-sameAs"),)),
+    Case("same-as-two-wikidata-entities", add=[(CITY_TOKYO, SCHEMA.sameAs, WIKIDATA.Q7473516)],
+         expected=(expect(CITY_TOKYO, SCHEMA.sameAs, "QualifiedMaxCount", "SameAs-wikidata"),)),
+    # --- where places are (geo-shapes.ttl) ---
+    Case("city-without-owl-geonames-link", remove=[(CITY_TOKYO, OWL.sameAs, None)],
+         expected=(expect(CITY_TOKYO, OWL.sameAs, "QualifiedMinCount", "GeoNamesPlace-owlSameAs"),)),
+    Case("economy-two-owl-geonames-links", add=[(E_CN, OWL.sameAs, geonames(1796236))],
+         expected=(expect(E_CN, OWL.sameAs, "QualifiedMaxCount", "GeoNamesPlace-owlSameAs"),)),
+    Case("economy-without-schema-geonames-link", remove=[(E_JP, SCHEMA.sameAs, geonames(1861060))],
+         expected=(expect(E_JP, SCHEMA.sameAs, "QualifiedMinCount", "GeoNamesPlace-schemaSameAs"),)),
+    Case("geonames-link-over-http", **replace(E_NL, SCHEMA.sameAs, URIRef("http://sws.geonames.org/2750405/")),
+         expected=(expect(E_NL, SCHEMA.sameAs, "Pattern", "SameAs-sameAs"),
+                   expect(E_NL, SCHEMA.sameAs, "QualifiedMinCount", "GeoNamesPlace-schemaSameAs"))),
+    Case("owl-same-as-wikidata", add=[(CITY_TOKYO, OWL.sameAs, WIKIDATA.Q1490)],
+         expected=(expect(CITY_TOKYO, OWL.sameAs, "Node", "OwlSameAs-sameAs"),)),
+    Case("latitude-above-90", **replace(CITY_TOKYO, WGS84.lat, Literal(Decimal("95.6895"))),
+         expected=(expect(CITY_TOKYO, WGS84.lat, "MaxInclusive", "City-lat"),)),
+    Case("latitude-as-text", **replace(CITY_TOKYO, WGS84.lat, Literal("35.6895")),
+         expected=(expect(CITY_TOKYO, WGS84.lat, "Datatype", "City-lat"),  # and text is not comparable with numbers:
+                   expect(CITY_TOKYO, WGS84.lat, "MinInclusive", "City-lat"),
+                   expect(CITY_TOKYO, WGS84.lat, "MaxInclusive", "City-lat"))),
+    Case("longitude-below-minus-180", **replace(CITY_TOKYO, WGS84.long, Literal(Decimal("-181.5"))),
+         expected=(expect(CITY_TOKYO, WGS84.long, "MinInclusive", "City-long"),)),
+    Case("city-two-longitudes", add=[(CITY_TOKYO, WGS84.long, Literal(Decimal("139.7")))],
+         expected=(expect(CITY_TOKYO, WGS84.long, "MaxCount", "City-long"),)),
+    Case("city-without-geometry", remove=[(CITY_TOKYO, GEO.hasGeometry, None)],
+         expected=(expect(CITY_TOKYO, GEO.hasGeometry, "MinCount", "City-hasGeometry"),)),
+    Case("city-geometry-not-a-point", remove=[(TOKYO_GEOMETRY, RDF.type, SF.Point)],
+         expected=(expect(CITY_TOKYO, GEO.hasGeometry, "Class", "City-hasGeometry"),)),
+    Case("city-without-schema-geo", remove=[(CITY_TOKYO, SCHEMA.geo, None)],
+         expected=(expect(CITY_TOKYO, SCHEMA.geo, "MinCount", "City-geo"),)),
+    Case("cluster-without-geometry", remove=[(C_SS, GEO.hasGeometry, None)],
+         expected=(expect(C_SS, GEO.hasGeometry, "MinCount", "Cluster-hasGeometry"),)),
+    Case("wkt-comma-between-longitude-and-latitude", **replace(TOKYO_GEOMETRY, GEO.asWKT, wkt("POINT(139.69171, 35.6895)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("wkt-latitude-first", **replace(TOKYO_GEOMETRY, GEO.asWKT, wkt("POINT(35.6895 139.69171)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("wkt-multipoint-without-parentheses",
+         **replace(SS_GEOMETRY, GEO.asWKT, wkt("MULTIPOINT(121.45806 31.22222, 120.59538 31.30408)")),
+         expected=(expect(SS_GEOMETRY, GEO.asWKT, "Pattern", "Geometry-asWKT"),)),
+    Case("wkt-as-plain-text", **replace(TOKYO_GEOMETRY, GEO.asWKT, Literal("POINT(139.69171 35.6895)")),
+         expected=(expect(TOKYO_GEOMETRY, GEO.asWKT, "Datatype", "Geometry-asWKT"),)),
+    Case("geometry-without-source", remove=[(TOKYO_GEOMETRY, DCTERMS.source, None)],
+         expected=(expect(TOKYO_GEOMETRY, DCTERMS.source, "MinCount", "Geometry-source"),)),
+    Case("geometry-iri", edit=rename(TOKYO_GEOMETRY, iri("geometry/tokyo")),
+         expected=(expect(iri("geometry/tokyo"), None, "Pattern", "Geometry"),)),
+    Case("coordinates-latitude-below-minus-90", **replace(TOKYO_COORDINATES, SCHEMA.latitude, Literal(Decimal("-95"))),
+         expected=(expect(TOKYO_COORDINATES, SCHEMA.latitude, "MinInclusive", "GeoCoordinates-latitude"),)),
+    Case("coordinates-longitude-above-180", **replace(TOKYO_COORDINATES, SCHEMA.longitude, Literal(Decimal("239.7"))),
+         expected=(expect(TOKYO_COORDINATES, SCHEMA.longitude, "MaxInclusive", "GeoCoordinates-longitude"),)),
+    Case("coordinates-without-source", remove=[(TOKYO_COORDINATES, DCTERMS.source, None)],
+         expected=(expect(TOKYO_COORDINATES, DCTERMS.source, "MinCount", "GeoCoordinates-source"),)),
+    Case("coordinates-iri", edit=rename(TOKYO_COORDINATES, URIRef(f"{CITY_TOKYO}#geo")),
+         expected=(expect(URIRef(f"{CITY_TOKYO}#geo"), None, "Pattern", "GeoCoordinates"),)),
 ]
 
 
@@ -683,12 +751,13 @@ def shapes() -> Graph:
 
 
 #: The named graphs the broken fixtures change: the curated entities, the article, the claim reviews
-#: and three cited sources (WIPO's table, a web page with one rank, a newspaper's counts per economy).
+#: and four cited sources (WIPO's table, a web page with one rank, a newspaper's counts per economy,
+#: GeoNames' coordinates).
 #: They hold every kind of node the shapes target in three quarters of the dataset, which makes each of
 #: the fixtures' validations faster; the whole dataset is validated as built, below.
 CASE_GRAPHS = {f"{BASE}graph/{name}" for name in (
     "curated", "claim-reviews", f"source/{ARTICLE}", "source/gii-2023-appendix-table-3", "source/xian-gov-gii-2023",
-    "source/stdaily-gii-2023-clusters")}
+    "source/stdaily-gii-2023-clusters", "source/geonames")}
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,10 @@ CASES = {
                       "capital: tokyo", "unknown field 'capital'"),
     "missing field": ("curated/clusters.yaml", "    economies: [japan]\n", "",
                       "- id: tokyo-yokohama", "missing required field 'economies'"),
+    "latitude out of range": ("curated/places.yaml", "    lat: 35.6895\n", "    lat: 135.6895\n",
+                              "lat: 135.6895", "field 'lat' must be in -90..90, not 135.6895"),
+    "latitude without longitude": ("curated/places.yaml", "    long: 139.69171\n", "",
+                                   "lat: 35.6895", "'lat' and 'long' go together"),
     "excerpt of reported speech": (ARTICLE, "mode: reported\n    speakers: [liu-hua]",
                                    "mode: reported\n    excerpt: true\n    speakers: [liu-hua]", "excerpt: true",
                                    "only direct speech is quoted, so only it can be an excerpt"),
@@ -70,10 +74,10 @@ def test_bad_source_data_is_one_line_with_file_and_line(case, data_copy, tmp_pat
 def test_failed_build_leaves_previous_dist_untouched(data_copy, tmp_path, runner):
     out = tmp_path / "dist"
     assert runner.invoke(main, ["build", "--data-dir", str(data_copy), "--out", str(out)]).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     _edit(data_copy, "curated/clusters.yaml", "cities: [shanghai, suzhou]", "cities: [shanghai, atlantis]")
     assert runner.invoke(main, ["build", "--data-dir", str(data_copy), "--out", str(out)]).exit_code == 2
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_ambiguous_reference_asks_for_a_kind(data_copy, tmp_path, runner):

@@ -39,8 +39,23 @@ def test_wheel_installed_in_fresh_venv_builds_the_dataset(wheel, tmp_path):
     assert str(env_dir) in where, f"giigraph was imported from {where}, not the wheel"
     subprocess.run([str(env_dir / "bin" / "giigraph"), "build", "--out", "dist"], cwd=workdir, env=env, check=True,
                    capture_output=True)
-    names = sorted(p.name for p in (workdir / "dist").iterdir())
-    assert names == ["context.jsonld", "giigraph.jsonld", "giigraph.nq", "giigraph.nt", "giigraph.rdf",
-                     "giigraph.trig", "giigraph.ttl", "void.ttl"]
+    names = sorted(p.relative_to(workdir / "dist").as_posix() for p in (workdir / "dist").rglob("*") if p.is_file())
+    assert names == ["charts/cluster-ranks.svg", "charts/clusters-per-economy-2023.svg",
+                     "charts/pct-applications-and-publications-2023.svg", "context.jsonld", "giigraph.jsonld",
+                     "giigraph.nq", "giigraph.nt", "giigraph.rdf", "giigraph.trig", "giigraph.ttl", "void.ttl"]
     assert (workdir / "dist" / "giigraph.nt").read_bytes() == subprocess.run(
         [sys.executable, "-m", "giigraph", "export", "--format", "nt"], capture_output=True, check=True).stdout
+
+
+def test_wheel_carries_the_pages_browser_code_with_its_licences(wheel):
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    static = "giigraph/serve/static/"
+    for package, files in (("leaflet-", "leaflet.js"), ("world-atlas-", "countries-110m.json"), ("vega-", "vega.min.js"),
+                           ("vega-lite-", "vega-lite.min.js"), ("vega-embed-", "vega-embed.min.js"),
+                           ("topojson-client-", "topojson-client.min.js"), ("yasgui-", "yasgui.min.js")):
+        found = [n for n in names if n.startswith(static + "vendor/" + package) and n.endswith("/" + files)]
+        assert len(found) == 1, (package, files)
+        assert found[0].rsplit("/", 1)[0] + "/LICENSE" in names
+    assert {static + f for f in ("map.js", "charts.js", "sparql-editor.js", "style.css")} <= names

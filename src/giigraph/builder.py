@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 
-from . import claims, cube, model
+from . import claims, cube, geo, model
 from .gcpause import without_gc
 from .namespaces import (
     DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD,
@@ -92,6 +92,7 @@ def _economy(b: Builder, r: model.Economy, s: str) -> None:
     if r.region:
         b.add(s, SCHEMA.containedInPlace, b.iri(r.region))
     b.wikidata(s, r.wikidata)
+    geo.link(b, s, r.geonames)
 
 
 def _province(b: Builder, r: model.Province, s: str) -> None:
@@ -107,6 +108,7 @@ def _city(b: Builder, r: model.City, s: str) -> None:
     if r.within:
         b.add(s, SCHEMA.containedInPlace, b.iri(r.within))
     b.wikidata(s, r.wikidata)
+    geo.link(b, s, r.geonames)
 
 
 def _cluster(b: Builder, r: model.Cluster, s: str) -> None:
@@ -344,6 +346,8 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)
         cube.add_figures(b, cited, (r for r in corpus.figures if getattr(r, "source", None) == cited.ref))
+    if any(isinstance(r, model.City) and r.lat is not None for r in corpus.entities):
+        geo.locate(Builder(quads.graph(graph_iri(base, model.GEONAMES_SOURCE)), base, index), corpus.entities)
     if any(isinstance(r, model.ClaimTest) for r in corpus.entities):  # else no store to load for nothing
         claims.record(quads, claims.check(quads), base)
     return quads

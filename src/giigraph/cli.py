@@ -111,8 +111,10 @@ def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None) -> N
 
     files = build_dist(out, base, data_dir, fail_on)
     click.echo(f"Built, validated and wrote {len(files)} files to {out}/:")
-    for path in files:
-        click.echo(f"  {path.name:18} {path.stat().st_size:>9,} bytes")
+    names = [path.relative_to(out).as_posix() for path in files]
+    width = max(map(len, names), default=0)
+    for name, path in zip(names, files):
+        click.echo(f"  {name:{width}} {path.stat().st_size:>9,} bytes")
 
 
 # --- export ---
@@ -346,11 +348,12 @@ def claims(files: tuple[Path, ...], base: str | None, data_dir: Path | None) -> 
       giigraph claims
       giigraph claims dist/giigraph.trig
     """
-    from . import build_quads, read_rdf
+    from . import build_quads
     from .claims import any_contradicted, check, render
     from .errors import InputError
+    from .rdfio import read_quads
 
-    reviews = check(read_rdf(files) if files else build_quads(base, data_dir))
+    reviews = check(read_quads(files) if files else build_quads(base, data_dir))
     if not reviews:
         raise InputError("the data has no checkable claim with a stored test (gii:supportTest)")
     click.echo(render(reviews))

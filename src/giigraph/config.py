@@ -11,8 +11,10 @@ BASE_ENV = "GIIGRAPH_BASE"
 
 
 def resolve_base(base: str | None = None) -> str:
-    """Return the base IRI: the argument, else $GIIGRAPH_BASE, else the default; checked."""
-    value = base or os.environ.get(BASE_ENV) or DEFAULT_BASE
+    """Return the base IRI: the argument, else $GIIGRAPH_BASE, else the default; checked (RFC 3987)."""
+    from .terms import check_iri
+
+    value = check_iri(base or os.environ.get(BASE_ENV) or DEFAULT_BASE, "base IRI")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or not value.endswith("/"):
         raise InputError(

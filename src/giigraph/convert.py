@@ -1,7 +1,9 @@
-"""Conversion of plain terms (`terms.py`) to and from rdflib's and pyoxigraph's term classes.
+"""Conversion of terms between our plain terms (`terms.py`), rdflib's and pyoxigraph's classes.
 
 Only the edges of the pipeline call these: the public API that returns rdflib objects, and
-Oxigraph for SPARQL and parsing.
+Oxigraph for SPARQL and parsing. Lexical forms pass unchanged: rdflib's own `Literal` would turn
+`"01"^^xsd:integer` into `"1"` (it normalises by default), so every rdflib literal is made with
+`normalize=False`.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def to_rdflib(term: Term):
         return _uriref(term)
     if isinstance(term, Literal):
         lexical, lang, datatype = term
-        return RLiteral(lexical, lang=lang, datatype=_uriref(datatype) if datatype else None)
+        return RLiteral(lexical, lang=lang, datatype=_uriref(datatype) if datatype else None, normalize=False)
     if isinstance(term, BNode):
         return RBNode(term[2:])
     return _uriref(str(term))
@@ -73,3 +75,17 @@ def from_ox(term) -> Term:
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"cannot convert {term!r} to a plain term")
+
+
+def rdflib_to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """rdflib term -> pyoxigraph term."""
+    from rdflib import BNode as RBNode, Literal as RLiteral, URIRef
+
+    if isinstance(term, (URIRef, RBNode, RLiteral)):
+        return to_ox(from_rdflib(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def ox_to_rdflib(term):
+    """pyoxigraph term -> rdflib term (plain literals stay untyped, as rdflib writes them)."""
+    return to_rdflib(from_ox(term))

@@ -63,6 +63,7 @@ SOURCE_TYPES = {
     "news-article": (SCHEMA.NewsArticle, SCHEMA.CreativeWork),
     "web-page": (SCHEMA.WebPage, SCHEMA.CreativeWork),
     "blog-post": (SCHEMA.BlogPosting, SCHEMA.CreativeWork),
+    "dataset": (SCHEMA.Dataset, SCHEMA.CreativeWork),
 }
 
 
@@ -82,6 +83,8 @@ def describe_source(b: "Builder", r: model.CitedSource) -> None:
     if r.pages:
         b.add(s, SCHEMA.pagination, Literal(r.pages))
     b.links(s, SCHEMA.isBasedOn, r.based_on)
+    if r.license:
+        b.add(s, DCTERMS.license, r.license)
     if r.note:
         b.names(s, r.note, RDFS.comment)
 

@@ -1,4 +1,4 @@
-"""The published dump folder: every format, the JSON-LD context, and a VoID/DCAT description.
+"""The published dump folder: every format, the JSON-LD context, a VoID/DCAT description, and charts.
 
 The folder is written beside its destination and swapped in at the end, so a reader never sees a
 half-written `dist/`, and a failure leaves the previous one as it was.
@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog, formats
+from .builder import ALL_KINDS
 from .catalog import IANA
+from .charts import CHARTS_DIR, write_charts
 from .jsonld import context_document
 from .namespaces import (
-    DATA_LICENSE, DCAT, DCTERMS, GII, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SCHEMA, SPDX, VOID, XSD,
+    CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
+    SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Quads, index
 from .rdfio import chunks, write_stream
@@ -29,6 +32,30 @@ DESCRIPTION = (
     "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
     "organizations, people and their posts, statements, ranks and the article's checkable claims.")
 DCAT_VERSION = DCAT.version  # DCAT 3
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """A dataset of the Linked Open Data cloud that our resources link into (VoID linksets)."""
+
+    slug: str
+    iri: str
+    title: str
+    description: str
+    uri_space: str
+    license: str
+    #: We also publish data read in it (GeoNames' coordinates), so it is a source to credit.
+    source: bool = False
+
+
+LINK_TARGETS = (
+    LinkTarget("geonames", "https://www.geonames.org/", "GeoNames",
+               "The GeoNames geographical database: features with their names, coordinates and containment.",
+               GEONAMES, DATA_LICENSE, source=True),
+    LinkTarget("wikidata", "https://www.wikidata.org/", "Wikidata",
+               "Wikidata, the free knowledge base of the Wikimedia projects.",
+               str(WIKIDATA), "https://creativecommons.org/publicdomain/zero/1.0/"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +74,7 @@ def dump_iri(base: str, filename: str) -> str:
 
 
 def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]:
-    """Write every dump, the context and the VoID/DCAT description into `out`, atomically.
+    """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
     Each dump streams to disk as it is serialised; its size and checksum are taken on the way.
     """
@@ -62,11 +89,13 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]
         (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
         void = describe(dataset, dumps, base, version)
         (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
+        write_charts((staging / formats.get("nquads").filename).read_bytes(), data_prefixes(base, ALL_KINDS),
+                     staging / CHARTS_DIR)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted(out.iterdir())
+    return sorted(p for p in out.rglob("*") if p.is_file())
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -99,7 +128,7 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     add((d, VOID.uriSpace, Literal(f"{base}id/")))
     add((d, VOID.sparqlEndpoint, f"{base}sparql"))
     add((d, VOID.vocabulary, ONTOLOGY_IRI))
-    for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf"):
+    for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf", "geo", "wgs84"):
         add((d, VOID.vocabulary, PREFIXES[prefix]))
     add((d, VOID.exampleResource, f"{base}id/cluster/shanghai-suzhou"))
     add((d, VOID.triples, Literal(len(merged))))
@@ -108,6 +137,7 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     add((d, VOID.classes, Literal(len({o for _, p, o in merged if p == RDF.type}))))
     for name in dataset.names():
         add((d, VOID.subset, _subset(g, name, len(dataset.graphs[name]))))
+    _linksets(g, d, merged)
     for dump in dumps:
         _distribution(g, d, base, dump)
     types = {(s, o) for s, p, o in merged if p == RDF.type}
@@ -131,6 +161,42 @@ def _subset(g: set[Triple], name: str, triples: int) -> str:
     g.add((name, VOID.inDataset, subset))
     g.add((subset, VOID.triples, Literal(triples)))
     return subset
+
+
+def _linksets(g: set[Triple], d: str, merged: set[Triple]) -> None:
+    """One void:Linkset per target dataset and link predicate (VoID gives a linkset one
+    void:linkPredicate), with its exact number of links; a target we also read data in (GeoNames'
+    coordinates) is a dcterms:source, credited as its licence asks (cc:attributionName, cc:attributionURL)."""
+    counts: dict[tuple[LinkTarget, str], int] = {}
+    for _, p, o in merged:
+        for target in LINK_TARGETS:
+            if isinstance(o, str) and o.startswith(target.uri_space):
+                counts[target, p] = counts.get((target, p), 0) + 1
+    for target in {t for t, _ in counts}:
+        g.add((target.iri, RDF.type, VOID.Dataset))
+        g.add((target.iri, DCTERMS.title, Literal(target.title, lang="en")))
+        g.add((target.iri, DCTERMS.description, Literal(target.description, lang="en")))
+        g.add((target.iri, FOAF.homepage, target.iri))
+        g.add((target.iri, VOID.uriSpace, Literal(target.uri_space)))
+        g.add((target.iri, DCTERMS.license, target.license))
+        if target.source:  # what the data was read in is prov:wasDerivedFrom, as for the articles (catalog.py)
+            g.add((d, PROV.wasDerivedFrom, target.iri))
+            g.add((target.iri, CC.attributionName, Literal(target.title)))
+            g.add((target.iri, CC.attributionURL, target.iri))
+    for (target, predicate), triples in counts.items():
+        linkset = f"{d}#linkset-{target.slug}-{_curie(predicate).replace(':', '-')}"
+        g.add((d, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, RDFS.label, Literal(f"Links to {target.title} ({_curie(predicate)})", lang="en")))
+        g.add((linkset, VOID.subjectsTarget, d))
+        g.add((linkset, VOID.objectsTarget, target.iri))
+        g.add((linkset, VOID.linkPredicate, predicate))
+        g.add((linkset, VOID.triples, Literal(triples)))
+
+
+def _curie(iri: str) -> str:
+    prefix, namespace = next((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns))
+    return f"{prefix}:{iri[len(namespace):]}"
 
 
 def _distribution(g: set[Triple], d: str, base: str, dump: Dump) -> None:

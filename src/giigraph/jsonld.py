@@ -1,11 +1,15 @@
 """Compact JSON-LD that web developers can read: short terms, typed values, language maps.
 
 rdflib's JSON-LD writer emits expanded-style value objects and every bound namespace, and pyld's
-compaction is slow on big graphs; since we know our data has no blank nodes, we write compact
-JSON-LD directly: one node object per subject (sorted), terms derived from the predicates and
-classes in use, each coerced to the one kind of value it holds. The tests prove it expands
-(pyld, jsonld.js) to the same graph. The text is what `json.dumps(doc, ensure_ascii=False,
-indent=2)` prints, written by a small streaming printer (the json module indents in pure Python).
+compaction is slow on big graphs; we write compact JSON-LD directly: one node object per subject
+(sorted), terms derived from the predicates and classes in use, each coerced to the one kind of
+value it holds. The tests prove it expands (pyld, jsonld.js) to the same graph, on our data and
+on generated hostile terms: a prefix is left out of the context when an IRI of the data would
+read as a compact IRI with it (`schema:x` as an IRI of its own), integers and booleans become JSON
+numbers and booleans only when that expands to the same lexical form (and integers only within
+the 53 bits JavaScript keeps exactly), blank nodes keep their labels. The text is what
+`json.dumps(doc, ensure_ascii=False, indent=2)` prints, written by a small streaming printer (the
+json module indents in pure Python).
 """
 from __future__ import annotations
 
@@ -14,27 +18,28 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from .quads import Index
-from .terms import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, Literal, Term, n3
+from .terms import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, BNode, Literal, Term, check_iri, check_language, n3
 from .namespaces import PREFIXES, RDF
 
 # Which vocabulary gets the short term when two share a local name (schema:name beats foaf:name).
 PRIORITY = ("schema", "gii", "org", "prov", "rdfs", "skos", "dcterms", "qb", "foaf", "dcat", "void", "owl")
 _NATIVE = {XSD_INTEGER, XSD_BOOLEAN}
+_SAFE_INTEGER = 2 ** 53 - 1  # JSON numbers beyond it lose digits in JavaScript (jsonld.js)
 _RDF_TYPE = RDF.type
 _ORDERED_PREFIXES = sorted(PREFIXES, key=lambda p: (PRIORITY.index(p) if p in PRIORITY else len(PRIORITY), p))
 
 
-def _split(iri: str) -> tuple[str, str] | None:
-    """(prefix, local name) for an IRI in one of our known vocabularies."""
+def _split(iri: str, blocked: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """(prefix, local name) for an IRI in one of our known vocabularies (prefixes in `blocked` excepted)."""
     for prefix in _ORDERED_PREFIXES:
         ns = PREFIXES[prefix]
-        if iri.startswith(ns) and iri[len(ns):].replace("_", "a").replace("-", "a").isalnum():
+        if iri.startswith(ns) and iri[len(ns):].replace("_", "a").replace("-", "a").isalnum() and prefix not in blocked:
             return prefix, iri[len(ns):]
     return None
 
 
 def _value_kind(o: Term) -> str:
-    if type(o) is str:
+    if type(o) is str or isinstance(o, BNode):
         return "@id"
     if isinstance(o, Literal):
         lexical, lang, datatype = o
@@ -45,7 +50,7 @@ def _value_kind(o: Term) -> str:
         if datatype in _NATIVE and _native(o) is not None:
             return "native"
         return datatype
-    raise TypeError(f"JSON-LD export does not take {o!r} (no blank nodes in published data)")
+    return "@id"
 
 
 def _native(o: Literal) -> int | bool | None:
@@ -58,58 +63,118 @@ def _native(o: Literal) -> int | bool | None:
             value = int(lexical)
         except ValueError:
             return None
-        return value if str(value) == lexical else None
+        return value if str(value) == lexical and abs(value) <= _SAFE_INTEGER else None
     return None
 
 
 def build_context(subjects: Index) -> dict:
     """The @context for a graph (indexed by subject): used prefixes, one term per predicate and class,
-    with coercions."""
+    with coercions. Checks every IRI and language tag of the graph on the way (`terms.check_iri`)."""
+    return _context(subjects)[0]
+
+
+def _context(subjects: Index) -> tuple[dict, dict[str, tuple[str, dict]], dict[str, str]]:
+    """The @context, and the term (with its definition) of each predicate IRI, the term of each class IRI."""
     kinds: dict[str, set[str]] = defaultdict(set)
     classes: set[str] = set()
-    for props in subjects.values():
+    iris: set[str] = set()
+    languages: set[str] = set()
+    for s, props in subjects.items():
+        if type(s) is str:
+            iris.add(s)
         for p, objects in props.items():
+            iris.add(p)
+            for o in objects:
+                if type(o) is str:
+                    iris.add(o)
+                elif isinstance(o, Literal):
+                    if o[1]:
+                        languages.add(o[1])
+                    elif o[2]:
+                        iris.add(o[2])
             if p == _RDF_TYPE:
-                classes.update(objects)  # type: ignore[arg-type]
-            else:
-                kinds[p].update(map(_value_kind, objects))
+                classes.update(o for o in objects if type(o) is str)
+                objects = [o for o in objects if type(o) is not str]
+                if not objects:
+                    continue
+            kinds[p].update(map(_value_kind, objects))
+    for iri in iris:
+        check_iri(iri)
+    for tag in languages:
+        check_language(tag)
+    blocked = _colliding_prefixes(iris)
     used_prefixes: set[str] = set()
     terms: dict[str, dict | str] = {}
 
     def compact(iri: str) -> str:
-        split = _split(iri)
+        split = _split(iri, blocked)
         if split is None:
             return iri
         used_prefixes.add(split[0])
         return f"{split[0]}:{split[1]}"
 
-    def term_name(iri: str) -> str:
-        split = _split(iri)
+    def term_name(iri: str) -> str | None:
+        split = _split(iri, blocked)
         if split is None:
-            return iri
+            return None
         name = split[1]
-        return f"{split[0]}:{name}" if name in terms or name in PREFIXES or name.startswith("@") else name
+        clash = name in terms or name in PREFIXES or name in blocked or name.startswith("@")
+        return f"{split[0]}:{name}" if clash else name
 
-    for p in sorted(kinds, key=_rank):
+    predicates: dict[str, tuple[str, dict]] = {}
+    for p in sorted(kinds, key=lambda iri: _rank(iri, blocked)):
         definition: dict[str, str] = {"@id": compact(p)}
         (kind,) = kinds[p] if len(kinds[p]) == 1 else ("mixed",)
+        name = term_name(p)
+        if name is None:  # an IRI outside our vocabularies: written in full, its values spelt out
+            predicates[p] = (p, {})
+            continue
         if kind == "@id":
             definition["@type"] = "@id"
         elif kind == "@language":
             definition["@container"] = "@language"
         elif kind not in ("string", "native", "mixed"):
             definition["@type"] = compact(kind)
-        terms[term_name(p)] = definition
-    for c in sorted(classes, key=_rank):
-        terms[term_name(c)] = compact(c)
+        terms[name] = definition
+        predicates[p] = (name, definition)
+    types: dict[str, str] = {}
+    for c in sorted(classes, key=lambda iri: _rank(iri, blocked)):
+        if c in predicates:  # a class that is also a predicate: its term serves both
+            types[c] = predicates[c][0]
+            continue
+        name = term_name(c)
+        if name is None:
+            types[c] = c
+        else:
+            types[c] = name
+            terms[name] = compact(c)
+    for name, definition in terms.items():  # a datatype spelt as its own term is a cyclic definition
+        if isinstance(definition, dict) and definition.get("@type") == name:
+            definition["@type"] = _full(name)
     context: dict[str, object] = {"@version": 1.1}
     context.update({p: PREFIXES[p] for p in sorted(used_prefixes)})
     context.update(sorted(terms.items()))
-    return context
+    return context, predicates, types
 
 
-def _rank(iri: str) -> tuple:
-    split = _split(iri)
+def _full(compact: str) -> str:
+    prefix, _, local = compact.partition(":")
+    return PREFIXES[prefix] + local
+
+
+def _colliding_prefixes(iris: set[str]) -> frozenset[str]:
+    """Schemes of IRIs that a JSON-LD reader would take for compact IRIs (`schema:x`, not `http://`):
+    no prefix or term of the context may bear their name."""
+    schemes = set()
+    for iri in iris:
+        scheme, _, rest = iri.partition(":")
+        if not rest.startswith("//"):
+            schemes.add(scheme)
+    return frozenset(schemes)
+
+
+def _rank(iri: str, blocked: frozenset[str] = frozenset()) -> tuple:
+    split = _split(iri, blocked)
     if split is None:
         return (len(PRIORITY) + 1, "", iri)
     prefix, local = split
@@ -118,27 +183,23 @@ def _rank(iri: str) -> tuple:
 
 def jsonld_chunks(subjects: Index) -> Iterator[str]:
     """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time."""
-    context = build_context(subjects)
-    by_iri: dict[str, tuple[str, dict | None]] = {}
-    for term, definition in context.items():
-        if isinstance(definition, dict):
-            by_iri[_expand(definition["@id"], context)] = (term, definition)
-        elif term != "@version" and term not in PREFIXES:
-            by_iri[_expand(definition, context)] = (term, None)
+    context, predicates, classes = _context(subjects)
     yield '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
     first = True
     for s in sorted(subjects):
         props = subjects[s]
         node: dict[str, object] = {"@id": s}
-        types = props.get(_RDF_TYPE)
-        if types:
-            names = sorted(by_iri[c][0] for c in types)
-            node["@type"] = names[0] if len(names) == 1 else names
         values = {}
         for p, objects in props.items():
-            if p != _RDF_TYPE:
-                term, definition = by_iri[p]
-                values[term] = _values(objects, definition or {})
+            if p == _RDF_TYPE:
+                names = sorted(classes[c] for c in objects if type(c) is str)
+                if names:
+                    node["@type"] = names[0] if len(names) == 1 else names
+                objects = [o for o in objects if type(o) is not str]
+                if not objects:
+                    continue
+            term, definition = predicates[p]
+            values[term] = _values(objects, definition)
         node.update(sorted(values.items()))
         yield ("\n    " if first else ",\n    ") + _dumps(node, 2)
         first = False
@@ -148,13 +209,6 @@ def jsonld_chunks(subjects: Index) -> Iterator[str]:
 def context_document(subjects: Index) -> bytes:
     """The context alone, as published beside the dumps (`context.jsonld`)."""
     return (json.dumps({"@context": build_context(subjects)}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _expand(value: str, context: dict) -> str:
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and isinstance(context.get(prefix), str):
-        return context[prefix] + local
-    return value
 
 
 def _object_key(o: Term) -> tuple:
@@ -174,7 +228,7 @@ def _values(objects: list[Term], definition: dict) -> object:
 
 
 def _value(o: Term, coerced: str | None) -> object:
-    if type(o) is str:
+    if type(o) is str or isinstance(o, BNode):
         return o if coerced == "@id" else {"@id": o}
     lexical, lang, datatype = o
     if coerced is not None:

@@ -27,7 +27,7 @@ def ref(*kinds: str) -> Ref:
 
 @dataclass(frozen=True)
 class Range:
-    """Inclusive bounds of a whole number (no upper bound when `high` is None)."""
+    """Inclusive bounds of a number (no upper bound when `high` is None)."""
 
     low: int
     high: int | None = None
@@ -72,9 +72,18 @@ LangText = dict[str, str]
 Passages = Annotated[tuple[int, ...], PassageRef()]
 Year = Annotated[int, Range(1900, 2100)]
 WikidataId = Annotated[str | None, Pattern(r"Q[1-9][0-9]*", "Q148")]
-Url = Annotated[str, Pattern(r"https?://[^\s<>\"{}|\\^`]+", "https://www.wipo.int/")]
+URL_PATTERN = Pattern(r"https?://[^\s<>\"{}|\\^`]+", "https://www.wipo.int/")
+Url = Annotated[str, URL_PATTERN]
+#: A GeoNames feature id: the place is https://sws.geonames.org/{id}/.
+GeoNamesId = Annotated[int | None, Range(1)]
+#: WGS84 degrees, as GeoNames gives them.
+Latitude = Annotated[Decimal | None, Range(-90, 90)]
+Longitude = Annotated[Decimal | None, Range(-180, 180)]
 Count = Annotated[int | None, Range(0)]
 Percent = Annotated[Decimal | None, Range(0, 100)]
+
+#: The cited source every coordinate is read in (a city's `lat` and `long` are its GeoNames feature's).
+GEONAMES_SOURCE = "source/geonames"
 
 PLACE_KINDS = ("region", "economy", "province", "city", "cluster")
 AGENT_KINDS = ("person", "organization")
@@ -119,6 +128,7 @@ class Economy(Record):
     sovereign: bool
     region: Annotated[str | None, ref("region")] = None
     wikidata: WikidataId = None
+    geonames: GeoNamesId = None
 
 
 @dataclass(frozen=True)
@@ -133,12 +143,15 @@ class Province(Record):
 
 @dataclass(frozen=True)
 class City(Record):
-    """A city, within an economy or a province."""
+    """A city, within an economy or a province; its GeoNames feature and that feature's coordinates."""
 
     kind = "city"
     name: LangText
     within: Annotated[str | None, ref("economy", "province")] = None
     wikidata: WikidataId = None
+    geonames: GeoNamesId = None
+    lat: Latitude = None
+    long: Longitude = None
 
 
 @dataclass(frozen=True)
@@ -221,13 +234,14 @@ class CitedSource(Record):
     kind = "source"
     name: LangText  # its title where known, else a short description naming the outlet
     url: Url
-    type: Literal["report-part", "news-article", "web-page", "blog-post"]
+    type: Literal["report-part", "news-article", "web-page", "blog-post", "dataset"]
     publisher: Annotated[str | None, ref("organization")] = None
     published: date | None = None
     language: Annotated[str | None, LanguageTag()] = None
     part_of: Annotated[str | None, ref("report")] = None
     pages: str | None = None
     based_on: Annotated[tuple[str, ...], ref("report")] = ()
+    license: Annotated[str | None, URL_PATTERN] = None
     note: LangText | None = None
 
 

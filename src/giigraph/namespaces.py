@@ -38,6 +38,7 @@ SCHEMA = ClosedNamespace("http://schema.org/", """
     subOrganization text workFeatured BlogPosting WebPage bestRating citation claimReviewed
     itemReviewed pagination ratingValue reviewBody reviewRating url worstRating subjectOf
     Chapter Intangible keywords spatialCoverage temporalCoverage license isAccessibleForFree distribution contentUrl encodingFormat
+    GeoCoordinates geo latitude longitude
 """)
 
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -61,9 +62,15 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FREQ = Namespace("http://purl.org/cld/freq/")
 CC = Namespace("http://creativecommons.org/ns#")
+#: W3C Basic Geo (WGS84 lat/long; prefix `wgs84:`, since `geo:` is GeoSPARQL's, as OGC and rdflib
+#: bind it), OGC GeoSPARQL and its Simple Features geometry classes.
+WGS84 = ClosedNamespace("http://www.w3.org/2003/01/geo/wgs84_pos#", "lat long")
+GEO = ClosedNamespace("http://www.opengis.net/ont/geosparql#", "Geometry hasGeometry asWKT wktLiteral")
+SF = ClosedNamespace("http://www.opengis.net/ont/sf#", "Point MultiPoint")
+#: GeoNames features: https://sws.geonames.org/{id}/ (its Semantic Web service's IRIs).
+GEONAMES = "https://sws.geonames.org/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 #: DCAT-AP's own terms (dcatap:availability) and the code lists DCAT-AP names: the EU Publications
 #: Office authority tables (file types, data themes, languages, planned availability) and ADMS types.
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -91,12 +98,14 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "sdmx-attribute": str(SDMX_ATTRIBUTE),
     "sdmx-dimension": str(SDMX_DIMENSION),
+    "sf": str(SF),
     "skos": str(SKOS),
     "spdx": str(SPDX),
     "unit": str(UNIT),
     "vcard": str(VCARD),
     "vann": str(VANN),
     "void": str(VOID),
+    "wgs84": str(WGS84),
     "wd": str(WIKIDATA),
     "xsd": str(XSD),
 }

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .gcpause import without_gc
-from .terms import Term, Triple, nt
+from .terms import BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, nt
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -72,11 +72,11 @@ class Quads:
         cut instead of sorting again (N-Quads lines in order are their triples in order, each
         triple's copies side by side), one line at a time."""
         if "nq" not in self._cache or self.graphs.get(DEFAULT_GRAPH):
-            yield from sorted(_lines(self.union(), ""))
+            yield from sorted(_lines(self.union(), DEFAULT_GRAPH))
             return
         previous = ""
         for line in self._cache["nq"]:  # type: ignore[attr-defined]
-            triple = line[:line.rindex(" <")] + " .\n"
+            triple = line[:line.rindex(" ", 0, -3)] + " .\n"
             if triple != previous:
                 yield triple
                 previous = triple
@@ -86,7 +86,7 @@ class Quads:
         def make() -> list[str]:
             lines: list[str] = []
             for name, triples in self.graphs.items():
-                lines.extend(_lines(triples, f" <{name}>" if name else ""))
+                lines.extend(_lines(triples, name))
             lines.sort()
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
@@ -105,7 +105,7 @@ class Quads:
     # --- rdflib ---------------------------------------------------------------------------------------
     def to_rdflib(self) -> "rdflib.Dataset":
         """An rdflib Dataset with the same graphs and prefixes."""
-        from rdflib import Dataset, URIRef
+        from rdflib import Dataset
 
         from .convert import to_rdflib
 
@@ -113,7 +113,7 @@ class Quads:
         for prefix, ns in self.prefixes.items():
             ds.bind(prefix, ns, replace=True)
         for name, triples in self.graphs.items():
-            graph = ds.graph(URIRef(name)) if name else ds.default_graph
+            graph = ds.graph(to_rdflib(name)) if name else ds.default_graph
             graph.addN((to_rdflib(s), to_rdflib(p), to_rdflib(o), graph) for s, p, o in triples)
         return ds
 
@@ -188,16 +188,24 @@ def index(triples: Iterable[Triple]) -> Index:
 
 
 def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
-    """N-Triples (graph "") or N-Quads lines; each IRI is formatted once, through a cache."""
+    """N-Triples (graph "") or N-Quads lines; each IRI and language tag is checked and formatted once."""
     iris: dict[str, str] = {}
+    checked: set[str] = set()
 
     def term(t: Term) -> str:
         if type(t) is str:
             out = iris.get(t)
             if out is None:
-                out = iris[t] = f"<{t}>"
+                out = iris[t] = f"<{check_iri(t)}>"
             return out
-        return nt(t)
+        if isinstance(t, Literal):
+            tag = t[1] or t[2]
+            if tag and tag not in checked:
+                checked.add(check_language(tag) if t[1] else check_iri(tag, "datatype IRI"))
+            return nt(t)
+        return check_bnode(t) if isinstance(t, BNode) else term(str(t))
 
+    if graph:
+        graph = " " + (check_bnode(graph) if isinstance(graph, BNode) else f"<{check_iri(graph, 'graph name')}>")
     tail = f"{graph} .\n"
     return {f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples}

@@ -1,5 +1,9 @@
 """Reading RDF files, writing every format deterministically, and writing files atomically.
 
+Every command reads RDF files with one function, `read_quads` (Oxigraph's parsers), which keeps
+literals exactly as written: what `validate FILE` checks is what `publish FILE` sends and `claims
+FILE` judges.
+
 Same graph in, same bytes out, on every run and machine. The writers take plain quads
 (`quads.py`) and run in one pass each: N-Triples and N-Quads as sorted lines, Turtle and TriG by
 `turtle.py` (rdflib's layout, graphs in IRI order), JSON-LD by `jsonld.py`, RDF/XML by pyoxigraph
@@ -21,6 +25,7 @@ from .terms import Triple
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "xml": "RDF_XML",
                "jsonld": "JSON_LD"}
 
@@ -60,20 +65,85 @@ def _encoded(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
         block.append(piece)
         length += len(piece)
         if length >= size:
-            yield "".join(block).encode("utf-8")
+            yield _utf8("".join(block))
             block, length = [], 0
     if block:
-        yield "".join(block).encode("utf-8")
+        yield _utf8("".join(block))
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no RDF text holds one
+        raise InputError(f"cannot write {text[max(exc.start - 40, 0):exc.end + 40]!r}: "
+                         f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
 def _rdfxml(quads: Quads) -> bytes:
-    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side)."""
+    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side).
+
+    pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
+    end, text XML 1.0 forbids, a blank node label that is not an XML name), so those are refused
+    here, and blank nodes get XML names."""
     import pyoxigraph as ox
 
     from .quads import LineReader
 
+    blank = _check_xml(quads.union())
     triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=quads.prefixes)
+    if blank:
+        triples = _xml_blank_nodes(triples)
+    from .turtle import usable_prefix
+
+    prefixes = {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+
+
+def _check_xml(triples: Iterable[Triple]) -> bool:
+    """Refuse what RDF/XML cannot write; return whether there are blank nodes."""
+    import re
+
+    from .terms import PN_CHARS, PN_CHARS_U, BNode, Literal
+
+    names: set[str] = set()  # predicates, and classes (a typed node is written as an element of its class)
+    blank = False
+    # XML 1.0 forbids these characters, and its readers turn a raw carriage return into a line feed
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]")
+    for s, p, o in triples:
+        names.add(p)
+        if p == _RDF_TYPE and type(o) is str:
+            names.add(o)
+        if isinstance(o, Literal):
+            if not_xml.search(o[0]):
+                raise InputError(f"RDF/XML cannot hold the text {o[0][:80]!r} (a control character XML 1.0 "
+                                 "forbids or changes); use another format")
+        elif type(o) is BNode:
+            blank = True
+        if type(s) is BNode:
+            blank = True
+    name = re.compile(f"[{PN_CHARS_U}][{PN_CHARS}.]*\\Z")
+    for iri in names:
+        if not name.search(iri):
+            raise InputError(f"RDF/XML cannot name <{iri}> (as a predicate or class, it must end in an XML name); "
+                             "use another format")
+    return blank
+
+
+def _xml_blank_nodes(triples):
+    """The triples with each blank node relabelled `b0`, `b1`, ... (an XML name, as rdf:nodeID needs)."""
+    import pyoxigraph as ox
+
+    labels: dict = {}
+
+    def label(term):
+        if isinstance(term, ox.BlankNode):
+            if term not in labels:
+                labels[term] = ox.BlankNode(f"b{len(labels)}")
+            return labels[term]
+        return term
+
+    for t in triples:
+        yield ox.Triple(label(t.subject), t.predicate, label(t.object))
 
 
 def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
@@ -96,7 +166,16 @@ def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
 
 def parse_triples(path: Path, fmt: str | None = None) -> list[Triple]:
     """Every triple of an RDF file (graphs merged), parsed by pyoxigraph into plain terms."""
-    return [(s, p, o) for s, p, o, _ in _parse(Path(path), fmt, {})]
+    path = Path(path)
+    spec = formats.get(fmt) if fmt else formats.from_path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    return [(s, p, o) for s, p, o, _ in _parse(str(path), _file(path), spec, {})]
+
+
+def _file(path: Path) -> dict:
+    """What Oxigraph reads a file from; relative IRIs resolve against the file, as Raptor and Jena do."""
+    return {"path": str(path), "base_iri": path.resolve().as_uri()}
 
 
 def read_quads(paths: Iterable[str | Path]) -> Quads:
@@ -104,23 +183,34 @@ def read_quads(paths: Iterable[str | Path]) -> Quads:
     triples go to the default graph."""
     quads = Quads()
     for path in map(Path, paths):
-        for s, p, o, g in _parse(path, None, quads.prefixes):
-            quads.graph(g).add((s, p, o))
+        spec = formats.from_path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        _read_into(quads, str(path), _file(path), spec)
     return quads
 
 
-def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tuple]:
-    """The quads of a file as plain terms; the prefixes it declares are added to `prefixes`."""
+def parse_quads(data: bytes, fmt: str, source: str = "the data") -> Quads:
+    """RDF in memory (e.g. N-Quads handed to a query worker) read into plain quads, as files are."""
+    quads = Quads()
+    _read_into(quads, source, {"input": data}, formats.get(fmt))
+    return quads
+
+
+def _read_into(quads: Quads, source: str, what: dict, spec: formats.RdfFormat) -> None:
+    """Add the quads Oxigraph parses from `what` (a path or bytes) to `quads`, with the prefixes declared."""
+    for s, p, o, g in _parse(source, what, spec, quads.prefixes):
+        quads.graph(g).add((s, p, o))
+
+
+def _parse(source: str, what: dict, spec: formats.RdfFormat, prefixes: dict[str, str]) -> Iterator[tuple]:
+    """The quads as plain terms; the prefixes declared are added to `prefixes`."""
     import pyoxigraph as ox
 
     from .convert import from_ox
 
-    spec = formats.get(fmt) if fmt else formats.from_path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     try:
-        parser = ox.parse(path=str(path), format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]),
-                          base_iri=path.resolve().as_uri())  # relative IRIs resolve as Raptor and Jena do
+        parser = ox.parse(**what, format=getattr(ox.RdfFormat, _OX_FORMATS[spec.name]))
         for q in parser:
             g = q.graph_name
             yield (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object),
@@ -128,7 +218,7 @@ def _parse(path: Path, fmt: str | None, prefixes: dict[str, str]) -> Iterator[tu
         for prefix, namespace in parser.prefixes.items():
             prefixes.setdefault(prefix, namespace)
     except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
+        raise InputError(f"{source}: cannot parse as {spec.label}: {_first_line(exc)}") from None
 
 
 # --- rdflib graphs (the public API returns them) --------------------------------------------------
@@ -148,25 +238,9 @@ def union(graph: "Graph | Dataset") -> "Graph":
 
 
 def read_rdf(paths: Iterable[str | Path]) -> "Dataset":
-    """Read RDF files into one rdflib Dataset; quad formats keep their graphs, triples go to the default graph."""
-    from rdflib import Dataset
-    from rdflib.plugin import PluginException
-
-    ds = Dataset()
-    for path in map(Path, paths):
-        spec = formats.from_path(path)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        try:
-            if spec.quads:
-                ds.parse(path, format=spec.rdflib_name)
-            else:
-                ds.default_graph.parse(path, format=spec.rdflib_name)
-        except (PluginException, ValueError, SyntaxError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
-        except Exception as exc:  # rdflib's parsers raise many unrelated types on bad input
-            raise InputError(f"{path}: cannot parse as {spec.label}: {_first_line(exc)}") from None
-    return ds
+    """Read RDF files into one rdflib Dataset, with the one reader (`read_quads`: Oxigraph's parsers,
+    literals exactly as written); quad formats keep their graphs, triples go to the default graph."""
+    return read_quads(paths).to_rdflib()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -392,6 +392,7 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
             raise SourceError(record.path, line,
                               f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
         seen[record.id] = record
+    _check_coordinates(corpus.entities, index)
 
     def fix(record: Record) -> Record:
         changes = {}
@@ -410,6 +411,22 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
         model.Source(fix(s.article), tuple(fix(r) for r in s.records)) for s in corpus.sources
     )
     return model.Corpus(entities, sources, tuple(fix(r) for r in corpus.figures))
+
+
+def _check_coordinates(entities: tuple[Record, ...], index: dict[str, dict[str, Record]]) -> None:
+    """A city's `lat` and `long` come together, with the GeoNames feature and the source they are read in."""
+    for city in (r for r in entities if isinstance(r, model.City)):
+        given = [name for name in ("lat", "long") if getattr(city, name) is not None]
+        if not given:
+            continue
+        line = city.field_lines[given[0]]
+        if len(given) == 1 or city.geonames is None:
+            raise SourceError(city.path, line, f"city {city.id!r}: 'lat' and 'long' go together, with the "
+                              "'geonames' id of the feature they are read from")
+        kind, _, slug = model.GEONAMES_SOURCE.partition("/")
+        if slug not in index.get(kind, {}):
+            raise SourceError(city.path, line, f"city {city.id!r}: coordinates are read in GeoNames, but no "
+                              f"cited source has the id {slug!r}")
 
 
 def _lookup(index: dict[str, dict[str, Record]], record: Record, field_name: str, value: str, marker: Ref) -> str:

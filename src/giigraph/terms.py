@@ -74,7 +74,7 @@ def _python_literal(value: object) -> tuple[str, str]:
     if isinstance(value, int):
         return str(value), XSD_INTEGER
     if isinstance(value, float):
-        return str(value), XSD_DOUBLE
+        return _FLOAT_SPECIAL.get(str(value), str(value)), XSD_DOUBLE
     if isinstance(value, Decimal):
         return str(value), XSD_DECIMAL
     if isinstance(value, datetime):
@@ -82,6 +82,9 @@ def _python_literal(value: object) -> tuple[str, str]:
     if isinstance(value, date):
         return value.isoformat(), XSD_DATE
     raise TypeError(f"no RDF literal for {value!r}")
+
+
+_FLOAT_SPECIAL = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}  # Python's names are not XSD lexical forms
 
 
 class Namespace:
@@ -137,15 +140,31 @@ class ClosedNamespace(Namespace):
         return f"ClosedNamespace({self._base!r})"
 
 
-# --- N-Triples -------------------------------------------------------------------------------------
+# --- N-Triples ---------------------------------------------------------------------------------------
+
+#: What a quoted string must escape: quote, backslash, line breaks, and the control characters some
+#: readers mangle when they come raw (Raptor cuts a string at U+0000; tab stays raw, as rdflib writes it).
+_ESCAPED = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match) -> str:
+    c = match.group()
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+def escape(text: str) -> str:
+    """The body of a `"..."` string in N-Triples, Turtle and SPARQL: any text, read back exactly."""
+    return _ESCAPED.sub(_escape, text) if _ESCAPED.search(text) else text
+
 
 def nt(term: Term) -> str:
-    """A term as N-Triples writes it (the escaping of rdflib's N-Triples writer, so dumps match)."""
+    """A term as N-Triples writes it (rdflib's escaping, plus control characters as `\\uXXXX`)."""
     if type(term) is str:
         return f"<{term}>"
     if isinstance(term, Literal):
         lexical, lang, datatype = term
-        text = lexical.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        text = escape(lexical)
         if lang:
             return f'"{text}"@{lang}'
         if datatype:
@@ -167,16 +186,22 @@ def n3(term: Term) -> str:
     return str(term) if isinstance(term, BNode) else f"<{term}>"
 
 
+_LONG_ESCAPED = re.compile(r'[\\\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+_QUOTES = re.compile(r'"{3,}|"\Z')
+
+
 def quote(text: str) -> str:
-    """A Turtle string: `"..."`, or `\"\"\"...\"\"\"` when it spans lines (rdflib's rules)."""
-    if "\n" in text:
-        encoded = text.replace("\\", "\\\\")
-        if '"""' in text:
-            encoded = encoded.replace('"""', '\\"\\"\\"')
-        if encoded[-1] == '"' and encoded[-2] != "\\":
-            encoded = encoded[:-1] + "\\" + '"'
-        return '"""%s"""' % encoded.replace("\r", "\\r")
-    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+    """A Turtle string: `"..."`, or `\"\"\"...\"\"\"` when it spans lines (rdflib's layout).
+
+    In the long form a quote stays raw unless three come together or it ends the text (where it
+    would run into the closing quotes): then each is escaped.
+    """
+    if "\n" not in text:
+        return f'"{escape(text)}"'
+    encoded = _LONG_ESCAPED.sub(_escape, text) if _LONG_ESCAPED.search(text) else text
+    if '"' in encoded:
+        encoded = _QUOTES.sub(lambda m: '\\"' * len(m.group()), encoded)
+    return f'"""{encoded}"""'
 
 
 # --- values and order ------------------------------------------------------------------------------
@@ -210,17 +235,80 @@ def _compiled(pattern: str) -> re.Pattern:
 
 
 def sort_key(term: Term) -> tuple:
-    """A key that sorts terms as rdflib orders its nodes (blank nodes, IRIs, then literals).
+    """A total key that sorts terms as rdflib orders its nodes (blank nodes, IRIs, then literals).
 
-    Literals: numbers first, by value; the others by datatype (text with or without a language
+    Literals: numbers first, by value (NaN among the others); the others by datatype (text with or without a language
     counts as xsd:string), language (none first), lexical form, and plain before typed.
     """
     if isinstance(term, Literal):
         number = numeric_value(term)
-        if number is not None:
+        if number is not None and number == number:  # NaN compares with nothing: it goes with the text
             return (3, 0, number, "", "", term[0], term[2] or "")
         lexical, lang, datatype = term
         return (3, 1, 0, datatype or XSD_STRING, lang or "", lexical, datatype or "")
     if isinstance(term, BNode):
         return (1, str(term))
     return (2, term)
+
+
+# --- checks: what the writers refuse rather than write wrongly ------------------------------------
+
+def check_iri(iri: str, what: str = "IRI") -> str:
+    """`iri` if it is an absolute IRI (RFC 3987, checked by Oxigraph, as its parsers check what they read).
+
+    Writers call it once per distinct IRI: an IRI that is not one would be read back as another
+    term, or not at all."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        from .errors import InputError
+
+        raise InputError(f"{what} {_shown(iri)} is not a valid absolute IRI (RFC 3987): {_printable(exc)}") from None
+    return iri
+
+
+def check_language(tag: str) -> str:
+    """`tag` if it is a well-formed BCP 47 language tag (checked by Oxigraph), else InputError."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Literal("", language=tag)
+    except ValueError as exc:
+        from .errors import InputError
+
+        raise InputError(f"language tag {_shown(tag)} is not a well-formed BCP 47 tag: {_printable(exc)}") from None
+    return tag
+
+
+_BNODE_LABEL = None
+
+
+def check_bnode(node: BNode) -> BNode:
+    """`node` if its label can be written in Turtle and N-Triples (`_:` then PN_CHARS), else InputError."""
+    global _BNODE_LABEL
+    if _BNODE_LABEL is None:
+        _BNODE_LABEL = re.compile(f"_:[{PN_CHARS_U}0-9](?:[{PN_CHARS}.]*[{PN_CHARS}])?\\Z")
+    if not _BNODE_LABEL.match(node):
+        from .errors import InputError
+
+        raise InputError(f"blank node label {_shown(node)} cannot be written in Turtle or N-Triples")
+    return node
+
+
+def _shown(text: str) -> str:
+    """A value for a one-line message: quoted, control characters escaped, cut short."""
+    return repr(text if len(text) <= 200 else text[:200] + "...")
+
+
+def _printable(exc: Exception) -> str:
+    """A parser's message on one line: characters that are not printable shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
+
+
+#: Character classes of the Turtle grammar (prefixed names, blank node labels), for regular expressions.
+PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+                 "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+PN_CHARS_U = PN_CHARS_BASE + "_"
+PN_CHARS = PN_CHARS_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"

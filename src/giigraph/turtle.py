@@ -7,6 +7,12 @@ by IRI; objects in rdflib's term order; numbers and booleans bare. It differs fr
 speed (a dictionary pass instead of a store query per subject) and in that TriG's graphs come in
 IRI order, where rdflib's order changed with PYTHONHASHSEED. A test compares both on the article
 and on a synthetic corpus. Blank nodes are written as labels, never nested (published data has none).
+
+Where rdflib changes a value it writes, this writer keeps it exactly: a number or boolean is
+written bare only when its lexical form is already the Turtle token for its datatype (`"1"^^xsd:boolean`,
+`"2.5"^^xsd:double` and `"1"^^xsd:decimal` stay quoted), a prefixed name only when it is valid
+Turtle, a prefix only for a namespace that is an IRI; IRIs and language tags that are not valid
+are refused (`terms.check_iri`). Every other layout decision is rdflib's.
 """
 from __future__ import annotations
 
@@ -15,15 +21,23 @@ from collections.abc import Iterable, Iterator
 from unicodedata import category
 
 from .quads import Index, index
-from .terms import BNode, Literal, Term, Triple, numeric_value, quote, sort_key
+from .terms import (
+    PN_CHARS, PN_CHARS_BASE, PN_CHARS_U, BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, quote,
+    sort_key,
+)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 RDFS_CLASS = "http://www.w3.org/2000/01/rdf-schema#Class"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_BARE = {XSD + "integer", XSD + "boolean", XSD + "double", XSD + "decimal"}
-_INF_NAN = {XSD + "float", XSD + "double", XSD + "decimal"}
-_INVALID_IRI = re.compile(r'[<>" {}|\\^`]')
+#: The Turtle token of each datatype written bare: its lexical form reads back unchanged only if it matches.
+_BARE = {XSD + "integer": re.compile(r"[+-]?[0-9]+\Z"),
+         XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+\Z"),
+         XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+\Z"),
+         XSD + "boolean": re.compile(r"(?:true|false)\Z")}
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = re.compile(f"(?:[{PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{PN_CHARS}.:]|{_PLX})*(?:[{PN_CHARS}:]|{_PLX}))?\\Z")
+_PN_PREFIX = re.compile(f"[{PN_CHARS_BASE}](?:[{PN_CHARS}.]*[{PN_CHARS}])?\\Z")
 _NAME_CATEGORIES = {"Ll", "Lu", "Lo", "Lt", "Nl", "Mc", "Me", "Mn", "Lm", "Nd"}
 _SPLIT_START = {"Ll", "Lu", "Lo", "Lt", "Nl", "Nd"}
 _NAME_CHARS = {"\u00B7", "\u0387", "-", ".", "_", "%", "(", ")"}
@@ -59,33 +73,36 @@ def split_iri(iri: str) -> tuple[str, str] | None:
 
 
 class Names:
-    """How IRIs are written (prefixed where rdflib would), each worked out once; the prefixes used."""
+    """How IRIs are written (prefixed where rdflib would), each worked out once; the prefixes used.
+
+    Every IRI is checked (`check_iri`) the first time it is named, each language tag the first
+    time it is seen."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self.by_namespace = {ns: p for p, ns in prefixes.items()}
+        self.by_namespace = {ns: p for p, ns in prefixes.items() if usable_prefix(p, ns)}
         self.used: dict[str, str] = {}
         self.labels: dict[str, str] = {}  # an IRI as subject or object
         self.verbs: dict[str, str] = {RDF_TYPE: "a"}  # an IRI as predicate (may mint a prefix)
+        self.languages: set[str] = set()
 
     def iri(self, iri: str) -> str:
         label = self.labels.get(iri)
         if label is None:
-            label = self.labels[iri] = self.pname(iri) or f"<{iri}>"
+            label = self.labels[iri] = self.pname(check_iri(iri)) or f"<{iri}>"
         return label
 
     def verb(self, iri: str) -> str:
         label = self.verbs.get(iri)
         if label is None:
-            label = self.verbs[iri] = self.pname(iri, True) or f"<{iri}>"
+            label = self.verbs[iri] = self.pname(check_iri(iri), True) or f"<{iri}>"
         return label
 
     def pname(self, iri: str, generate: bool = False) -> str | None:
-        """`prefix:local` as rdflib's Turtle writer forms it, or None where it writes `<iri>`."""
-        if _INVALID_IRI.search(iri):
-            return None
+        """`prefix:local` as rdflib's Turtle writer forms it, or None where it writes `<iri>` (also
+        where rdflib's name would not be valid Turtle)."""
         split = split_iri(iri)
         prefix = self.by_namespace.get(split[0]) if split else None
-        if prefix is None and split and generate:
+        if prefix is None and split and generate and _is_iri(split[0]):
             n = 1
             while f"ns{n}" in self.by_namespace.values():
                 n += 1
@@ -99,22 +116,23 @@ class Names:
             namespace, local = split  # type: ignore[misc]
         if "(" in local or ")" in local or "%" in local:
             local = _LONE_PERCENT.sub("\\%", local.replace("(", r"\(").replace(")", r"\)"))
-        if local.endswith("."):
+        if local and not _PN_LOCAL.match(local):
             return None
         self.used[prefix] = namespace
         return f"{prefix}:{local}"
 
     def scan(self, subjects: Index) -> dict[Term, int]:
         """Work out every name of a graph and note its prefixes, as rdflib does before writing;
-        return how often each node is an object (rdflib orders subjects by it)."""
-        labels, verbs, iri, verb = self.labels, self.verbs, self.iri, self.verb
+        return how often each node is an object (rdflib orders subjects by it). Prefixes are
+        minted for predicates in IRI order, so the same graph gets the same names on every run."""
+        labels, verbs, iri = self.labels, self.verbs, self.iri
         references: dict[Term, int] = {}
+        predicates: set[str] = set()
         for s, props in subjects.items():
             if type(s) is str and s not in labels:
                 iri(s)
-            for p, objects in props.items():
-                if p not in verbs:
-                    verb(p)
+            predicates.update(props)
+            for objects in props.values():
                 for o in objects:
                     if type(o) is str:
                         references[o] = references.get(o, 0) + 1
@@ -123,8 +141,12 @@ class Names:
                     elif isinstance(o, Literal):
                         if o[2] and o[2] not in labels:
                             iri(o[2])
+                        elif o[1] and o[1] not in self.languages:
+                            self.languages.add(check_language(o[1]))
                     else:
                         references[o] = references.get(o, 0) + 1
+        for p in sorted(predicates.difference(verbs)):
+            self.verb(p)
         return references
 
     def header(self) -> str:
@@ -137,50 +159,41 @@ class Names:
         if isinstance(term, Literal):
             return self.literal(term)
         if isinstance(term, BNode):
-            return str(term)
+            return check_bnode(term)
         return self.iri(str(term))
+
+    def graph(self, name: str) -> str:
+        """A graph's label in TriG (an IRI in full, as rdflib writes it, or a blank node)."""
+        return check_bnode(name) if isinstance(name, BNode) else f"<{check_iri(name, 'graph name')}>"
 
     def literal(self, term: Literal) -> str:
         lexical, lang, datatype = term
-        if datatype in _BARE:
-            bare = _bare(lexical, datatype, term)
-            if bare is not None:
-                return bare
+        bare = _BARE.get(datatype)  # type: ignore[arg-type]
+        if bare is not None and bare.match(lexical):
+            return lexical
         encoded = quote(lexical)
         if lang:
+            if lang not in self.languages:
+                self.languages.add(check_language(lang))
             return f"{encoded}@{lang}"
         if datatype:
-            if datatype in _INF_NAN:
-                encoded = _inf_nan(encoded, lexical)
             return f"{encoded}^^{self.iri(datatype)}"
         return encoded
 
 
-def _bare(lexical: str, datatype: str, term: Literal) -> str | None:
-    """rdflib's short form of a well-formed number or boolean (None: write it quoted)."""
-    if datatype == XSD + "boolean":
-        return lexical.lower()
-    number = numeric_value(term)
-    if number is None or (isinstance(number, float) and (number != number or number in (_INF, -_INF))):
-        return None
-    if datatype == XSD + "double":
-        return re.sub("\\.?0*e", "e", f"{float(number):e}")
-    if datatype == XSD + "decimal" and not ("." in lexical or "e" in lexical or "E" in lexical):
-        return lexical + ".0"
-    return lexical
+def usable_prefix(prefix: str, namespace: str) -> bool:
+    """Whether `@prefix prefix: <namespace>` is valid Turtle (else the prefix is not used)."""
+    return (not prefix or _PN_PREFIX.match(prefix) is not None) and _is_iri(namespace)
 
 
-_INF = float("inf")
+def _is_iri(namespace: str) -> bool:
+    from .errors import InputError
 
-
-def _inf_nan(encoded: str, lexical: str) -> str:
     try:
-        value = float(lexical)
-    except ValueError:
-        return encoded
-    if value in (_INF, -_INF):
-        return encoded.replace("inf", "INF").replace("Infinity", "INF")
-    return encoded.replace("nan", "NaN") if value != value else encoded
+        check_iri(namespace)
+    except InputError:
+        return False
+    return True
 
 
 # --- documents ---------------------------------------------------------------------------------------
@@ -257,6 +270,6 @@ def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str], union: I
                 for o in objects:
                     if not isinstance(o, Literal):
                         references[o] = references.get(o, 0) + 1
-        yield ("\n" if i else "") + (f"<{g}> {{" if g else "{")
+        yield ("\n" if i else "") + (names.graph(g) + " {" if g else "{")
         yield from _statements(names, subjects, _order(subjects, references), 1)
         yield "}\n"

@@ -26,6 +26,9 @@ def _defined(name: str, plain: ClosedNamespace, doc: str) -> DefinedNamespaceMet
 GII = _defined("GII", namespaces.GII, "giigraph's own terms (see namespaces.GII).")
 SCHEMA = _defined("SCHEMA", namespaces.SCHEMA, "The schema.org terms giigraph writes (http://schema.org/).")
 
+GEO = Namespace(str(namespaces.GEO))
+WGS84 = Namespace(str(namespaces.WGS84))
+SF = Namespace(str(namespaces.SF))
 SDMX_DIMENSION = Namespace(str(namespaces.SDMX_DIMENSION))
 SDMX_ATTRIBUTE = Namespace(str(namespaces.SDMX_ATTRIBUTE))
 UNIT = Namespace(str(namespaces.UNIT))

@@ -20,3 +20,6 @@ ENGINE_NAMES: tuple[str, ...] = ("oxigraph", "rdflib")
 # Oxigraph answers the bundled queries faster, data loading included:
 # see `python benchmarks/query_engines.py` and the README.
 DEFAULT_ENGINE = "oxigraph"
+
+# The dataset view both engines give: the default graph is the merge (a set) of all graphs.
+MERGE_INTO_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as a set, unlike Oxigraph's union

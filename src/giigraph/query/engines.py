@@ -25,9 +25,10 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, URIRef
 
+from ..convert import ox_to_rdflib, rdflib_to_ox
 from ..errors import GiigraphError, QueryError, QuerySyntaxError, QueryTooLarge
-from ..oxi import from_ox_term, to_ox_term
-from ..rdfio import graph_names
+from ..rdfio import graph_names, parse_quads
+from . import MERGE_INTO_DEFAULT_GRAPH
 from .parse import ParsedQuery, QueryDataset, check_local
 from .results import GRAPH_FORMS, QueryResult, Term, graph_result, normalize, select_result
 from .writers import write_native, write_result, write_rows
@@ -36,7 +37,6 @@ from .writers import write_native, write_result, write_rows
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 Data = Dataset | bytes  # an rdflib Dataset, or the dataset as N-Quads (what a server hands its workers)
-MERGE_INTO_DEFAULT_GRAPH = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as a set, unlike Oxigraph's union
 
 
 class Engine:
@@ -78,7 +78,7 @@ class RdflibEngine(Engine):
     def __init__(self, data: Data, prefixes: Mapping[str, str] | None = None) -> None:
         super().__init__(prefixes)
         if isinstance(data, bytes):
-            data = Dataset().parse(data=data, format="nquads")
+            data = parse_quads(data, "nquads").to_rdflib()  # the one reader: literals as written
         self.graph_names = frozenset(graph_names(data))
         self._union = Dataset(store=data.store, default_union=True)
 
@@ -197,7 +197,7 @@ def _quads(dataset: Dataset) -> Iterable[ox.Quad]:
 
     def term(t: Identifier):
         if t not in terms:
-            terms[t] = to_ox_term(t)
+            terms[t] = rdflib_to_ox(t)
         return terms[t]
 
     for s, p, o, g in dataset.quads((None, None, None, None)):
@@ -231,7 +231,7 @@ def to_rdflib(term) -> Identifier | None:
     if term is None:
         return None
     try:
-        return from_ox_term(term)
+        return ox_to_rdflib(term)
     except TypeError:
         raise QueryError(f"the query returned {term!r}; RDF-star triple terms are not supported") from None
 

@@ -15,7 +15,6 @@ import logging
 import re
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
@@ -23,7 +22,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from .. import formats
 from ..export import VOID_FILE
@@ -34,6 +32,7 @@ from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
 from ..vocab import ONTOLOGY_IRI
 from . import documents, sparql
+from .assets import CONTENT_SECURITY_POLICY, compress, static_app
 from .conneg import negotiate
 from .documents import DOCUMENT_OFFERS, HTML
 from .pages import Views
@@ -42,7 +41,6 @@ from .workers import Limits, QueryPool
 
 log = logging.getLogger("giigraph.serve")
 
-STATIC = Path(__file__).with_name("static")
 FILE_TYPES = {"context.jsonld": "application/ld+json", VOID_FILE: "text/turtle"}
 ERROR_OFFERS = {"text/plain": "text", "text/html": "html", "application/json": "json",
                 "application/sparql-results+json": "json", "application/ld+json": "json"}
@@ -148,6 +146,13 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         link = ", ".join(f'</dumps/{f.filename}>; rel="alternate"; type="{f.media_type}"' for f in formats.FORMATS)
         return Response(site.files[name], media_type=media_type, headers={"Link": link})
 
+    async def chart(request: Request) -> Response:
+        """The charts `giigraph build` draws (dist/charts/), shown by pages when JavaScript is off."""
+        name = f"charts/{request.path_params['name']}"
+        if name not in site.files:
+            raise HTTPException(404, f"no chart {request.path_params['name']}")
+        return Response(site.files[name], media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
+
     async def endpoint(request: Request) -> Response:
         req = await sparql.read_request(request, max_query_bytes, body_timeout)
         if req.query is None:  # people get the query form, programs the service description
@@ -167,6 +172,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
 
     def html_response(text: str, link: str | None = None, vary: bool = False) -> Response:
         headers = {"Vary": "Accept"} if vary or link else {}
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         if link:
             headers["Link"] = link
         return Response(text, media_type="text/html", headers=headers)
@@ -225,11 +231,13 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         Route("/dumps/{name}", dump_file),
         Route("/.well-known/void", void),
         Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/charts/{name}", chart),
+        Mount("/static", static_app(), name="static"),
         Route("/{path:path}", other),
     ]
     handlers = {Exception: on_error, HTTPException: on_error, GiigraphError: on_error, ClientDisconnect: on_disconnect}
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    compress(app)
     app.state.site, app.state.pool = site, pool
     return CommonHeaders(app, licence=site.licence)
 

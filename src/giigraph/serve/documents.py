@@ -1,8 +1,9 @@
 """Documents about resources: which quads describe an IRI, and their representations.
 
 A description is every quad with the IRI as subject or object, in the named graph it comes from
-(so TriG and N-Quads keep the provenance), plus what the VoID/DCAT description says of it and of
-its `#` fragments; a named graph's IRI is described by its contents. The media types on offer come
+(so TriG and N-Quads keep the provenance), the quads of its `#` fragments it links to (a place's
+`#geometry` and `#coordinates`), plus what the VoID/DCAT description says of it and of its `#`
+fragments; a named graph's IRI is described by its contents. The media types on offer come
 from `formats.py`, in registry order (Turtle first, so curl's `*/*` gets Turtle), then HTML.
 """
 from __future__ import annotations
@@ -62,8 +63,14 @@ def describe(dataset: Dataset, void: Graph, iri: str, graph_names: frozenset[str
     out = Dataset()
     for prefix, ns in dataset.namespaces():
         out.bind(prefix, ns, override=True, replace=True)
+    fragments = set()
     for pattern in ((node, None, None, None), (None, None, node, None)):
         for s, p, o, g in dataset.quads(pattern):
+            out.graph(g).add((s, p, o))
+            if isinstance(o, URIRef) and str(o).startswith(iri + "#"):
+                fragments.add(o)
+    for fragment in fragments:  # its own parts: a place's #geometry and #coordinates
+        for s, p, o, g in dataset.quads((fragment, None, None, None)):
             out.graph(g).add((s, p, o))
     if iri in graph_names:
         for triple in dataset.graph(node):

@@ -7,22 +7,29 @@ same description as JSON-LD for search engines.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .. import formats
-from ..query.library import bundled_queries
-from ..vocab import ONTOLOGY_IRI, SCHEMA
+from ..charts import CLUSTER_RANKS, HOME_CHARTS, Chart
+from ..namespaces import GEONAMES
+from ..query.library import bundled_queries, bundled_query
+from ..vocab import GEO, GII, ONTOLOGY_IRI, SCHEMA, WGS84
+from .assets import static_url, vendor_url
 from .documents import alternates
-from .site import Site
+from .site import MAP_QUERY, Site
 
 TEMPLATES = Path(__file__).with_name("templates")
 FIRST_QUERY = "top-five-2023"  # the bundled query the empty form starts with
+QUERY_PROPERTIES = {GII.supportTest, GII.contradictionTest, GII.evidenceQuery}  # values that are SPARQL text
+ENDPOINT = "/sparql"
 
 
 @dataclass(frozen=True)
@@ -36,12 +43,44 @@ class Value:
     datatype: str | None = None
     graph: str | None = None
     graph_href: str | None = None
+    editor_href: str | None = None  # for SPARQL text: the query opened in the SPARQL editor
+    query_form: str | None = None  # for SPARQL text: SELECT, ASK, ...
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart on a page: the spec the browser draws, the SVG shown without JavaScript, the query behind it."""
+
+    chart: Chart
+    spec: str  # Vega-Lite as JSON, its data loaded from this server's endpoint
+    query_href: str  # the query in the SPARQL editor
+    svg_href: str | None  # the SVG `giigraph build` drew, if there is one for this figure
 
 
 @dataclass
 class Row:
     prop: Value
     values: list[Value] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A place as a page shows where it is: its coordinates in words and its GeoNames features."""
+
+    place: Value
+    coordinates: str | None
+    geonames: tuple[Value, ...]
+    lat: float | None = None  # the coordinates as numbers, for the map
+    long: float | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the page's resource is: itself, the cities it contains, and its GeoSPARQL geometry."""
+
+    here: Located
+    cities: tuple[Located, ...]
+    wkt: str | None
 
 
 @dataclass
@@ -62,7 +101,8 @@ class Views:
                                trim_blocks=True, lstrip_blocks=True)
         bundled = [(q.name, q.question, q.text) for q in bundled_queries()]
         first = next(text for name, _, text in bundled if name == FIRST_QUERY)
-        self.env.globals.update(site=site, v=self, bundled=bundled, first_query=first)
+        self.env.globals.update(site=site, v=self, bundled=bundled, first_query=first, static=static_url, vendor=vendor_url,
+                                editor_href=editor_href)
 
     def render(self, template: str, **context) -> str:
         return self.env.get_template(template).render(**context)
@@ -90,6 +130,9 @@ class Views:
                 continue
             row = grouped.setdefault(str(p), Row(self.term(p)))
             value = self.term(o, g)
+            if p in QUERY_PROPERTIES and isinstance(o, Literal):
+                form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", str(o), re.IGNORECASE)
+                value = replace(value, editor_href=editor_href(str(o)), query_form=form and form.group(1).upper())
             if value not in row.values:
                 row.values.append(value)
         for row in grouped.values():
@@ -110,13 +153,40 @@ class Views:
                 incoming.append((self.term(s), self.term(p), self.graph_name(str(g))))
         passages = {v.href: v for f in facts for v in f.passages}
         passages.update({v.href: v for v in self._passages(node)})
+        is_cluster = (node, RDF.type, GII.Cluster) in site.union
         return self.render(
             "resource.html", iri=iri, title=site.label(iri), labels=site.labels(iri), types=types,
+            location=self.location(node),
+            ranks=self.figure(CLUSTER_RANKS, iri) if is_cluster and site.has_ranks(iri) else None,
             rows=self.rows(out, skip={RDF.type}), facts=facts, incoming=incoming,
             passages=sorted(passages.values(), key=lambda v: v.title or ""),
             alternates=alternates(doc_path), jsonld=_script_safe(jsonld),
             dataset_jsonld=_script_safe(dataset_jsonld(site.void, node)) if iri == site.dataset_iri else None,
         )
+
+    def location(self, node: URIRef) -> Location | None:
+        """Where a place is (GeoNames' coordinates and features); None for what has no place."""
+        union = self.site.union
+        cities = tuple(self._located(c) for c in sorted(union.objects(node, SCHEMA.containsPlace), key=str)
+                       if (c, WGS84.lat, None) in union)
+        geometry = union.value(node, GEO.hasGeometry)
+        wkt = union.value(geometry, GEO.asWKT) if geometry is not None else None
+        here = self._located(node)
+        if not (here.coordinates or here.geonames or cities or wkt):
+            return None
+        return Location(here, cities, str(wkt) if wkt is not None else None)
+
+    def _located(self, node: URIRef) -> Located:
+        union = self.site.union
+        lat, long = union.value(node, WGS84.lat), union.value(node, WGS84.long)
+        coordinates = None
+        if lat is not None and long is not None:
+            lat, long = lat.toPython(), long.toPython()
+            coordinates = f"{abs(lat)}° {'N' if lat >= 0 else 'S'}, {abs(long)}° {'E' if long >= 0 else 'W'}"
+            lat, long = float(lat), float(long)
+        features = sorted(str(o) for o in union.objects(node, OWL.sameAs) if str(o).startswith(GEONAMES))
+        geonames = tuple(Value(f"GeoNames {f[len(GEONAMES):].strip('/')}", href=f, title=f) for f in features)
+        return Located(self.term(node), coordinates, geonames, lat, long)
 
     def _fact(self, s, target: URIRef) -> Fact | None:
         """A node that links here and names its source passage is shown as a fact, in full."""
@@ -143,11 +213,38 @@ class Views:
                for c, rank, e in site.top_clusters]
         browse = [(self.term(URIRef(cls)), [self.term(URIRef(m)) for m in members]) for cls, members in site.by_type]
         dataset = URIRef(site.dataset_iri)
+        locations = [{**c, "href": site.href(c["iri"])} for c in site.cluster_locations]
         return self.render("home.html", served=served, top=top, browse=browse, counts=site.counts,
+                           locations=locations, map_query=bundled_query(MAP_QUERY),
+                           charts=[self.figure(chart) for chart in HOME_CHARTS],
                            title=site.label(site.dataset_iri),
                            description=str(site.void.value(dataset, URIRef("http://purl.org/dc/terms/description"))),
                            dumps=self.dumps, alternates=alternates("/dataset"),
                            dataset_jsonld=_script_safe(dataset_jsonld(site.void, dataset)))
+
+    def figure(self, chart: Chart, cluster: str | None = None) -> Figure:
+        """A chart as a page shows it; for the ranks chart, about `cluster`."""
+        query = chart.query_text(cluster)
+        svg = f"charts/{chart.name}.svg"
+        same = query == chart.query_text()  # the SVG in dist/charts/ draws the bundled query's answer
+        return Figure(chart, json.dumps(chart.from_endpoint(ENDPOINT, query), ensure_ascii=False),
+                      editor_href(query), "/" + svg if same and svg in self.site.files else None)
+
+    def with_prefixes(self, query: str) -> str:
+        """`query` declaring the predeclared prefixes it uses, after its opening comments.
+
+        The endpoint knows them anyway; the editor checks that every prefix is declared, and a
+        copied query then runs on any endpoint."""
+        lines = query.splitlines(keepends=True)
+        head = 0
+        while head < len(lines) and lines[head].startswith("#"):
+            head += 1
+        body = "".join(line.split("#", 1)[0] if line.lstrip().startswith("#") else line for line in lines[head:])
+        used = [p for p in sorted(self.site.prefixes)
+                if re.search(rf"(?<![\w:/#<.?$-]){re.escape(p)}:", body)
+                and not re.search(rf"(?i)\bPREFIX\s+{re.escape(p)}:", body)]
+        declared = "".join(f"PREFIX {p}: <{self.site.prefixes[p]}>\n" for p in used)
+        return "".join(lines[:head]) + declared + "".join(lines[head:])
 
     @cached_property
     def dumps(self) -> list[tuple[str, str, str, int]]:
@@ -182,6 +279,11 @@ class Views:
                 "labels": self._by_lang(graph, t, RDFS.label) or self._by_lang(graph, t, SKOS.prefLabel),
                 "definitions": self._by_lang(graph, t, SKOS.definition),
                 "rows": self.rows(quads, skip={RDFS.label, SKOS.prefLabel, SKOS.definition})}
+
+
+def editor_href(query: str) -> str:
+    """A link that opens `query` in the SPARQL editor (and, without JavaScript, runs it)."""
+    return f"{ENDPOINT}?{urlencode({'query': query})}"
 
 
 #: Properties whose values are links, for the schema.org Dataset JSON-LD (strings there are IRIs).

@@ -17,10 +17,12 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from .. import __version__, build, build_dist
 from ..config import resolve_base
 from ..export import VOID_FILE, dataset_iri
+from ..query.library import bundled_query
 from ..query.run import dataset_prefixes, run_query
 from ..resources import ONTOLOGY_FILE
-from ..vocab import DATA_LICENSE, ONTOLOGY_IRI, SCHEMA
+from ..vocab import CC, DATA_LICENSE, GII, ONTOLOGY_IRI, SCHEMA
 
+MAP_QUERY = "cluster-locations-2023"  # the bundled query behind the home page's map
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title, FOAF.name, SCHEMA.headline)
 
 # The latest edition whose number one is in the data (a source may give a single later rank).
@@ -124,6 +126,17 @@ class Site:
         return [(str(c), int(r), str(e)) for c, r, e in result.rows]
 
     @cached_property
+    def cluster_locations(self) -> list[dict]:
+        """The ranked clusters with coordinates, as the bundled query the home page's map draws gives them."""
+        result = run_query(self.dataset, bundled_query(MAP_QUERY).text, engine="oxigraph", prefixes=self.prefixes)
+        return [{"iri": str(row["cluster"]), "name": str(row["name"]), "rank": int(row["rank"]),
+                 "share": float(row["totalShare"]) if row.get("totalShare") is not None else None,
+                 "lat": float(row["latitude"]), "long": float(row["longitude"])} for row in result.bindings()]
+
+    def has_ranks(self, cluster: str) -> bool:
+        return any(self.union.value(o, GII.rank) is not None for o in self.union.subjects(GII.cluster, URIRef(cluster)))
+
+    @cached_property
     def counts(self) -> dict[str, int]:
         union = self.union
         return {"triples": len(union), "quads": len(self.dataset),
@@ -147,10 +160,25 @@ class Site:
         """(IRI, publisher, date) of what the data was read in: what the dataset prov:wasDerivedFrom."""
         found = []
         for src in sorted(self.void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
+            if (src, RDF.type, SCHEMA.NewsArticle) not in self.union:  # GeoNames is credited apart
+                continue
             publisher = self.union.value(src, SCHEMA.publisher)
             published = self.union.value(src, SCHEMA.datePublished)
             found.append((str(src), self.label(str(publisher)) if publisher else "",
                           str(published)[:10] if published else ""))
+        return found
+
+    @cached_property
+    def credits(self) -> list[tuple[str, str, str, str]]:
+        """(name, URL, licence IRI, licence name) of each other data set the data draws on whose
+        licence asks for attribution (GeoNames), as the VoID credits it."""
+        void, found = self.void, []
+        for src in sorted(void.objects(URIRef(self.dataset_iri), PROV.wasDerivedFrom)):
+            name = void.value(src, CC.attributionName)
+            if name is not None:
+                licence = str(void.value(src, DCTERMS.license))
+                found.append((str(name), str(void.value(src, CC.attributionURL)), licence,
+                              self.licence_name if licence == self.licence else licence))
         return found
 
 
@@ -159,7 +187,7 @@ def load_site(base: str | None = None, data_dir: Path | None = None) -> Site:
     base = resolve_base(base)
     with tempfile.TemporaryDirectory(prefix="giigraph-serve-") as tmp:
         out = Path(tmp) / "dist"
-        files = {path.name: path.read_bytes() for path in build_dist(out, base, data_dir)}
+        files = {path.relative_to(out).as_posix(): path.read_bytes() for path in build_dist(out, base, data_dir)}
     void = Graph().parse(data=files[VOID_FILE], format="turtle")
     ontology = Graph().parse(ONTOLOGY_FILE, format="turtle")
     return Site(base, build(base, data_dir), ontology, void, files)
