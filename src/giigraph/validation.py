@@ -161,6 +161,7 @@ def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
     return _pyshacl(quads, shape_set)
 
 
+@without_gc  # the data's millions of objects are alive: a collection while parsing would walk them all
 def _check_local(shapes: ShapesGraph) -> None:
     """Refuse shapes whose SPARQL would reach outside the data (SERVICE, LOAD, FROM <remote>), before
     either engine runs anything: Oxigraph federates SERVICE, rdflib (under pyshacl) fetches FROM IRIs."""
