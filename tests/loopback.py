@@ -31,6 +31,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, grace: float) -> None:
+    """Stop a server the tests started: terminate, and kill it if it is still running after `grace` s."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
 def oxigraph_command() -> str | None:
     """The oxigraph CLI of this interpreter's environment (installed by the test extras)."""
     beside = Path(sys.executable).with_name("oxigraph")
@@ -64,12 +74,7 @@ class OxigraphServer:
     query_url = property(lambda self: self.url + "/query")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        stop_process(self.process, grace=10)
         self._log.close()
 
     def alive(self) -> bool:

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from loopback import LOOPBACK, free_port
+from loopback import LOOPBACK, free_port, stop_process
 
 USER = PASSWORD = "dba"
 INI = """\
@@ -97,12 +97,7 @@ class VirtuosoServer:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        stop_process(self.process, grace=30)  # Virtuoso writes its checkpoint on the way out
         self._log.close()
 
     def query(self, sparql: str, accept: str = "application/sparql-results+json") -> httpx.Response:
