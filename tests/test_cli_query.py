@@ -154,3 +154,17 @@ def test_query_from_standard_input():
                                       "gii:cluster/gii:economy/gii:economyCode ?code } ORDER BY ?code")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["?code", '"CN"', '"HK"', '"JP"', '"KR"']
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_an_ill_formed_literal_is_answered_without_rdflib_noise(tmp_path, engine):
+    """rdflib warns about lexical forms it cannot turn into values; the answer keeps them as written,
+    and nothing but the answer is printed."""
+    data = tmp_path / "weird.nt"
+    data.write_text('<http://e/s> <http://e/p> "yes"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n')
+    done = subprocess.run([sys.executable, "-m", "giigraph", "query", "--engine", engine, "--data", str(data),
+                           "CONSTRUCT WHERE { ?s ?p ?o }", "--format", "nt"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert '"yes"^^<http://www.w3.org/2001/XMLSchema#boolean>' in done.stdout

@@ -7,11 +7,17 @@ Oxigraph for SPARQL and parsing. Lexical forms pass unchanged: rdflib's own `Lit
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import pyoxigraph as ox
 
 from .terms import BNode, Literal, Term
+
+
+# rdflib warns when it cannot turn a lexical form into a Python value ("Parsing weird boolean"); we keep
+# the lexical form as written and judge ill-formed literals ourselves (SHACL), so the warning is noise.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"rdflib\.term")
 
 
 def to_rdflib(term: Term):
