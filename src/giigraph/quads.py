@@ -93,10 +93,9 @@ class Quads:
         return self._cached("nq", make)  # type: ignore[return-value]
 
     def graph_digests(self) -> dict[str, tuple[str, int]] | None:
-        """Each named graph's SHA-256 (hex) of its sorted N-Triples (what `ntriples` gives) and its
-        triple count, cut from the sorted N-Quads lines (kept from validation) in one pass: a graph's
-        N-Quads lines in order, their graph term dropped, are its N-Triples in order (see nt_lines).
-        None if the default graph holds triples."""
+        """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut from
+        the sorted N-Quads lines of the dataset (kept from validation) in one pass: the lines of one
+        graph, in order, are that graph's sorted lines. None if the default graph holds triples."""
         if self.graphs.get(DEFAULT_GRAPH):
             return None
 
@@ -112,11 +111,8 @@ class Quads:
                     start, tail = n, line[line.rindex(" ", 0, -3):]
             if lines:
                 runs[tail] += lines[start:]
-            out = {}
-            for tail, graph_lines in runs.items():
-                data = "".join(graph_lines).encode().replace(tail.encode(), b" .\n")
-                out[tails[tail]] = (hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-            return out
+            return {tails[tail]: (hashlib.sha256("".join(graph_lines).encode()).hexdigest(), len(graph_lines))
+                    for tail, graph_lines in runs.items()}
         return self._cached("digests", make)  # type: ignore[return-value]
 
     def store(self) -> "pyoxigraph.Store":

@@ -1,8 +1,8 @@
 """Incremental publish (`--changed`): which graphs differ from what the store holds, by content hash.
 
 `giigraph publish --changed` keeps, on the store, the named graph `urn:giigraph:published`: for every
-graph it published, the SHA-256 of the graph's sorted N-Triples (the bytes it uploaded) and its triple
-count, in the vocabulary the VoID/DCAT description of `dist/` uses:
+graph it published, the SHA-256 of the graph's sorted N-Quads lines (the N-Triples it uploaded, each
+line with the graph's IRI) and its triple count, in the vocabulary the VoID/DCAT description of `dist/` uses:
 
     <G> spdx:checksum <urn:giigraph:sha256:HEX> ; void:triples N .
     <urn:giigraph:sha256:HEX> a spdx:Checksum ; spdx:algorithm spdx:checksumAlgorithm_sha256 ;
@@ -36,9 +36,9 @@ class Recorded:
     triples: int
 
 
-def content_hash(ntriples: bytes) -> str:
-    """The SHA-256 of a graph's sorted N-Triples, in hex: what `--changed` compares."""
-    return hashlib.sha256(ntriples).hexdigest()
+def content_hash(nquads: bytes) -> str:
+    """The SHA-256 of a graph's sorted N-Quads lines, in hex: what `--changed` compares."""
+    return hashlib.sha256(nquads).hexdigest()
 
 
 def metadata_ntriples(graphs: Mapping[str, Recorded]) -> bytes:
@@ -76,7 +76,8 @@ def parse_metadata(triples: Iterable[pyoxigraph.Triple]) -> dict[str, Recorded]:
 def holds_exactly(triples: Iterable[pyoxigraph.Triple], graphs: Mapping[str, Recorded]) -> bool:
     """Whether the store's metadata graph (`triples`) is exactly what giigraph writes for `graphs`, so
     that it can be patched in place rather than rewritten."""
-    return set(triples) == set(pyoxigraph.parse(metadata_ntriples(graphs), pyoxigraph.RdfFormat.N_TRIPLES))
+    written = pyoxigraph.parse(metadata_ntriples(graphs), pyoxigraph.RdfFormat.N_TRIPLES)
+    return {str(t) for t in triples} == {str(t) for t in written}  # strings: hashing terms is slower
 
 
 def metadata_patch(recorded: Mapping[str, Recorded], current: Mapping[str, Recorded], touched: Iterable[str]) -> list[str]:

@@ -132,7 +132,9 @@ class GraphUpload:
 
     @property
     def sha256(self) -> str:
-        return content_hash(self.ntriples)
+        """The content hash `--changed` records: of the graph's sorted N-Quads lines (each N-Triples
+        line ends in " .\n", and nowhere else: a literal's line break is escaped)."""
+        return content_hash(self.ntriples.replace(b" .\n", f" <{self.target}> .\n".encode()))
 
 
 @dataclass(frozen=True)
@@ -201,15 +203,6 @@ def graph_uploads(data: Quads | rdflib.Dataset, graph: str | None = None,
     """The data's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
     quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
     return tuple(_upload(iri, triples, staged) for iri, triples in _parts(quads, graph))
-
-
-def graph_digests(quads: Quads, parts: list[tuple[str, set]], merged: bool) -> dict[str, Recorded]:
-    """Each graph's SHA-256 and triple count, as `--changed` compares them: the named graphs' are cut
-    from the dataset's sorted N-Quads lines (kept from validation), not serialised again."""
-    digests = None if merged else quads.graph_digests()
-    if digests is None:
-        return {iri: Recorded(content_hash(ntriples(triples)), len(triples)) for iri, triples in parts}
-    return {iri: Recorded(*digests[iri]) for iri, _ in parts}
 
 
 def _chunks(ntriples: bytes, max_bytes: int, max_lines: int | None = None) -> list[bytes]:
@@ -295,11 +288,15 @@ def make_plan(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, graph: str 
         if not staged:
             prelude = (_delete(endpoints, META_GRAPH, "remove the metadata graph of --changed (no longer true)"),)
     else:
-        meta = graph_digests(quads, parts, graph is not None)
+        # the named graphs' hashes are cut from the sorted N-Quads lines validation made, not serialised again
+        digests = quads.graph_digests() if graph is None else None
+        made = {} if digests else {iri: _upload(iri, triples, staged) for iri, triples in parts}
+        meta = ({iri: Recorded(*digests[iri]) for iri, _ in parts} if digests else
+                {iri: Recorded(u.sha256, u.triples) for iri, u in made.items()})
         changes = compare({iri: rec.sha256 for iri, rec in meta.items()}, recorded)
         kept = tuple((iri, rec.triples) for iri, rec in meta.items() if iri not in changes.sent)
         dropped = drop = changes.dropped
-        sent = tuple(_upload(iri, triples, staged) for iri, triples in parts if iri in changes.sent)
+        sent = tuple(made.get(iri) or _upload(iri, triples, staged) for iri, triples in parts if iri in changes.sent)
         graphs = ()
         if (sent or dropped) and staged and patchable and len(sent) + len(dropped) <= PATCH_GRAPHS:
             graphs = sent
