@@ -79,7 +79,13 @@ def _utf8(text: str) -> bytes:
                          f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
-def _rdfxml(quads: Quads) -> bytes:
+def rdfxml_chunks(quads: Quads, ntriples: Path) -> Iterator[bytes]:
+    """RDF/XML of `quads` read from a file of their sorted N-Triples (the build's dump): Oxigraph
+    parses the file, nothing is formatted or sorted again."""
+    yield _rdfxml(quads, {"path": str(ntriples)})
+
+
+def _rdfxml(quads: Quads, ntriples: dict | None = None) -> bytes:
     """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side).
 
     pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
@@ -90,7 +96,7 @@ def _rdfxml(quads: Quads) -> bytes:
     from .quads import LineReader
 
     blank = _check_xml(quads.union())
-    triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(**(ntriples or {"input": LineReader(quads.nt_lines())}), format=ox.RdfFormat.N_TRIPLES)
     if blank:
         triples = _xml_blank_nodes(triples)
     from .turtle import usable_prefix
