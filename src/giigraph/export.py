@@ -15,13 +15,14 @@ from . import catalog, formats
 from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
+from .gcpause import frozen
 from .jsonld import context_document
 from .namespaces import (
     CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Index, Quads, index
-from .rdfio import chunks, rdfxml_chunks, write_stream
+from .rdfio import chunks, write_rdfxml, write_stream
 from .terms import Literal, Term, Triple
 from .turtle import turtle
 
@@ -84,23 +85,25 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
-        nt_file = staging / formats.get("nt").filename
-        dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
-        dataset.load_union_store(nt_file)
-        if check is not None:
-            check(dataset)
-        write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
-        dataset.forget("union_store")
-        for fmt in formats.FORMATS:
-            if fmt.name not in dumps:
-                dumps[fmt.name] = _write(dataset, staging, fmt.name, nt_file)
-        (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
-        void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
-        (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
-        _swap(staging, out)
+        with frozen():
+            dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
+            nt_file = staging / formats.get("nt").filename
+            dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
+            dataset.load_union_store(nt_file)
+            if check is not None:
+                check(dataset)
+            write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
+            dataset.forget("union_store")
+            for fmt in formats.FORMATS:
+                if fmt.name not in dumps:
+                    dumps[fmt.name] = _write(dataset, staging, fmt.name, nt_file)
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
+            void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
+            (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
+            _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -110,9 +113,9 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
 def _write(dataset: Quads, staging: Path, name: str, ntriples: Path | None = None) -> Dump:
     """One dump into the staging folder (RDF/XML from the N-Triples file already written)."""
     fmt = formats.get(name)
-    pieces = rdfxml_chunks(dataset, ntriples) if name == "xml" and ntriples else chunks(dataset, name)
-    size, sha256 = write_stream(staging / fmt.filename, pieces)
-    return Dump(fmt, size, sha256)
+    if name == "xml" and ntriples:
+        return Dump(fmt, *write_rdfxml(staging / fmt.filename, dataset, ntriples))
+    return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
 
 
 def _swap(staging: Path, out: Path) -> None:
