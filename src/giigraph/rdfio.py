@@ -165,27 +165,54 @@ def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
 
 
 class _Checksummed:
-    """A binary file that takes the size and SHA-256 of what is written to it."""
+    """A binary file that takes the size and SHA-256 of what is written to it. Hashing and writing
+    happen in a thread (both release the GIL), so they overlap with making the next piece."""
 
     def __init__(self, fh: BinaryIO) -> None:
         import hashlib
+        import queue
+        import threading
 
         self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
+        self._pending: queue.Queue = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="giigraph-write", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (data := self._pending.get()) is not None:
+            if self._error is None:
+                try:
+                    self.fh.write(data)
+                    self.digest.update(data)
+                except BaseException as exc:  # raised in the writing thread by close()
+                    self._error = exc
 
     def write(self, data: bytes) -> int:
-        self.fh.write(data)
-        self.digest.update(data)
+        if self._error is not None:
+            raise self._error
+        self._pending.put(bytes(data))
         self.size += len(data)
         return len(data)
 
     def flush(self) -> None:
-        self.fh.flush()
+        pass  # close() writes everything
+
+    def close(self) -> None:
+        """Wait until every piece is written; raise what writing raised."""
+        self._pending.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _write_with(path: Path, fill: Callable[[_Checksummed], None]) -> tuple[int, str]:
     with open(path, "wb") as fh:
         out = _Checksummed(fh)
-        fill(out)
+        try:
+            fill(out)
+        finally:
+            out.close()
         fh.flush()
         os.fsync(fh.fileno())
     return out.size, out.digest.hexdigest()
