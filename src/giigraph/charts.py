@@ -126,13 +126,14 @@ CHARTS = (*HOME_CHARTS, CLUSTER_RANKS)
 
 
 def svg(chart: Chart, csv: str) -> str:
-    """The chart drawn as SVG by vl-convert (no browser, nothing fetched: the data is inline).
+    """The chart drawn as SVG by vl-convert (no browser, nothing fetched: the data is inline, and
+    vl-convert may load no URL at all).
 
     Vega numbers gradients and clip paths across the whole process (`gradient_7`); they are
     numbered again per picture, so the same chart is the same bytes whatever was drawn before."""
     import vl_convert
 
-    text = vl_convert.vegalite_to_svg(json.loads(json.dumps(chart.with_csv(csv))))
+    text = vl_convert.vegalite_to_svg(json.loads(json.dumps(chart.with_csv(csv))), allowed_base_urls=[])
     ids: dict[str, str] = {}
     for old in re.findall(r'id="([A-Za-z]+_\d+)"', text):
         kind = old.rsplit("_", 1)[0]
