@@ -10,6 +10,7 @@ It converts to an rdflib Dataset for the public API, only when asked.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -96,6 +97,29 @@ class Quads:
             lines.sort()
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
+
+    def graph_digests(self) -> dict[str, tuple[str, int]] | None:
+        """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut from
+        the sorted N-Quads lines of the dataset (kept from validation) in one pass: the lines of one
+        graph, in order, are that graph's sorted lines. None if the default graph holds triples."""
+        if self.graphs.get(DEFAULT_GRAPH):
+            return None
+
+        def make() -> dict[str, tuple[str, int]]:
+            tails = {f" {_graph_term(name)} .\n": name for name in self.graphs if name}
+            runs: dict[str, list[str]] = {tail: [] for tail in tails}
+            lines = self.nq_lines()
+            start, tail = 0, ""
+            for n, line in enumerate(lines):  # sorted lines come in runs of one graph: slice runs, not lines
+                if not tail or not line.endswith(tail):
+                    if n:
+                        runs[tail] += lines[start:n]
+                    start, tail = n, line[line.rindex(" ", 0, -3):]
+            if lines:
+                runs[tail] += lines[start:]
+            return {tails[tail]: (hashlib.sha256("".join(graph_lines).encode()).hexdigest(), len(graph_lines))
+                    for tail, graph_lines in runs.items()}
+        return self._cached("digests", make)  # type: ignore[return-value]
 
     def store(self) -> "pyoxigraph.Store":
         """An in-memory Oxigraph store holding every quad, loaded from the N-Quads lines (parsed in Rust)."""
@@ -253,6 +277,11 @@ def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
         return check_bnode(t) if isinstance(t, BNode) else term(str(t))
 
     if graph:
-        graph = " " + (check_bnode(graph) if isinstance(graph, BNode) else f"<{check_iri(graph, 'graph name')}>")
+        graph = " " + _graph_term(graph)
     tail = f"{graph} .\n"
     return {f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples}
+
+
+def _graph_term(name: str) -> str:
+    """A graph name as N-Quads writes it."""
+    return check_bnode(name) if isinstance(name, BNode) else f"<{check_iri(name, 'graph name')}>"
