@@ -5,7 +5,9 @@ Starts `giigraph serve` on a free loopback port and opens the home page in headl
 the cache the first visit filled (the static files are immutable for a year). Prints, per visit:
 the bytes on the wire (Chromium's encodedDataLength: compressed bodies plus headers), the number of
 requests, and the time from navigation start to the map's markers drawn over the basemap and to
-both charts drawn (medians).
+both charts drawn (medians). Then what a page read without JavaScript waits for its cluster's ranks
+chart, which the server draws on first request: the first drawing (vl-convert starting), each other
+cluster's first drawing, and a drawing asked for again (kept), as medians over CLUSTERS clusters.
 
     .venv/bin/python benchmarks/pages.py [--runs 5]
 
@@ -17,11 +19,15 @@ import argparse
 import shutil
 import statistics
 import sys
+import time
+import urllib.request
 
 from serve_bench import start_giigraph
 
 MAP_DRAWN = "() => document.querySelector('#cluster-map')?.dataset.markers !== undefined"
 CHARTS_DRAWN = "() => document.querySelectorAll('figure.chart[data-drawn=true]').length == 2"
+CLUSTERS = ("tokyo-yokohama", "shenzhen-hong-kong-guangzhou", "seoul", "beijing", "nanjing", "wuhan", "hangzhou",
+            "chengdu")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
 
@@ -47,6 +53,13 @@ def visit(context, url: str) -> dict:
             "markers": markers}
 
 
+def ranks_svg_ms(url: str, cluster: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(f"{url}/charts/cluster-ranks/id/cluster/{cluster}.svg", timeout=60) as r:
+        assert r.read().startswith(b"<svg")
+    return (time.perf_counter() - start) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -67,6 +80,9 @@ def main() -> None:
                 results["cached"].append(visit(context, url + "/"))
                 context.close()
             browser.close()
+        first = ranks_svg_ms(url, CLUSTERS[0])
+        drawn = [ranks_svg_ms(url, c) for c in CLUSTERS[1:]]
+        kept = [ranks_svg_ms(url, c) for c in CLUSTERS[1:]]
     finally:
         proc.terminate()
         proc.wait(15)
@@ -77,6 +93,9 @@ def main() -> None:
         shown = f"{med['map_ms']:.0f} ms" if med["map_ms"] is not None else "no map"
         print(f"{name:12} {med['requests']:>8.0f} {med['bytes'] / 1e6:>9.3f} MB {shown:>10} "
               f"{med['charts_ms']:>10.0f} ms {med['markers']:>8.0f}")
+    print(f"a cluster's ranks SVG (no JavaScript): first drawing {first:.0f} ms, another cluster's "
+          f"{statistics.median(drawn):.0f} ms, asked again {statistics.median(kept):.0f} ms "
+          f"(medians over {len(drawn)} clusters)")
 
 
 if __name__ == "__main__":

@@ -160,6 +160,18 @@ def test_pages_without_javascript_show_the_built_svg(server, browser):
         src = images.nth(i).get_attribute("src")
         assert src.startswith("/charts/") and src.endswith(".svg")
         assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 300")
+    for cluster in ("tokyo-yokohama", "chengdu"):  # clusters the build draws no chart for
+        page.goto(f"{server}/doc/cluster/{cluster}.html")
+        image = page.locator("#chart-cluster-ranks img")
+        assert image.get_attribute("src") == f"/charts/cluster-ranks/id/cluster/{cluster}.svg"
+        image.evaluate("img => img.decode()")
+        assert image.evaluate("img => img.naturalWidth > 300")
+        drawn = page.request.get(server + image.get_attribute("src")).text()
+        marks = re.search(r'<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)</g>', drawn, re.S).group(1)
+        observations = rows(server, "cluster-ranks", f"https://w3id.org/giigraph/id/cluster/{cluster}")
+        assert marks.count("<path") == len(observations) > 0  # one mark per rank observation
+        assert all(f">{r['year']}</text>" in drawn for r in observations)  # the editions, as text
+        page.screenshot(path=str(ARTIFACTS / f"{cluster}-without-javascript.png"), full_page=True)
     page.goto(server + "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?c WHERE { ?c a gii:Cluster } LIMIT 3"}))
     assert page.locator("table.results tbody tr").count() == 3  # the plain form and its results
     page.screenshot(path=str(ARTIFACTS / "home-without-javascript.png"))

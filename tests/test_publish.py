@@ -498,5 +498,5 @@ def test_changed_dry_run_reads_the_hashes_and_sends_nothing(oxigraph, dataset, t
     before = oxigraph.dump()
     dry = publish(str(second), *args, "--changed", "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert f"send 3 graph(s) with the metadata graph, keep {len(after) - 2}, drop 1" in dry.stdout
+    assert f"patched in the switching update): send 2 graph(s), keep {len(after) - 2}, drop 1" in dry.stdout
     assert oxigraph.dump() == before

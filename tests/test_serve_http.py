@@ -206,6 +206,23 @@ def test_dumps_are_the_built_files(client, site, tmp_path):
     assert client.get("/dumps/", headers={"Accept": BROWSER}).status_code == 200
 
 
+def test_a_clusters_ranks_chart_is_drawn_from_the_endpoints_answer(client, site):
+    from giigraph.charts import CLUSTER_RANKS, svg
+
+    tokyo = "/id/cluster/tokyo-yokohama"
+    page = client.get("/doc/cluster/tokyo-yokohama.html").text
+    src = f"/charts/cluster-ranks{tokyo}.svg"
+    assert f'<noscript><img src="{src}"' in page  # the picture for browsers without JavaScript
+    csv = client.get("/sparql", params={"query": CLUSTER_RANKS.query_text(BASE + tokyo[1:]), "format": "csv"})
+    r = client.get(src)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml"
+    assert r.text == svg(CLUSTER_RANKS, csv.text)  # what the build would draw: the same bytes
+    assert client.get(src, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    for other in ("/charts/cluster-ranks/id/cluster/no-such-cluster.svg", "/charts/cluster-ranks/id/economy/china.svg",
+                  "/charts/cluster-ranks/../sparql.svg"):
+        assert client.get(other).status_code == 404, other
+
+
 def test_well_known_void(client, site):
     r = client.get("/.well-known/void")
     assert r.content == site.files["void.ttl"]  # the very document giigraph build writes to dist/void.ttl

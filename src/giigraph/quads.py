@@ -2,14 +2,20 @@
 
 This is what the pipeline passes along (build -> validate -> writers -> store). What several steps
 need is computed once and kept: the union of the graphs, its index by subject (Turtle, JSON-LD and
-SHACL read it), the sorted N-Quads lines (the N-Quads dump, and the bytes the Oxigraph store is
-loaded from) and the store. They assume the graphs no longer change once read.
+SHACL read it), the sorted N-Quads lines (the N-Quads and N-Triples dumps), the Oxigraph store of
+every quad (claims), and the store of the union (SHACL-SPARQL and the charts), which `giigraph build`
+loads from its N-Triples dump in a thread while Python validates (Oxigraph's parser releases the
+GIL). They assume the graphs no longer change once read.
 It converts to an rdflib Dataset for the public API, only when asked.
 """
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .gcpause import without_gc
@@ -52,7 +58,8 @@ class Quads:
     def _cached(self, key: str, make):
         if key not in self._cache:
             self._cache[key] = make()
-        return self._cache[key]
+        value = self._cache[key]
+        return value.result() if isinstance(value, Future) else value
 
     def union(self) -> set[Triple]:
         """Every triple of every graph, once."""
@@ -91,6 +98,29 @@ class Quads:
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
 
+    def graph_digests(self) -> dict[str, tuple[str, int]] | None:
+        """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut from
+        the sorted N-Quads lines of the dataset (kept from validation) in one pass: the lines of one
+        graph, in order, are that graph's sorted lines. None if the default graph holds triples."""
+        if self.graphs.get(DEFAULT_GRAPH):
+            return None
+
+        def make() -> dict[str, tuple[str, int]]:
+            tails = {f" {_graph_term(name)} .\n": name for name in self.graphs if name}
+            runs: dict[str, list[str]] = {tail: [] for tail in tails}
+            lines = self.nq_lines()
+            start, tail = 0, ""
+            for n, line in enumerate(lines):  # sorted lines come in runs of one graph: slice runs, not lines
+                if not tail or not line.endswith(tail):
+                    if n:
+                        runs[tail] += lines[start:n]
+                    start, tail = n, line[line.rindex(" ", 0, -3):]
+            if lines:
+                runs[tail] += lines[start:]
+            return {tails[tail]: (hashlib.sha256("".join(graph_lines).encode()).hexdigest(), len(graph_lines))
+                    for tail, graph_lines in runs.items()}
+        return self._cached("digests", make)  # type: ignore[return-value]
+
     def store(self) -> "pyoxigraph.Store":
         """An in-memory Oxigraph store holding every quad, loaded from the N-Quads lines (parsed in Rust)."""
         def make():
@@ -101,6 +131,29 @@ class Quads:
                 store.load(LineReader(self.nq_lines()), format=ox.RdfFormat.N_QUADS)
             return store
         return self._cached("store", make)
+
+    def union_store(self) -> "pyoxigraph.Store":
+        """An in-memory Oxigraph store whose default graph is the union, as a set (a triple in several
+        graphs is there once; Oxigraph's own union view would repeat it) and no named graph: SHACL's
+        data graph, and what the charts' queries (which name no graph) read."""
+        def make():
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            store.load(LineReader(self.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+            return store
+        return self._cached("union_store", make)
+
+    def load_union_store(self, ntriples: Path) -> None:
+        """Start loading `union_store()` from a file of these N-Triples (the build's dump), in a thread;
+        `union_store()` waits for it. The Rust parser runs without the GIL, beside Python's work."""
+        def make():
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+            return store
+        self._cache["union_store"] = _in_thread(make)
 
     # --- rdflib ---------------------------------------------------------------------------------------
     def to_rdflib(self) -> "rdflib.Dataset":
@@ -159,6 +212,19 @@ class LineReader(io.RawIOBase):
         return size
 
 
+def _in_thread(make: Callable[[], object]) -> Future:
+    """`make()` run in a daemon thread; its value (or error) in the future returned."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(make())
+        except BaseException as exc:  # handed to whoever waits for the value
+            future.set_exception(exc)
+    threading.Thread(target=run, name="giigraph-load", daemon=True).start()
+    return future
+
+
 def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
     batch: list[str] = []
     for item in items:
@@ -211,6 +277,11 @@ def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
         return check_bnode(t) if isinstance(t, BNode) else term(str(t))
 
     if graph:
-        graph = " " + (check_bnode(graph) if isinstance(graph, BNode) else f"<{check_iri(graph, 'graph name')}>")
+        graph = " " + _graph_term(graph)
     tail = f"{graph} .\n"
     return {f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples}
+
+
+def _graph_term(name: str) -> str:
+    """A graph name as N-Quads writes it."""
+    return check_bnode(name) if isinstance(name, BNode) else f"<{check_iri(name, 'graph name')}>"

@@ -49,7 +49,7 @@ class Published:
         plan = self.plan
         how = "staged, switched in one update" if plan.staged else "one PUT per graph"
         if plan.changed:
-            return self._changes(how if plan.graphs else "nothing to send")
+            return self._changes(how if plan.graphs or plan.dropped else "nothing to send")
         lines = [f"published {len(plan.graphs)} graph(s), {plan.triples:,} triples to {plan.endpoints.store} "
                  f"({PROTOCOL_NAMES[plan.endpoints.protocol]}, {how}); counted on the store:"]
         width = max(len(g.target) for g in plan.graphs) + 2
@@ -80,8 +80,10 @@ def describe(plan: Plan, origin: str) -> str:
              f"mode: {mode}", f"credentials: {origin}",
              f"data: {len(plan.graphs)} graph(s), {plan.triples:,} triples, {plan.upload_bytes:,} bytes to upload"]
     if plan.changed:
-        lines.append(f"changes (against the store's metadata graph <{META_GRAPH}>): send {len(plan.graphs)} "
-                     f"graph(s) with the metadata graph, keep {len(plan.kept)}, drop {len(plan.dropped)}"
+        how = "patched in the switching update" if plan.patched is not None else "sent with the graphs"
+        sent = [g for g in plan.graphs if g.target != META_GRAPH]
+        lines.append(f"changes (against the store's metadata graph <{META_GRAPH}>, {how}): send {len(sent)} "
+                     f"graph(s), keep {len(plan.kept)}, drop {len(plan.dropped)}"
                      + "".join(f"\n  drop <{iri}>" for iri in plan.dropped))
     lines += [f"first:\n  {r.describe()}" for r in plan.prelude[:1]] + [f"  {r.describe()}" for r in plan.prelude[1:]]
     for n, (graph, requests) in enumerate(zip(plan.graphs, plan.uploads, strict=True), 1):
@@ -153,6 +155,9 @@ def _publish_staged(client: StoreClient, plan: Plan, progress: Progress | None) 
         cause = f"the switching update failed ({switch_error})" if switch_error else "the switch was sent"
         raise PublishError(f"unknown outcome: {cause}, then counting failed: {exc}. A transactional store "
                            f"switched all graphs or none of them (it was one update). {REPEAT}") from exc
+    if switch_error and not graphs:  # only drops and the metadata patch: nothing tells whether it happened
+        raise PublishError(f"unknown outcome: the switching update failed ({switch_error}); a transactional "
+                           f"store applied all of it or none. {REPEAT}") from switch_error
     if switch_error and all(now[g.staging] == g.triples for g in graphs):
         raise PublishError(f"nothing was published: the switching update failed: {switch_error}. The store's "
                            f"graphs are as they were; {_drop_staging(client, plan, len(graphs))}. {REPEAT}") from switch_error
@@ -245,7 +250,8 @@ def run(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, *, graph: str | N
                 log(message)
 
     with StoreClient(creds, timeout=timeout, retries=retries, log=note) as client:
-        plan = make_plan(dataset, endpoints, graph, chunk_bytes, recorded(client, endpoints) if changed else None)
+        graphs, patchable = recorded(client, endpoints) if changed else (None, False)
+        plan = make_plan(dataset, endpoints, graph, chunk_bytes, graphs, patchable)
         if dry_run:
             return describe(plan, creds.describe())
         with tqdm(total=plan.upload_bytes, unit="B", unit_scale=True, desc="upload", leave=False,

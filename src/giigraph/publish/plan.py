@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 from .. import formats
 from ..errors import InputError
 from ..quads import DEFAULT_GRAPH, Quads, ntriples
-from .changes import META_GRAPH, Recorded, compare, content_hash, metadata_ntriples
+from .changes import META_GRAPH, Recorded, compare, content_hash, metadata_ntriples, metadata_patch
 
 if TYPE_CHECKING:
     import rdflib
@@ -132,7 +132,9 @@ class GraphUpload:
 
     @property
     def sha256(self) -> str:
-        return content_hash(self.ntriples)
+        """The content hash `--changed` records: of the graph's sorted N-Quads lines (each N-Triples
+        line ends in " .\n", and nowhere else: a literal's line break is escaped)."""
+        return content_hash(self.ntriples.replace(b" .\n", f" <{self.target}> .\n".encode()))
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,15 @@ class Plan:
     changed: bool = False
     kept: tuple[tuple[str, int], ...] = ()
     dropped: tuple[str, ...] = ()
+    patched: int | None = None
+    """The triples of the metadata graph when the switching update patches it in place (not sent)."""
 
     @property
     def untouched(self) -> tuple[tuple[str, int], ...]:
-        """Graphs not sent and the triples they must hold: the kept ones, and 0 in the dropped ones."""
-        return self.kept + tuple((iri, 0) for iri in self.dropped)
+        """Graphs not sent and the triples they must hold: the kept ones, 0 in the dropped ones, and the
+        metadata graph when it is patched."""
+        patched = () if self.patched is None else ((META_GRAPH, self.patched),)
+        return self.kept + tuple((iri, 0) for iri in self.dropped) + patched
 
     @property
     def staged(self) -> bool:
@@ -173,10 +179,8 @@ def staging_iri(target: str) -> str:
     return STAGING_PREFIX + quote(target, safe=":/@!$&'()*+,;=-._~")
 
 
-def graph_uploads(data: Quads | rdflib.Dataset, graph: str | None = None,
-                  staged: bool = False) -> tuple[GraphUpload, ...]:
-    """The data's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
-    quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
+def _parts(quads: Quads, graph: str | None) -> list[tuple[str, set]]:
+    """The graphs to publish: the data's named graphs, or all of it merged into `graph`."""
     if graph is not None:
         parts = [(check_iri(graph, "--graph"), quads.union())]
     else:
@@ -187,8 +191,18 @@ def graph_uploads(data: Quads | rdflib.Dataset, graph: str | None = None,
         parts = [(check_iri(name, "graph name"), quads.graphs[name]) for name in quads.names()]
     if not any(triples for _, triples in parts):
         raise InputError("there are no triples to publish")
-    return tuple(GraphUpload(iri, ntriples(triples), len(triples), staging_iri(iri) if staged else None)
-                 for iri, triples in parts)
+    return parts
+
+
+def _upload(iri: str, triples: set, staged: bool) -> GraphUpload:
+    return GraphUpload(iri, ntriples(triples), len(triples), staging_iri(iri) if staged else None)
+
+
+def graph_uploads(data: Quads | rdflib.Dataset, graph: str | None = None,
+                  staged: bool = False) -> tuple[GraphUpload, ...]:
+    """The data's named graphs (or all of it merged into `graph`) as N-Triples uploads."""
+    quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
+    return tuple(_upload(iri, triples, staged) for iri, triples in _parts(quads, graph))
 
 
 def _chunks(ntriples: bytes, max_bytes: int, max_lines: int | None = None) -> list[bytes]:
@@ -234,41 +248,61 @@ def _insert_data(endpoints: Endpoints, upload: GraphUpload, batch_bytes: int) ->
     return tuple(requests)
 
 
-def switch_update(graphs: tuple[GraphUpload, ...], drop: tuple[str, ...] = ()) -> str:
-    """One SPARQL Update moving every staging graph onto its target and dropping `drop`: one transaction
-    on the store."""
+def switch_update(graphs: tuple[GraphUpload, ...], drop: tuple[str, ...] = (), then: tuple[str, ...] = ()) -> str:
+    """One SPARQL Update moving every staging graph onto its target, dropping `drop`, then the operations
+    `then`: one transaction on the store."""
     steps = [f"MOVE GRAPH <{g.staging}> TO GRAPH <{g.target}>" for g in graphs]
-    return " ;\n".join(steps + [f"DROP SILENT GRAPH <{iri}>" for iri in drop]) + "\n"
+    return " ;\n".join(steps + [f"DROP SILENT GRAPH <{iri}>" for iri in drop] + list(then)) + "\n"
 
 
 def _delete(endpoints: Endpoints, iri: str, why: str) -> Request:
     return Request("DELETE", endpoints.store, (("graph", iri),), summary=why, missing_ok=True)
 
 
+PATCH_GRAPHS = 100
+"""Up to this many graphs sent or dropped, a staged --changed publish patches the metadata graph in its
+switching update; more, and the whole metadata graph is sent and moved like the others."""
+
+
 def make_plan(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, graph: str | None = None,
-              chunk_bytes: int | None = None, recorded: Mapping[str, Recorded] | None = None) -> Plan:
+              chunk_bytes: int | None = None, recorded: Mapping[str, Recorded] | None = None,
+              patchable: bool = False) -> Plan:
     """Every request that publishing `dataset` to `endpoints` sends, in order; no request body above
     `chunk_bytes` (default GSP_CHUNK_BYTES, BATCH_BYTES with SPARQL Update) unless one line is.
     With `recorded` (what the store's metadata graph says, --changed) only new or changed graphs are
-    sent, graphs recorded but gone are dropped, and the metadata graph is rewritten; without it the
-    metadata graph is removed (its hashes would no longer be true)."""
+    sent, graphs recorded but gone are dropped, and the metadata graph is rewritten (`patchable`: the
+    store's metadata graph holds exactly what giigraph wrote for `recorded`, so a staged publish patches
+    the entries that change in its switching update); without it the metadata graph is removed (its
+    hashes would no longer be true)."""
     staged = endpoints.update_url is not None
-    graphs = graph_uploads(dataset, graph, staged)
+    quads = dataset if isinstance(dataset, Quads) else Quads.from_rdflib(dataset)
+    parts = _parts(quads, graph)
     prelude: tuple[Request, ...] = ()
     kept: tuple[tuple[str, int], ...] = ()
     dropped: tuple[str, ...] = ()
+    patch: tuple[str, ...] = ()
+    patched = None
     if recorded is None:
+        graphs = tuple(_upload(iri, triples, staged) for iri, triples in parts)
         drop = (META_GRAPH,)
         if not staged:
             prelude = (_delete(endpoints, META_GRAPH, "remove the metadata graph of --changed (no longer true)"),)
     else:
-        changes = compare({g.target: g.sha256 for g in graphs}, recorded)
-        kept = tuple((g.target, g.triples) for g in graphs if g.target not in changes.sent)
+        # the named graphs' hashes are cut from the sorted N-Quads lines validation made, not serialised again
+        digests = quads.graph_digests() if graph is None else None
+        made = {} if digests else {iri: _upload(iri, triples, staged) for iri, triples in parts}
+        meta = ({iri: Recorded(*digests[iri]) for iri, _ in parts} if digests else
+                {iri: Recorded(u.sha256, u.triples) for iri, u in made.items()})
+        changes = compare({iri: rec.sha256 for iri, rec in meta.items()}, recorded)
+        kept = tuple((iri, rec.triples) for iri, rec in meta.items() if iri not in changes.sent)
         dropped = drop = changes.dropped
-        meta = {g.target: Recorded(g.sha256, g.triples) for g in graphs}
-        sent = tuple(g for g in graphs if g.target in changes.sent)
+        sent = tuple(made.get(iri) or _upload(iri, triples, staged) for iri, triples in parts if iri in changes.sent)
         graphs = ()
-        if sent or dropped:
+        if (sent or dropped) and staged and patchable and len(sent) + len(dropped) <= PATCH_GRAPHS:
+            graphs = sent
+            patch = tuple(metadata_patch(recorded, meta, [g.target for g in sent] + list(dropped)))
+            patched = metadata_ntriples(meta).count(b"\n")
+        elif sent or dropped:
             body = metadata_ntriples(meta)
             graphs = sent + (GraphUpload(META_GRAPH, body, body.count(b"\n"), staging_iri(META_GRAPH) if staged else None),)
             if not staged:  # first forget the hashes of what is about to change, so a break never leaves a lie
@@ -284,7 +318,8 @@ def make_plan(dataset: Quads | rdflib.Dataset, endpoints: Endpoints, graph: str 
         uploads = uploads[:-1] + (tuple(_delete(endpoints, iri, "drop: no longer in the data") for iri in dropped)
                                   + uploads[-1],)
     commit = None
-    if staged and (graphs or recorded is None):
-        commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs, drop).encode(),
-                         f"switch {len(graphs)} staged graph(s) into place in one update")
-    return Plan(endpoints, graphs, uploads, commit, prelude, recorded is not None, kept, dropped)
+    if staged and (graphs or patch or recorded is None):
+        commit = Request("POST", endpoints.update_url, (), SPARQL_UPDATE, switch_update(graphs, drop, patch).encode(),
+                         f"switch {len(graphs)} staged graph(s) into place in one update"
+                         + (", patching the metadata graph" if patch else ""))
+    return Plan(endpoints, graphs, uploads, commit, prelude, recorded is not None, kept, dropped, patched)

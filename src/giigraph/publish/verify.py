@@ -13,7 +13,7 @@ import pyoxigraph
 
 from .. import formats
 from ..errors import PublishError
-from .changes import META_GRAPH, Recorded, parse_metadata
+from .changes import META_GRAPH, Recorded, holds_exactly, parse_metadata
 from .client import StoreClient
 from .plan import Endpoints, Request
 
@@ -22,8 +22,16 @@ SPARQL_JSON = "application/sparql-results+json"
 GRAPH_ACCEPT = f"{formats.get('nt').media_type}, {formats.get('turtle').media_type};q=0.9"
 
 
+LISTED_GRAPHS = 32
+"""Up to this many graphs are counted by a query listing them; more by one query counting every graph of
+the store (the rows of other graphs are ignored): Virtuoso 7 takes about 20 s over a list of 2,107
+graphs holding 1.1M triples, and 0.3 s to count every graph."""
+
+
 def count_query(iris: Sequence[str]) -> str:
     """SELECT the number of triples of each graph; graphs that do not exist give no row."""
+    if len(iris) > LISTED_GRAPHS:
+        return "SELECT ?g (COUNT(*) AS ?n) WHERE {\n  GRAPH ?g { ?s ?p ?o }\n} GROUP BY ?g\n"
     values = " ".join(f"<{iri}>" for iri in iris)
     return ("SELECT ?g (COUNT(*) AS ?n) WHERE {\n"
             f"  VALUES ?g {{ {values} }}\n  GRAPH ?g {{ ?s ?p ?o }}\n}} GROUP BY ?g\n")
@@ -43,7 +51,8 @@ def _parse_counts(request: Request, payload: object, iris: Sequence[str]) -> dic
     counts = dict.fromkeys(iris, 0)
     try:
         for row in payload["results"]["bindings"]:  # type: ignore[index]
-            counts[row["g"]["value"]] = int(row["n"]["value"])
+            if (iri := row["g"]["value"]) in counts:
+                counts[iri] = int(row["n"]["value"])
     except (KeyError, TypeError, ValueError) as exc:
         raise PublishError(f"POST {request.url}: the count query's answer is not SPARQL JSON results ({exc})") from None
     return counts
@@ -88,9 +97,12 @@ def metadata_request(endpoints: Endpoints) -> Request:
                    "read the metadata graph")
 
 
-def recorded(client: StoreClient, endpoints: Endpoints) -> dict[str, Recorded]:
-    """The graphs the store's metadata graph records, with their hashes and counts (none if it is absent)."""
+def recorded(client: StoreClient, endpoints: Endpoints) -> tuple[dict[str, Recorded], bool]:
+    """The graphs the store's metadata graph records, with their hashes and counts (none if it is absent),
+    and whether it holds exactly what giigraph writes for them (then it may be patched in place)."""
     try:
-        return parse_metadata(fetch_graph(client, metadata_request(endpoints)))
+        triples = fetch_graph(client, metadata_request(endpoints))
+        graphs = parse_metadata(triples)
+        return graphs, bool(graphs) and holds_exactly(triples, graphs)
     except PublishError as exc:
         raise PublishError(f"nothing was published: reading the metadata graph <{META_GRAPH}> failed: {exc}") from exc

@@ -33,7 +33,7 @@ from ..errors import (
 from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
 from ..vocab import ONTOLOGY_IRI
-from . import documents, sparql
+from . import chart_svgs, documents, sparql
 from .assets import CONTENT_SECURITY_POLICY, compress, static_app
 from .conneg import negotiate
 from .documents import DOCUMENT_OFFERS, HTML
@@ -58,6 +58,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
     views = Views(site)
     endpoint_iri = site.iri_for_path("sparql")
     pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers, base=endpoint_iri)
+    ranks_drawer = chart_svgs.RanksDrawer(pool)
 
     @lru_cache(maxsize=4096)
     def representation(iri: str, fmt: str, doc_path: str) -> tuple[bytes, str]:
@@ -156,6 +157,17 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
             raise HTTPException(404, f"no chart {request.path_params['name']}")
         return Response(site.files[name], media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})
 
+    async def cluster_ranks_chart(request: Request) -> Response:
+        """A cluster's ranks chart, drawn on first request (see chart_svgs), for its page without JavaScript."""
+        iri = site.iri_for_path(request.path_params["path"])
+        if iri not in site.known or not site.has_ranks(iri):
+            raise HTTPException(404, f"{iri} is not a cluster with ranks")
+        body, etag = await unless_disconnected(request, ranks_drawer.svg(iri))
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="image/svg+xml", headers=headers)
+
     async def endpoint(request: Request) -> Response:
         req = await sparql.read_request(request, max_query_bytes, body_timeout)
         if req.query is None:  # people get the query form, programs the service description
@@ -234,6 +246,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         Route("/dumps/", dumps_index),
         Route("/dumps/{name}", dump_file),
         Route("/.well-known/void", void),
+        Route(chart_svgs.PREFIX + "{path:path}.svg", cluster_ranks_chart),
         Route("/charts/{name}", chart),
         Mount("/static", static_app(), name="static"),
         Route("/{path:path}", other),

@@ -22,6 +22,7 @@ from ..charts import CLUSTER_RANKS, HOME_CHARTS, Chart
 from ..namespaces import GEONAMES
 from ..query.library import bundled_queries, bundled_query
 from ..vocab import GEO, GII, ONTOLOGY_IRI, SCHEMA, WGS84
+from . import chart_svgs
 from .assets import static_url, vendor_url
 from .documents import alternates
 from .site import MAP_QUERY, Site
@@ -54,7 +55,7 @@ class Figure:
     chart: Chart
     spec: str  # Vega-Lite as JSON, its data loaded from this server's endpoint
     query_href: str  # the query in the SPARQL editor
-    svg_href: str | None  # the SVG `giigraph build` drew, if there is one for this figure
+    svg_href: str | None  # the SVG `giigraph build` drew, or the server draws (a cluster's ranks)
 
 
 @dataclass
@@ -225,10 +226,13 @@ class Views:
     def figure(self, chart: Chart, cluster: str | None = None) -> Figure:
         """A chart as a page shows it; for the ranks chart, about `cluster`."""
         query = chart.query_text(cluster)
-        svg = f"charts/{chart.name}.svg"
-        same = query == chart.query_text()  # the SVG in dist/charts/ draws the bundled query's answer
+        built = f"charts/{chart.name}.svg"
+        if query == chart.query_text() and built in self.site.files:  # dist/charts/ draws the bundled query's answer
+            svg_href = "/" + built
+        else:
+            svg_href = chart_svgs.href(self.site.href(cluster)) if cluster and cluster.startswith(self.site.base) else None
         return Figure(chart, json.dumps(chart.from_endpoint(ENDPOINT, query), ensure_ascii=False),
-                      editor_href(query), "/" + svg if same and svg in self.site.files else None)
+                      editor_href(query), svg_href)
 
     def with_prefixes(self, query: str) -> str:
         """`query` declaring the predeclared prefixes it uses, after its opening comments.
