@@ -237,7 +237,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
             await pool.close()
 
     routes = [
-        Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),  # first: the most asked, its match is tried first
+        Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),  # first: the most asked path
         Route("/", home),
         Route("/id/{path:path}", thing),
         Route("/doc/{path:path}", doc),
