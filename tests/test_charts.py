@@ -78,7 +78,7 @@ def test_svg_has_one_mark_per_row_and_is_the_same_bytes_every_time(chart, answer
 def test_the_readme_shows_the_charts_the_build_draws(tmp_path):
     import giigraph
 
-    written = write_charts("".join(giigraph.build_quads().nq_lines()).encode(), dataset_prefixes(), tmp_path)
+    written = write_charts(giigraph.build_quads().union_store(), dataset_prefixes(), tmp_path)
     readme = (ROOT / "README.md").read_text()
     for path in written:
         shown = ROOT / "docs" / "charts" / path.name

@@ -68,7 +68,7 @@ def test_sparql_constraints_run_set_based_and_agree_with_per_node_runs():
     """The rewrite (one query for all focus nodes) gives the rows that pre-binding gives, node by node."""
     quads = plant(giigraph.build_quads())
     roots, _ = read_shapes(SHAPES["coverage"])
-    runner = SparqlRunner(quads.store)
+    runner = SparqlRunner(quads.union_store)
     checked = 0
     for shape in roots:
         constraints = [c for name, c in shape.params if name == "sparql"]

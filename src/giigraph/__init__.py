@@ -70,16 +70,18 @@ def read_rdf(paths: "list[Path] | list[str]") -> "Dataset":
 def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
                fail_on: str = "violation", source_cache: "SourceCache | None" = None) -> list[Path]:
     """Build, validate and write every dump into `out`; refuses to write anything if SHACL reports a
-    result of severity `fail_on` ("violation", "warning" or "info") or worse. With `source_cache`,
-    unchanged source files are not read again (`giigraph.buildcache`)."""
+    result of severity `fail_on` ("violation", "warning" or "info") or worse (validation runs while
+    the dumps are made in a staging folder, which is then dropped). With `source_cache`, unchanged
+    source files are not read again (`giigraph.buildcache`)."""
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
 
     base = resolve_base(base)
-    dataset = build_quads(base, data_dir, source_cache)
-    report = validate(dataset)
-    if report.fails(fail_on):
-        raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
-    dataset.forget("store")  # the SPARQL store served validation; the dumps do not need it
-    return write_dist(dataset, Path(out), base, __version__)
+
+    def check(dataset: "Quads") -> None:
+        report = validate(dataset)
+        if report.fails(fail_on):
+            raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
+
+    return write_dist(build_quads(base, data_dir, source_cache), Path(out), base, __version__, check)

@@ -13,9 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .query.library import bundled_query
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 CHARTS_DIR = "charts"
 #: The line of `queries/cluster-ranks.rq` that names its cluster; a cluster's page puts its own there.
@@ -140,19 +144,16 @@ def svg(chart: Chart, csv: str) -> str:
                   lambda m: ids.get(m.group(0), m.group(0)), text)
 
 
-def write_charts(nquads: bytes, prefixes: Mapping[str, str], out: Path) -> list[Path]:
+def write_charts(store: "pyoxigraph.Store", prefixes: Mapping[str, str], out: Path) -> list[Path]:
     """Every chart as `out/{name}.svg` (the ranks chart for the cluster its bundled query names).
 
-    The bundled queries are ours and need no safety check, so they run on pyoxigraph directly, over
-    the dataset view `giigraph query` gives, and the CSV is pyoxigraph's (the endpoint's bytes):
-    the build path stays free of rdflib."""
+    `store`: an Oxigraph store whose default graph is the union of the dataset's graphs, as a set
+    (`Quads.union_store`: the one validation loaded), which is the default graph `giigraph query`
+    gives; the charts' queries name no graph. They are ours and need no safety check, so they run on
+    pyoxigraph directly, and the CSV is pyoxigraph's (the endpoint's bytes): the build path stays free
+    of rdflib."""
     import pyoxigraph as ox
 
-    from .query import MERGE_INTO_DEFAULT_GRAPH
-
-    store = ox.Store()
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    store.update(MERGE_INTO_DEFAULT_GRAPH)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for chart in CHARTS:

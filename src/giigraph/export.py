@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import catalog, formats
 from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
+from .gcpause import frozen
 from .jsonld import context_document
 from .namespaces import (
     CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
-from .quads import Quads, index
-from .rdfio import chunks, write_stream
-from .terms import Literal, Triple
+from .quads import Index, Quads, index
+from .rdfio import chunks, write_rdfxml, write_stream
+from .terms import Literal, Term, Triple
 from .turtle import turtle
 
 CONTEXT_FILE = "context.jsonld"
@@ -73,29 +75,47 @@ def dump_iri(base: str, filename: str) -> str:
     return f"{base}dumps/{filename}"
 
 
-def write_dist(dataset: Quads, out: Path, base: str, version: str) -> list[Path]:
+def write_dist(dataset: Quads, out: Path, base: str, version: str,
+               check: Callable[[Quads], None] | None = None) -> list[Path]:
     """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
-    Each dump streams to disk as it is serialised; its size and checksum are taken on the way.
+    Each dump streams to disk as it is serialised; its size and checksum are taken on the way. The
+    sorted dumps come first: the store of the union (SHACL-SPARQL, the charts) loads from the
+    N-Triples file in a thread while `check` (validation; raising leaves `out` as it was) runs.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        dumps = []
-        for fmt in formats.FORMATS:
-            size, sha256 = write_stream(staging / fmt.filename, chunks(dataset, fmt.name))
-            dumps.append(Dump(fmt, size, sha256))
-        (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
-        void = describe(dataset, dumps, base, version)
-        (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
-        write_charts((staging / formats.get("nquads").filename).read_bytes(), data_prefixes(base, ALL_KINDS),
-                     staging / CHARTS_DIR)
-        _swap(staging, out)
+        with frozen():
+            dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
+            nt_file = staging / formats.get("nt").filename
+            dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
+            dataset.load_union_store(nt_file)
+            if check is not None:
+                check(dataset)
+            write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
+            dataset.forget("union_store")
+            for fmt in formats.FORMATS:
+                if fmt.name not in dumps:
+                    dumps[fmt.name] = _write(dataset, staging, fmt.name, nt_file)
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
+            void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
+            (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
+            _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _write(dataset: Quads, staging: Path, name: str, ntriples: Path | None = None) -> Dump:
+    """One dump into the staging folder (RDF/XML from the N-Triples file already written)."""
+    fmt = formats.get(name)
+    if name == "xml" and ntriples:
+        return Dump(fmt, *write_rdfxml(staging / fmt.filename, dataset, ntriples))
+    return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -114,7 +134,7 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     """VoID + DCAT description of the dataset and one distribution per dump (DCAT-AP: `catalog.py`)."""
     g: set[Triple] = set()
     add = g.add
-    merged = dataset.union()
+    stats = _statistics(dataset.by_subject())
     d = dataset_iri(base)
     publisher = f"{base}id/organization/giigraph"
     for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
@@ -131,22 +151,54 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     for prefix in ("schema", "org", "prov", "skos", "dcterms", "qb", "foaf", "geo", "wgs84"):
         add((d, VOID.vocabulary, PREFIXES[prefix]))
     add((d, VOID.exampleResource, f"{base}id/cluster/shanghai-suzhou"))
-    add((d, VOID.triples, Literal(len(merged))))
-    add((d, VOID.distinctSubjects, Literal(len({s for s, _, _ in merged}))))
-    add((d, VOID.properties, Literal(len({p for _, p, _ in merged}))))
-    add((d, VOID.classes, Literal(len({o for _, p, o in merged if p == RDF.type}))))
+    add((d, VOID.triples, Literal(stats.triples)))
+    add((d, VOID.distinctSubjects, Literal(stats.subjects)))
+    add((d, VOID.properties, Literal(len(stats.properties))))
+    add((d, VOID.classes, Literal(len(stats.classes))))
     for name in dataset.names():
         add((d, VOID.subset, _subset(g, name, len(dataset.graphs[name]))))
-    _linksets(g, d, merged)
+    _linksets(g, d, stats.links)
     for dump in dumps:
         _distribution(g, d, base, dump)
-    types = {(s, o) for s, p, o in merged if p == RDF.type}
-    sources = {s for s, o in types if o == SCHEMA.NewsArticle}
-    editions = {o for _, p, o in merged if p == GII.edition}
-    years = {o[0] for s, p, o in merged if p == DCTERMS.issued and s in editions}
-    catalog.describe(g, d, base, publisher, TITLE, DESCRIPTION, years, sources,
+    catalog.describe(g, d, base, publisher, TITLE, DESCRIPTION, stats.years, stats.sources,
                      {dump_iri(base, dump.fmt.filename): dump.fmt for dump in dumps})
     return g
+
+
+@dataclass
+class _Statistics:
+    """What the description counts in the data, gathered in one pass over its index by subject."""
+
+    triples: int = 0
+    subjects: int = 0
+    properties: set[str] = field(default_factory=set)
+    classes: set[Term] = field(default_factory=set)
+    links: dict[tuple[LinkTarget, str], int] = field(default_factory=dict)  # (target, predicate) -> links
+    sources: set[Term] = field(default_factory=set)  # the news articles
+    years: set[str] = field(default_factory=set)  # dcterms:issued of the GII editions
+
+
+def _statistics(by_subject: Index) -> _Statistics:
+    stats = _Statistics(subjects=len(by_subject))
+    spaces = tuple(target.uri_space for target in LINK_TARGETS)
+    editions: set[Term] = set()
+    for s, props in by_subject.items():
+        for p, objects in props.items():
+            stats.triples += len(objects)
+            stats.properties.add(p)
+            if p == RDF.type:
+                stats.classes.update(objects)
+                if SCHEMA.NewsArticle in objects:
+                    stats.sources.add(s)
+            elif p == GII.edition:
+                editions.update(objects)
+            for o in objects:
+                if isinstance(o, str) and o.startswith(spaces):
+                    for target in LINK_TARGETS:
+                        if o.startswith(target.uri_space):
+                            stats.links[target, p] = stats.links.get((target, p), 0) + 1
+    stats.years = {o[0] for e in editions for o in by_subject.get(e, {}).get(DCTERMS.issued, ())}
+    return stats
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:
@@ -163,15 +215,10 @@ def _subset(g: set[Triple], name: str, triples: int) -> str:
     return subset
 
 
-def _linksets(g: set[Triple], d: str, merged: set[Triple]) -> None:
+def _linksets(g: set[Triple], d: str, counts: dict[tuple[LinkTarget, str], int]) -> None:
     """One void:Linkset per target dataset and link predicate (VoID gives a linkset one
-    void:linkPredicate), with its exact number of links; a target we also read data in (GeoNames'
+    void:linkPredicate), with its exact number of links (`counts`); a target we also read data in (GeoNames'
     coordinates) is a dcterms:source, credited as its licence asks (cc:attributionName, cc:attributionURL)."""
-    counts: dict[tuple[LinkTarget, str], int] = {}
-    for _, p, o in merged:
-        for target in LINK_TARGETS:
-            if isinstance(o, str) and o.startswith(target.uri_space):
-                counts[target, p] = counts.get((target, p), 0) + 1
     for target in {t for t, _ in counts}:
         g.add((target.iri, RDF.type, VOID.Dataset))
         g.add((target.iri, DCTERMS.title, Literal(target.title, lang="en")))

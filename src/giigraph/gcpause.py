@@ -1,4 +1,4 @@
-"""Pausing Python's cycle collector while a step allocates millions of long-lived objects.
+"""Keeping Python's cycle collector off millions of long-lived objects.
 
 Loading and building a big corpus make records, tuples and strings that live until the end and
 form no reference cycles; the collector would still walk all of them again and again (a third of
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 F = TypeVar("F", bound=Callable)
@@ -26,3 +27,15 @@ def without_gc(func: F) -> F:
             if enabled:
                 gc.enable()
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """Leave the objects alive now (the built dataset and its index) out of every cycle collection
+    until the block ends; objects made inside it are collected as usual. Without this, each full
+    collection while the dumps are written walks the whole dataset again (about 6 s of CPU at 1M triples)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

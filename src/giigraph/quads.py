@@ -2,15 +2,20 @@
 
 This is what the pipeline passes along (build -> validate -> writers -> store). What several steps
 need is computed once and kept: the union of the graphs, its index by subject (Turtle, JSON-LD and
-SHACL read it), the sorted N-Quads lines (the N-Quads dump, and the bytes the Oxigraph store is
-loaded from) and the store. They assume the graphs no longer change once read.
+SHACL read it), the sorted N-Quads lines (the N-Quads and N-Triples dumps), the Oxigraph store of
+every quad (claims), and the store of the union (SHACL-SPARQL and the charts), which `giigraph build`
+loads from its N-Triples dump in a thread while Python validates (Oxigraph's parser releases the
+GIL). They assume the graphs no longer change once read.
 It converts to an rdflib Dataset for the public API, only when asked.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .gcpause import without_gc
@@ -53,7 +58,8 @@ class Quads:
     def _cached(self, key: str, make):
         if key not in self._cache:
             self._cache[key] = make()
-        return self._cache[key]
+        value = self._cache[key]
+        return value.result() if isinstance(value, Future) else value
 
     def union(self) -> set[Triple]:
         """Every triple of every graph, once."""
@@ -126,6 +132,29 @@ class Quads:
             return store
         return self._cached("store", make)
 
+    def union_store(self) -> "pyoxigraph.Store":
+        """An in-memory Oxigraph store whose default graph is the union, as a set (a triple in several
+        graphs is there once; Oxigraph's own union view would repeat it) and no named graph: SHACL's
+        data graph, and what the charts' queries (which name no graph) read."""
+        def make():
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            store.load(LineReader(self.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+            return store
+        return self._cached("union_store", make)
+
+    def load_union_store(self, ntriples: Path) -> None:
+        """Start loading `union_store()` from a file of these N-Triples (the build's dump), in a thread;
+        `union_store()` waits for it. The Rust parser runs without the GIL, beside Python's work."""
+        def make():
+            import pyoxigraph as ox
+
+            store = ox.Store()
+            store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+            return store
+        self._cache["union_store"] = _in_thread(make)
+
     # --- rdflib ---------------------------------------------------------------------------------------
     def to_rdflib(self) -> "rdflib.Dataset":
         """An rdflib Dataset with the same graphs and prefixes."""
@@ -181,6 +210,19 @@ class LineReader(io.RawIOBase):
         buffer[:size] = self._block[self._offset:self._offset + size]
         self._offset += size
         return size
+
+
+def _in_thread(make: Callable[[], object]) -> Future:
+    """`make()` run in a daemon thread; its value (or error) in the future returned."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(make())
+        except BaseException as exc:  # handed to whoever waits for the value
+            future.set_exception(exc)
+    threading.Thread(target=run, name="giigraph-load", daemon=True).start()
+    return future
 
 
 def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -12,10 +12,11 @@ graphs are accepted too (converted first); rdflib itself is imported only for th
 """
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import formats
 from .errors import InputError
@@ -54,7 +55,9 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
 
         yield from _encoded(jsonld_chunks(quads.by_subject()))
     else:
-        yield _rdfxml(quads)
+        buffer = io.BytesIO()
+        _rdfxml(quads, buffer)
+        yield buffer.getvalue()
 
 
 def _encoded(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[bytes]:
@@ -79,8 +82,15 @@ def _utf8(text: str) -> bytes:
                          f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
-def _rdfxml(quads: Quads) -> bytes:
-    """RDF/XML by pyoxigraph, from the sorted N-Triples lines (a subject's triples side by side).
+def write_rdfxml(path: Path, quads: Quads, ntriples: Path) -> tuple[int, str]:
+    """RDF/XML of `quads` streamed into `path`, read from a file of their sorted N-Triples (the build's
+    dump): Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again.
+    Returns the size and SHA-256, as `write_stream` does."""
+    return _write_with(path, lambda out: _rdfxml(quads, out, {"path": str(ntriples)}))
+
+
+def _rdfxml(quads: Quads, output: "BinaryIO | _Checksummed", ntriples: dict | None = None) -> None:
+    """RDF/XML by pyoxigraph into `output`, from the sorted N-Triples lines (a subject's triples side by side).
 
     pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
     end, text XML 1.0 forbids, a blank node label that is not an XML name), so those are refused
@@ -90,13 +100,13 @@ def _rdfxml(quads: Quads) -> bytes:
     from .quads import LineReader
 
     blank = _check_xml(quads.union())
-    triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+    triples = ox.parse(**(ntriples or {"input": LineReader(quads.nt_lines())}), format=ox.RdfFormat.N_TRIPLES)
     if blank:
         triples = _xml_blank_nodes(triples)
     from .turtle import usable_prefix
 
     prefixes = {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    ox.serialize(triples, output, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
 
 
 def _check_xml(triples: Iterable[Triple]) -> bool:
@@ -148,18 +158,64 @@ def _xml_blank_nodes(triples):
 
 def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:
     """Write pieces to a file (flushed to disk); returns its size and SHA-256, computed on the way."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "wb") as fh:
+    def fill(out: _Checksummed) -> None:
         for piece in pieces:
-            fh.write(piece)
-            digest.update(piece)
-            size += len(piece)
+            out.write(piece)
+    return _write_with(path, fill)
+
+
+class _Checksummed:
+    """A binary file that takes the size and SHA-256 of what is written to it. Hashing and writing
+    happen in a thread (both release the GIL), so they overlap with making the next piece."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        import hashlib
+        import queue
+        import threading
+
+        self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
+        self._pending: queue.Queue = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="giigraph-write", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while (data := self._pending.get()) is not None:
+            if self._error is None:
+                try:
+                    self.fh.write(data)
+                    self.digest.update(data)
+                except BaseException as exc:  # raised in the writing thread by close()
+                    self._error = exc
+
+    def write(self, data: bytes) -> int:
+        if self._error is not None:
+            raise self._error
+        self._pending.put(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass  # close() writes everything
+
+    def close(self) -> None:
+        """Wait until every piece is written; raise what writing raised."""
+        self._pending.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _write_with(path: Path, fill: Callable[[_Checksummed], None]) -> tuple[int, str]:
+    with open(path, "wb") as fh:
+        out = _Checksummed(fh)
+        try:
+            fill(out)
+        finally:
+            out.close()
         fh.flush()
         os.fsync(fh.fileno())
-    return size, digest.hexdigest()
+    return out.size, out.digest.hexdigest()
 
 
 # --- reading -----------------------------------------------------------------------------------------

@@ -184,7 +184,7 @@ def _fast(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
     from .shacl.sparql import SparqlRunner
 
     roots, _ = read_shapes(shapes.triples)
-    raw = Validator(Data(quads.by_subject()), SparqlRunner(quads.store)).validate(roots)
+    raw = Validator(Data(quads.by_subject()), SparqlRunner(quads.union_store)).validate(roots)
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples))
 

@@ -36,6 +36,8 @@ class Data:
         self.out = by_subject
         self._inv: dict[Term, dict[str, list[Term]]] | None = None
         self._by_type: dict[str, list[Term]] | None = None
+        self._subjects_of: dict[str, list[Term]] | None = None
+        self._objects_of: dict[str, list[Term]] | None = None
         self._superclasses: dict[str, set[str]] = {}
         self._is_instance: dict[tuple[Term, str], bool] = {}
 
@@ -52,6 +54,34 @@ class Data:
                         inv.setdefault(o, {}).setdefault(p, []).append(s)
             self._inv = inv
         return self._inv
+
+    def subjects_of(self, p: str) -> list[Term]:
+        """Subjects with a value for p (sh:targetSubjectsOf); every predicate's, in one pass on first use."""
+        if self._subjects_of is None:
+            index: dict[str, list[Term]] = {}
+            for s, props in self.out.items():
+                for q in props:
+                    subjects = index.get(q)
+                    if subjects is None:
+                        index[q] = [s]
+                    else:
+                        subjects.append(s)
+            self._subjects_of = index
+        return self._subjects_of.get(p, [])
+
+    def objects_of(self, p: str) -> list[Term]:
+        """Objects of p, repeated as often as they occur (sh:targetObjectsOf); in one pass on first use."""
+        if self._objects_of is None:
+            index: dict[str, list[Term]] = {}
+            for props in self.out.values():
+                for q, objects in props.items():
+                    known = index.get(q)
+                    if known is None:
+                        index[q] = list(objects)
+                    else:
+                        known.extend(objects)
+            self._objects_of = index
+        return self._objects_of.get(p, [])
 
     def superclasses(self, cls: str) -> set[str]:
         """cls and everything it is a subclass of (rdfs:subClassOf*, in the data graph)."""
@@ -135,6 +165,7 @@ class Validator:
         self._conforms: dict[tuple[int, Term], bool] = {}
         self._judged: dict[int, list | None] = {}
         self._sparql_rows: dict[tuple[int, int, int], dict] = {}
+        self._last_props: tuple[list[Term] | None, list[dict[str, list[Term]]]] = (None, [])
 
     def validate(self, roots: list[Shape]) -> list[RawResult]:
         results: list[RawResult] = []
@@ -151,9 +182,9 @@ class Validator:
             elif kind == "targetNode":
                 nodes.add(target)
             elif kind == "targetSubjectsOf":
-                nodes.update(s for s, props in data.out.items() if target in props)
+                nodes.update(data.subjects_of(target))  # type: ignore[arg-type]
             else:
-                nodes.update(o for props in data.out.values() for o in props.get(target, ()))  # type: ignore[arg-type]
+                nodes.update(data.objects_of(target))  # type: ignore[arg-type]
         return nodes
 
     def conforms(self, node: Term, shape: Shape) -> bool:
@@ -187,8 +218,8 @@ class Validator:
         if path is None:
             pairs: Pairs = [(f, (f,)) for f in focus_nodes]
         elif path.kind == "pred":
-            out, p = self.data.out, path.arg
-            pairs = [(f, out.get(f, _EMPTY).get(p, ())) for f in focus_nodes]  # type: ignore[misc]
+            p = path.arg
+            pairs = [(f, props.get(p, ())) for f, props in zip(focus_nodes, self._props(focus_nodes))]  # type: ignore[misc]
         else:
             pairs = [(f, self.data.values(f, path)) for f in focus_nodes]
         results: list[RawResult] = []
@@ -211,6 +242,14 @@ class Validator:
             if first and results:
                 break
         return results
+
+    def _props(self, focus_nodes: list[Term]) -> list[dict[str, list[Term]]]:
+        """Each focus node's properties, kept for the next call with the same list: a node shape's
+        property shapes all look up the node shape's focus nodes."""
+        if self._last_props[0] is not focus_nodes:
+            out = self.data.out
+            self._last_props = (focus_nodes, [out.get(f, _EMPTY) for f in focus_nodes])
+        return self._last_props[1]
 
     def result(self, shape: Shape, focus: Term, name: str, value: Term | None, path: Term | None = None,
                component: str | None = None) -> RawResult:
