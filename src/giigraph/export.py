@@ -16,7 +16,7 @@ from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
 from .gcpause import frozen
-from .jsonld import context_document
+from .jsonld import analysis, context_document
 from .namespaces import (
     CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
@@ -97,10 +97,11 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
             dataset.forget("union_store")
-            for fmt in formats.FORMATS:
-                if fmt.name not in dumps:
-                    dumps[fmt.name] = _write(dataset, staging, fmt.name, nt_file)
-            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
+            for name in ("turtle", "trig", "jsonld", "xml"):  # Turtle and TriG share their names, then freed
+                dumps[name] = _write(dataset, staging, name, nt_file)
+                if name == "trig":
+                    dataset.forget("turtle names")
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
@@ -179,26 +180,28 @@ class _Statistics:
 
 
 def _statistics(by_subject: Index) -> _Statistics:
-    stats = _Statistics(subjects=len(by_subject))
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
-    editions: set[Term] = set()
+    rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
+    triples, properties, classes, sources, editions = 0, set(), set(), set(), set()
+    links: dict[tuple[LinkTarget, str], int] = {}
     for s, props in by_subject.items():
+        properties.update(props)
         for p, objects in props.items():
-            stats.triples += len(objects)
-            stats.properties.add(p)
-            if p == RDF.type:
-                stats.classes.update(objects)
-                if SCHEMA.NewsArticle in objects:
-                    stats.sources.add(s)
-            elif p == GII.edition:
+            triples += len(objects)
+            if p == rdf_type:
+                classes.update(objects)
+                if article in objects:
+                    sources.add(s)
+            elif p == edition:
                 editions.update(objects)
             for o in objects:
                 if isinstance(o, str) and o.startswith(spaces):
                     for target in LINK_TARGETS:
                         if o.startswith(target.uri_space):
-                            stats.links[target, p] = stats.links.get((target, p), 0) + 1
-    stats.years = {o[0] for e in editions for o in by_subject.get(e, {}).get(DCTERMS.issued, ())}
-    return stats
+                            links[target, p] = links.get((target, p), 0) + 1
+    issued = DCTERMS.issued
+    years = {o[0] for e in editions for o in by_subject.get(e, {}).get(issued, ())}
+    return _Statistics(triples, len(by_subject), properties, classes, links, sources, years)  # type: ignore[arg-type]
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:

@@ -45,15 +45,15 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     elif name == "nquads":
         yield from _encoded(quads.nq_lines())
     elif name in ("turtle", "trig"):
-        from .turtle import trig, turtle
+        from .turtle import scanned, trig, turtle
 
-        text = (turtle(quads.by_subject(), quads.prefixes) if name == "turtle"
-                else trig(quads.graphs, quads.prefixes, quads.by_subject()))
+        text = (turtle(quads.by_subject(), quads.prefixes, scanned(quads)) if name == "turtle"
+                else trig(quads.graphs, quads.prefixes, quads.by_subject(), scanned(quads)))
         yield from _encoded(text)
     elif name == "jsonld":
-        from .jsonld import jsonld_chunks
+        from .jsonld import analysis, jsonld_chunks
 
-        yield from _encoded(jsonld_chunks(quads.by_subject()))
+        yield from _encoded(jsonld_chunks(quads.by_subject(), analysis(quads)))
     else:
         buffer = io.BytesIO()
         _rdfxml(quads, buffer)
