@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .namespaces import (
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Index, Quads, index
-from .rdfio import chunks, write_rdfxml, write_stream
+from .rdfio import chunks, start_rdfxml, write_stream
 from .terms import Literal, Term, Triple
 from .turtle import turtle
 
@@ -34,6 +35,8 @@ DESCRIPTION = (
     "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
     "organizations, people and their posts, statements, ranks and the article's checkable claims.")
 DCAT_VERSION = DCAT.version  # DCAT 3
+#: From this size of N-Triples on, RDF/XML is written by a process of its own (below it, starting one costs more)
+XML_PROCESS_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -87,35 +90,39 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     out.parent.mkdir(parents=True, exist_ok=True)
     dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    xml = None
     try:
         with frozen():
             dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
             nt_file = staging / formats.get("nt").filename
             dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
             dataset.load_union_store(nt_file)
+            xml = start_rdfxml(staging / formats.get("xml").filename, dataset, nt_file,
+                               in_process=dumps["nt"].size < XML_PROCESS_BYTES)
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
             dataset.forget("union_store")
-            for name in ("turtle", "trig", "jsonld", "xml"):  # Turtle and TriG share their names, then freed
-                dumps[name] = _write(dataset, staging, name, nt_file)
+            for name in ("turtle", "trig", "jsonld"):  # Turtle and TriG share their names, then freed
+                dumps[name] = _write(dataset, staging, name)
                 if name == "trig":
                     dataset.forget("turtle names")
             (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
+            dumps["xml"] = Dump(formats.get("xml"), *xml.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
     except BaseException:
+        if xml is not None:
+            wait([xml])  # the RDF/XML process writes in staging/: done before it is removed
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def _write(dataset: Quads, staging: Path, name: str, ntriples: Path | None = None) -> Dump:
-    """One dump into the staging folder (RDF/XML from the N-Triples file already written)."""
+def _write(dataset: Quads, staging: Path, name: str) -> Dump:
+    """One dump into the staging folder."""
     fmt = formats.get(name)
-    if name == "xml" and ntriples:
-        return Dump(fmt, *write_rdfxml(staging / fmt.filename, dataset, ntriples))
     return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
 
 
