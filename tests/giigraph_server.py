@@ -14,6 +14,9 @@ from pathlib import Path
 urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
 
 
+TCP_STATES = {"01": "ESTABLISHED", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0A": "LISTEN"}  # include/net/tcp_states.h
+
+
 class GiigraphServer:
     """`giigraph serve --port 0 ARGS`; `log` collects its stderr lines; `stop()` asks for a clean exit."""
 
@@ -64,6 +67,28 @@ class GiigraphServer:
                     pass
         return sorted(pids)
 
+    def sockets(self) -> list[tuple[int, str, int]]:
+        """The server's TCP sockets as the kernel lists them (/proc/net/tcp): (the peer's port, state,
+        bytes received that the server has not read yet); the listening socket's peer port is 0."""
+        port, found = int(self.url.rsplit(":", 1)[1]), []
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port:
+                found.append((int(fields[2].split(":")[1], 16), TCP_STATES.get(fields[3], fields[3]),
+                              int(fields[4].split(":")[1], 16)))
+        return found
+
+    def unaccepted(self) -> int:
+        """Connections the kernel completed that the server has not accepted yet (its listening
+        socket's queue)."""
+        return sum(queued for _, state, queued in self.sockets() if state == "LISTEN")
+
+    def unread(self, client_port: int) -> int | None:
+        """Bytes the client at `client_port` sent that the server has not read; None once the
+        server closed its end."""
+        return next((queued for peer, state, queued in self.sockets()
+                     if peer == client_port and state not in ("CLOSE_WAIT", "LAST_ACK")), None)
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
         try:
@@ -71,6 +96,26 @@ class GiigraphServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait(5)
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used so far (user + system, in clock ticks); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+
+
+def wait_until(condition, within: float, step: float = 0.02) -> float | None:
+    """Seconds until `condition()` held, polled every `step`; None if it did not within `within` seconds."""
+    started = time.monotonic()
+    while True:
+        if condition():
+            return time.monotonic() - started
+        if time.monotonic() - started > within:
+            return None
+        time.sleep(step)
 
 
 def memory_kib(pid: int, field: str = "VmRSS") -> int:
