@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog, formats
@@ -173,23 +173,27 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     return g
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Statistics:
     """What the description counts in the data, gathered in one pass over its index by subject."""
 
-    triples: int = 0
-    subjects: int = 0
-    properties: set[str] = field(default_factory=set)
-    classes: set[Term] = field(default_factory=set)
-    links: dict[tuple[LinkTarget, str], int] = field(default_factory=dict)  # (target, predicate) -> links
-    sources: set[Term] = field(default_factory=set)  # the news articles
-    years: set[str] = field(default_factory=set)  # dcterms:issued of the GII editions
+    triples: int
+    subjects: int
+    properties: set[str]
+    classes: set[Term]
+    links: dict[tuple[LinkTarget, str], int]  # (target, predicate) -> links
+    sources: set[Term]  # the news articles
+    years: set[str]  # dcterms:issued of the GII editions
 
 
 def _statistics(by_subject: Index) -> _Statistics:
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
     rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
-    triples, properties, classes, sources, editions = 0, set(), set(), set(), set()
+    triples = 0
+    properties: set[str] = set()
+    classes: set[Term] = set()
+    sources: set[Term] = set()
+    editions: set[Term] = set()
     links: dict[tuple[LinkTarget, str], int] = {}
     for s, props in by_subject.items():
         properties.update(props)
@@ -208,7 +212,7 @@ def _statistics(by_subject: Index) -> _Statistics:
                             links[target, p] = links.get((target, p), 0) + 1
     issued = DCTERMS.issued
     years = {o[0] for e in editions for o in by_subject.get(e, {}).get(issued, ())}
-    return _Statistics(triples, len(by_subject), properties, classes, links, sources, years)  # type: ignore[arg-type]
+    return _Statistics(triples, len(by_subject), properties, classes, links, sources, years)
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:
