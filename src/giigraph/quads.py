@@ -144,7 +144,8 @@ class Quads:
         def make():
             import pyoxigraph as ox
 
-            self.nq_lines()  # made once: the N-Triples lines are cut from them, and publish hashes them
+            if not self.graphs.get(DEFAULT_GRAPH):  # the N-Triples lines are cut from them; publish hashes them
+                self.nq_lines()
             store = ox.Store()
             store.load(LineReader(self.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
             return store
