@@ -12,8 +12,9 @@ On the synthetic corpus of `corpus.py` (1M triples by default), in one run:
   here on free loopback ports with empty stores: a full publish (`--changed` on an empty store sends
   everything and records the hashes; one PUT per graph), then `--changed` after the article was
   added, staged (the sent graphs switched by one update), counting at the query endpoint. Each dataset
-  is validated beforehand, as `giigraph publish` does: the sorted N-Quads lines validation loads its
-  store from are what `--changed` cuts the graphs' hashes from (`Quads.graph_digests`). The full
+  has its sorted N-Quads lines made beforehand, as `giigraph publish --changed` makes them before it
+  validates (SHACL's store is cut from them): `--changed` cuts the graphs' hashes from them
+  (`Quads.graph_digests`). The full
   publish is not staged: on Oxigraph 0.5 one update moving 2,128 staged graphs (1.1M quads) into
   place did not finish within 5 x 60 s.
 
@@ -57,7 +58,7 @@ def timed_build(data: Path, out: Path, *extra: str) -> tuple[float, float]:
 
 
 def validated(dataset):
-    """The dataset as `giigraph publish` has it after validation: with its sorted N-Quads lines."""
+    """The dataset as `giigraph publish --changed` has it after validation: with its sorted N-Quads lines."""
     dataset.nq_lines()
     return dataset
 

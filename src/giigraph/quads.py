@@ -104,9 +104,10 @@ class Quads:
         return self._cached("nq", make)  # type: ignore[return-value]
 
     def graph_digests(self) -> dict[str, tuple[str, int]] | None:
-        """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut from
-        the sorted N-Quads lines of the dataset (kept from validation) in one pass: the lines of one
-        graph, in order, are that graph's sorted lines. None if the default graph holds triples."""
+        """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut in one
+        pass from the dataset's sorted N-Quads lines (`publish --changed` makes them before validating):
+        the lines of one graph, in order, are that graph's sorted lines. None if the default graph
+        holds triples."""
         if self.graphs.get(DEFAULT_GRAPH):
             return None
 
