@@ -8,14 +8,15 @@ engines present the dataset. Then:
 1. `wrk` (CONCURRENCY keep-alive connections, DURATION seconds per target) on an entity page (HTML),
    a Turtle document, and a bundled SPARQL query (`queries/NAME.rq`, the dataset's prefixes declared in
    the text so both servers read the same query) on both servers: requests/s, p50 and p99 latency, and
-   the SPARQL ratio;
+   the SPARQL ratio. The targets take turns for ROUNDS rounds and each figure is the median of its
+   rounds, so a burst of other work on the shared machine weighs on one round, not on one server;
 2. with IDLE connections open to giigraph that never send a byte, the latency of normal SPARQL
    requests, one at a time.
 
 giigraph runs twice: as served by default, where a repeated query is answered from the server's
 cache of answers, and with `--query-cache-mb 0`, where every request goes to a worker process.
 
-    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--concurrency 8] [--idle 2000] [--query top-five-2023]
+    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--rounds 3] [--concurrency 8] [--idle 2000] [--query top-five-2023]
 
 Needs `wrk` and `taskset` (Debian: wrk, util-linux) and two cores. Figures are for comparison within
 one run: the machine is shared and noisy.
@@ -138,6 +139,7 @@ def solutions(url: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per target")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of all targets in turn; figures are medians")
     parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections of wrk")
     parser.add_argument("--idle", type=int, default=2000, help="idle connections held open in the second part")
     parser.add_argument("--query", default="top-five-2023", help="the bundled query to run (queries/NAME.rq)")
@@ -168,15 +170,22 @@ def main() -> None:
                 (f"giigraph  SPARQL {args.query}, no cache", uncached_query, JSON_RESULTS),
                 (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS),
             ]
-            print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target; each server "
-                  f"pinned to one core (giigraph {core_ours}, oxigraph {core_theirs}); the query returns the same "
-                  f"{len(ours_rows)} rows on both servers")
+            print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target, {args.rounds} "
+                  f"rounds; each server pinned to one core (giigraph {core_ours}, oxigraph {core_theirs}); the query "
+                  f"returns the same {len(ours_rows)} rows on both servers")
             width = max(len(name) for name, _, _ in targets)
-            print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-            results = {}
-            for name, url, accept in targets:
-                r = results[name] = wrk(url, accept, args.duration, args.concurrency)
-                print(f"{name:{width}} {r['requests']:>9} {r['errors']:>7} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
+            rounds: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
+            for n in range(args.rounds):
+                for name, url, accept in targets:
+                    rounds[name].append(wrk(url, accept, args.duration, args.concurrency))
+                last = [r[-1]["rps"] for r in rounds.values()]
+                print(f"round {n + 1}: " + ", ".join(f"{rps:.0f}" for rps in last)
+                      + f" req/s; SPARQL no cache/oxigraph x{last[3] / last[4]:.2f}")
+            print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  (medians)")
+            results = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+                       for name, runs in rounds.items()}
+            for name, r in results.items():
+                print(f"{name:{width}} {r['requests']:>9.0f} {r['errors']:>7.0f} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
             theirs = results[targets[4][0]]
             for label, mine in (("answer cache", results[targets[2][0]]), ("no cache", results[targets[3][0]])):
                 print(f"SPARQL giigraph ({label})/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "

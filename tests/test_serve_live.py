@@ -2,6 +2,8 @@
 by concurrent clients, by a SERVICE query aimed at a listener, and by headless Chromium."""
 from __future__ import annotations
 
+import http.client
+import json
 import re
 import signal
 import socket
@@ -128,6 +130,39 @@ def test_runaway_query_is_stopped_while_others_are_answered(server):
     time.sleep(1.0)
     for i in range(4):  # new text each time: a worker answers, not the server's cache of answers
         assert len(sparql(server, f"{TOP5}\n# again {i}", JSON).queryAndConvert()["results"]["bindings"]) == 5
+
+
+def test_one_keep_alive_connection_gets_every_kind_of_response_whole(server):
+    """The server sends a response's headers and body in one write: responses without a body (HEAD,
+    304, a preflight's 204), an interim 100 Continue and full ones must still all arrive, at once and
+    in order, one after the other on the same connection."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(server).netloc, timeout=5)
+    try:
+        def ask(method, path, body=None, **headers):
+            started = time.monotonic()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+            assert time.monotonic() - started < 2, f"{method} {path} took {time.monotonic() - started:.1f} s"
+            return response, content
+
+        response, turtle = ask("GET", "/doc/cluster/shanghai-suzhou.ttl")
+        assert response.status == 200 and b"shanghai-suzhou" in turtle
+        response, content = ask("HEAD", "/doc/cluster/shanghai-suzhou.ttl")
+        assert response.status == 200 and content == b"" and int(response.headers["Content-Length"]) == len(turtle)
+        etag = response.headers["ETag"]
+        response, content = ask("GET", "/doc/cluster/shanghai-suzhou.ttl", **{"If-None-Match": etag})
+        assert response.status == 304 and content == b""
+        response, content = ask("OPTIONS", "/sparql", Origin="http://127.0.0.1:1")
+        assert response.status == 204 and response.headers["Access-Control-Allow-Origin"] == "*"
+        response, content = ask("POST", "/sparql", body=b"ASK {}", Expect="100-continue",
+                                **{"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        assert response.status == 200 and json.loads(content) == {"head": {}, "boolean": True}
+        response, content = ask("GET", "/sparql?query=" + urllib.parse.quote("ASK {}"),
+                                Accept="application/sparql-results+json")
+        assert response.status == 200 and json.loads(content)["boolean"] is True
+    finally:
+        connection.close()
 
 
 def test_service_and_remote_from_never_reach_the_network(server):

@@ -283,9 +283,10 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
               help="Seconds a client has to send a request's headers.")
 @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds a client has to send a request's body.")
+@click.option("--access-log", is_flag=True, help="Log a line per request on stderr.")
 def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout: float, workers: int,
           max_result_mb: float, max_worker_mb: int, query_cache_mb: int, header_timeout: float,
-          body_timeout: float) -> None:
+          body_timeout: float, access_log: bool) -> None:
     """Serve the dataset as linked data: dereferenceable IRIs, HTML pages, dumps and a SPARQL endpoint.
 
     Read-only; every IRI under the base answers under this server (303 from /id/... to /doc/...);
@@ -301,7 +302,7 @@ def serve(host: str, port: int, base: str | None, data_dir: Path | None, timeout
 
     limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1024 * 1024),
                     max_worker_bytes=max_worker_mb * 1024 * 1024, cache_bytes=query_cache_mb * 1024 * 1024)
-    run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout,
+    run_server(host, port, base, data_dir, limits, workers, header_timeout, body_timeout, access_log,
                on_ready=lambda url: click.echo(f"Serving giigraph at {url} (Ctrl-C to stop)", err=True))
 # --- query ---
 from .query import DEFAULT_ENGINE, ENGINE_NAMES  # noqa: E402  (import-light: names only)

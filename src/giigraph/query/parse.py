@@ -47,7 +47,7 @@ class ParsedQuery:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     variables: tuple[str, ...]  # projected, in output order (SELECT only)
     dataset: QueryDataset  # its FROM and FROM NAMED clauses
-    prefixes: Mapping[str, str]
+    prefixes: Mapping[str, str]  # the predeclared ones the text does not declare itself (its own win anyway)
     algebra: Query
     base: str | None = None  # relative IRIs in the query resolve against it (the endpoint's IRI)
 
@@ -76,7 +76,7 @@ def parse_query(text: str, prefixes: Mapping[str, str] | None = None, source: st
         variables=_projection(main, star_order) if main.name == "SelectQuery" else (),
         dataset=QueryDataset(tuple(c["default"] for c in clauses if "default" in c),
                              tuple(c["named"] for c in clauses if "named" in c)),
-        prefixes=prefixes,
+        prefixes=_undeclared(prefixes, tree[0]),
         algebra=algebra,
         base=base,
     )
@@ -101,6 +101,13 @@ def check_local(parsed: ParsedQuery, graph_names: frozenset[URIRef],
             if iri not in graph_names:
                 raise remote_graph(keyword, f"<{iri}>", where)
     return requested or parsed.dataset
+
+
+def _undeclared(prefixes: dict[str, str], prologue: ParseResults) -> dict[str, str]:
+    """`prefixes` less those the query's prologue declares: Oxigraph then reads fewer (a query's
+    own PREFIX overrides a predeclared one in both engines, so the meaning is the same)."""
+    declared = {dict.get(decl, "prefix", "") for decl in prologue if decl.name == "PrefixDecl"}  # CompValue.get differs
+    return {p: ns for p, ns in prefixes.items() if p not in declared}
 
 
 def _walk(node: Any) -> Iterator[Any]:

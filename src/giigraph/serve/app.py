@@ -13,8 +13,10 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Awaitable
 from contextlib import asynccontextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
@@ -40,6 +42,7 @@ from .site import Site
 from .workers import Limits, QueryPool
 
 log = logging.getLogger("giigraph.serve")
+T = TypeVar("T")
 
 FILE_TYPES = {"context.jsonld": "application/ld+json", VOID_FILE: "text/turtle"}
 ERROR_OFFERS = {"text/plain": "text", "text/html": "html", "application/json": "json",
@@ -234,6 +237,7 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
             await pool.close()
 
     routes = [
+        Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),  # first: the most asked path
         Route("/", home),
         Route("/id/{path:path}", thing),
         Route("/doc/{path:path}", doc),
@@ -242,7 +246,6 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
         Route("/dumps/", dumps_index),
         Route("/dumps/{name}", dump_file),
         Route("/.well-known/void", void),
-        Route("/sparql", endpoint, methods=["GET", "HEAD", "POST"]),
         Route(chart_svgs.PREFIX + "{path:path}.svg", cluster_ranks_chart),
         Route("/charts/{name}", chart),
         Mount("/static", static_app(), name="static"),
@@ -255,20 +258,29 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
     return CommonHeaders(app, licence=site.licence)
 
 
-async def unless_disconnected(request: Request, work):
-    """Await `work`; if the client hangs up first, cancel it (a query's worker is killed) and raise
-    ClientDisconnect. uvicorn tells a handler by a `http.disconnect` message on `receive`."""
-    task = asyncio.ensure_future(work)
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # retrieved, so never "never retrieved"
+async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """Await `work` in this task; if the client hangs up first, cancel it (a query's worker is killed)
+    and raise ClientDisconnect. uvicorn tells a handler by a `http.disconnect` message on `receive`."""
+    task = asyncio.current_task()
     watch = asyncio.ensure_future(_disconnected(request))
+    waiting = True
+
+    def hung_up(watch: asyncio.Task) -> None:
+        if waiting and not watch.cancelled():
+            watch.exception()  # retrieved: a receive that failed is a client gone too
+            task.cancel()
+
+    watch.add_done_callback(hung_up)
     try:
-        await asyncio.wait((task, watch), return_when=asyncio.FIRST_COMPLETED)
+        return await work
+    except asyncio.CancelledError:
+        if not watch.done() or watch.cancelled():
+            raise  # cancelled from elsewhere (the server stopping)
+        task.uncancel()
+        raise ClientDisconnect from None
     finally:
-        for pending in (task, watch):
-            pending.cancel()  # a no-op on the one that finished
-    if not task.done() or task.cancelled():
-        raise ClientDisconnect
-    return task.result()
+        waiting = False
+        watch.cancel()
 
 
 async def _disconnected(request: Request) -> None:

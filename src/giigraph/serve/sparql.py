@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 from urllib.parse import parse_qsl
 
 from rdflib import Graph, Namespace, URIRef
@@ -100,10 +101,25 @@ async def read_request(request: Request, max_bytes: int, body_timeout: float) ->
     return ProtocolRequest(query[0] if query else None, default_graphs, named_graphs, accept)
 
 
-def _parameters(encoded: bytes, where: str) -> list[tuple[str, str]]:
+def _memo_short(max_length: int, size: int = 256):
+    """Memoise a pure function of one string (and constants) for arguments up to `max_length`
+    long: clients repeat their queries and Accept headers; a long one is computed each time, so
+    the memory held stays bounded."""
+    def wrap(function):
+        memo = lru_cache(maxsize=size)(function)
+
+        @wraps(function)
+        def call(key, *rest):
+            return memo(key, *rest) if len(key or "") <= max_length else function(key, *rest)
+        return call
+    return wrap
+
+
+@_memo_short(16 * 1024)  # decoding a query's percent-escapes in Python takes about 0.1 ms
+def _parameters(encoded: bytes, where: str) -> tuple[tuple[str, str], ...]:
     """`application/x-www-form-urlencoded` pairs, decoded strictly (bad UTF-8 is an InputError)."""
     try:
-        return parse_qsl(encoded.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+        return tuple(parse_qsl(encoded.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"))
     except UnicodeDecodeError:
         raise InputError(f"{where} has bytes or percent-escapes that are not UTF-8") from None
 
@@ -144,12 +160,19 @@ async def _read_body(request: Request, max_bytes: int, timeout: float) -> bytes:
 def job_for(req: ProtocolRequest) -> tuple[Job, frozenset[str]]:
     """The worker's job, and the query forms for which the client prefers an HTML page (the
     worker then writes JSON results or Turtle for the page). Raises InputError on a bad Accept."""
-    chosen = {form: _choose(req.accept, OFFERS[form]) for form in FORMS}
+    chosen, html = _formats_for(req.accept)
+    dataset = QueryDataset(tuple(map(URIRef, req.default_graphs)), tuple(map(URIRef, req.named_graphs)))
+    return Job(req.query or "", chosen, dataset), html
+
+
+@_memo_short(1024)  # four negotiations
+def _formats_for(accept: str | None) -> tuple[dict[str, str | None], frozenset[str]]:
+    """For each query form, the format to answer in; and the forms to show as an HTML page."""
+    chosen = {form: _choose(accept, OFFERS[form]) for form in FORMS}
     html = frozenset(form for form, fmt in chosen.items() if fmt == HTML)
     for form in html:
         chosen[form] = "turtle" if form in GRAPH_FORMS else "json"
-    dataset = QueryDataset(tuple(map(URIRef, req.default_graphs)), tuple(map(URIRef, req.named_graphs)))
-    return Job(req.query or "", chosen, dataset), html
+    return chosen, html  # shared by the jobs of the same Accept: read, never changed
 
 
 def _choose(accept: str | None, offers: dict[str, str]) -> str | None:

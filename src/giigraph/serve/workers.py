@@ -274,10 +274,9 @@ class QueryPool:
         if answer is not None:
             return answer
         try:
-            async with asyncio.timeout(self.limits.timeout):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise QueryTimeout("the endpoint is busy with other queries; try again shortly") from None
+            worker = self._idle.get_nowait()
+        except asyncio.QueueEmpty:
+            worker = await self._next_idle()
         try:
             async with asyncio.timeout(self.limits.timeout):
                 answer = await worker.call(job)
@@ -302,6 +301,13 @@ class QueryPool:
         self._idle.put_nowait(worker)
         self._cache.put(key, answer)
         return answer
+
+    async def _next_idle(self) -> _Worker:
+        try:
+            async with asyncio.timeout(self.limits.timeout):
+                return await self._idle.get()
+        except TimeoutError:
+            raise QueryTimeout("the endpoint is busy with other queries; try again shortly") from None
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self.payload)
