@@ -56,6 +56,16 @@ def test_pipeline_benchmark_runs_and_prints_the_table(tmp_path):
     assert "`giigraph export`" in out and "conforms=True" in out
 
 
+def test_clean_build_benchmark_prints_time_and_peak_of_every_process(tmp_path):
+    data = corpus.generate(tmp_path / "data", 2_000)
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "clean_build.py"), "--corpus", f"2k={data}"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| this checkout | 2k |"))
+    wall, peak = (float(cell.replace(",", "")) for cell in row.strip("|").split("|")[2:4])
+    assert wall > 0 and peak > 20
+
+
 def test_shacl_suite_benchmark_prints_counts_per_engine_and_folder():
     result = subprocess.run([sys.executable, str(BENCHMARKS / "shacl_suite.py"), "--repeat", "1"],
                             capture_output=True, text=True, timeout=600)

@@ -138,6 +138,32 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path):
     assert len(digests) == 1
 
 
+def test_rdfxml_written_by_its_own_process_is_the_same_file(dist, tmp_path, monkeypatch):
+    """Big builds write RDF/XML in a process of its own (a second core): the same bytes, and the same
+    size and checksum in the description, as written in process (the article is small enough for that)."""
+    from giigraph import export
+
+    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    out = tmp_path / "dist"
+    giigraph.build_dist(out)
+    for name in (formats.get("xml").filename, VOID_FILE):
+        assert (out / name).read_bytes() == (dist / name).read_bytes(), name
+
+
+def test_a_failed_build_leaves_nothing_while_the_rdfxml_process_runs(tmp_path, monkeypatch):
+    from giigraph import export
+    from giigraph.errors import ValidationFailed
+
+    def refuse(dataset):
+        raise ValidationFailed(None, "refused")
+
+    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    out = tmp_path / "dist"
+    with pytest.raises(ValidationFailed):
+        export.write_dist(giigraph.build_quads(), out, "https://w3id.org/giigraph/", "0", refuse)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_configured_base_moves_every_resource(tmp_path):
     ds = giigraph.build(base="http://example.org/gii/")
     iris = {str(s) for s, *_ in ds.quads()}

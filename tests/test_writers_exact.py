@@ -7,6 +7,7 @@ tag) are refused with one typed error instead.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -219,6 +220,32 @@ def test_independent_readers_read_every_writer_back_exactly(quads, tmp_path_fact
             done = subprocess.run(CONFORMANCE_COMMANDS[tool](fmt, path), capture_output=True, text=True, timeout=120)
             assert done.returncode == 0 and done.stderr == "", f"{tool} {fmt}: {done.stderr}\n{path.read_text()}"
             out = done.stdout
-        doubles = tool != "jsonld.js"  # it rewrites every xsd:double string ("2.5" -> "2.5E0"), against JSON-LD 1.1
+        # both JSON-LD processors rewrite every xsd:double string ("2.5" -> "2.5E0"), against JSON-LD 1.1
+        doubles = tool not in ("jsonld.js", "pyld")
         assert read_back(out.encode(), ox.RdfFormat.N_QUADS, doubles) == expected(quads, fmt in QUAD_FORMATS, doubles), (
             f"{tool} {fmt}:\n{path.read_text()}")
+
+
+def _long_strings() -> Quads:
+    """Every multi-line string of up to five characters made of quotes, backslashes, CR, LF and `x`.
+
+    The long form (`\"\"\"...\"\"\"`) is where quotes meet escapes and the closing quotes; Serd
+    misreads an escape right after a raw quote, which hypothesis found only now and then."""
+    quads = Quads({})
+    graph = quads.graph("http://example.org/g")
+    for size in range(1, 6):
+        for chars in itertools.product('"\\\r\nx', repeat=size):
+            text = "".join(chars)
+            if "\n" in text:
+                graph.add(("http://example.org/s", "http://example.org/p", Literal(text)))
+    return quads
+
+
+@pytest.mark.parametrize(("tool", "fmt"), [case for case in TOOL_CASES if case[1] in ("turtle", "trig")])
+def test_every_reader_reads_long_strings_back_exactly(tool, fmt, tmp_path):
+    quads = _long_strings()
+    path = tmp_path / f"data.{fmt}"
+    path.write_bytes(serialize(quads, fmt))
+    done = subprocess.run(CONFORMANCE_COMMANDS[tool](fmt, path), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", f"{tool} {fmt}: {done.stderr}"
+    assert read_back(done.stdout.encode(), ox.RdfFormat.N_QUADS) == expected(quads, fmt in QUAD_FORMATS)

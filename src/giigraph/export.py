@@ -8,7 +8,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import wait
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog, formats
@@ -16,13 +17,13 @@ from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
 from .gcpause import frozen
-from .jsonld import context_document
+from .jsonld import analysis, context_document
 from .namespaces import (
     CC, DATA_LICENSE, DCAT, DCTERMS, FOAF, GEONAMES, GII, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA,
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Index, Quads, index
-from .rdfio import chunks, write_rdfxml, write_stream
+from .rdfio import chunks, start_rdfxml, write_stream
 from .terms import Literal, Term, Triple
 from .turtle import turtle
 
@@ -34,6 +35,8 @@ DESCRIPTION = (
     "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
     "organizations, people and their posts, statements, ranks and the article's checkable claims.")
 DCAT_VERSION = DCAT.version  # DCAT 3
+#: From this size of N-Triples on, RDF/XML is written by a process of its own (below it, starting one costs more)
+XML_PROCESS_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -87,34 +90,39 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     out.parent.mkdir(parents=True, exist_ok=True)
     dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    xml = None
     try:
         with frozen():
             dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
             nt_file = staging / formats.get("nt").filename
             dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
             dataset.load_union_store(nt_file)
+            xml = start_rdfxml(staging / formats.get("xml").filename, dataset, nt_file,
+                               in_process=dumps["nt"].size < XML_PROCESS_BYTES)
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
             dataset.forget("union_store")
-            for fmt in formats.FORMATS:
-                if fmt.name not in dumps:
-                    dumps[fmt.name] = _write(dataset, staging, fmt.name, nt_file)
-            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject()))
+            for name in ("turtle", "trig", "jsonld"):  # Turtle and TriG share their names, then freed
+                dumps[name] = _write(dataset, staging, name)
+                if name == "trig":
+                    dataset.forget("turtle names")
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
+            dumps["xml"] = Dump(formats.get("xml"), *xml.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
     except BaseException:
+        if xml is not None:
+            wait([xml])  # the RDF/XML process writes in staging/: done before it is removed
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def _write(dataset: Quads, staging: Path, name: str, ntriples: Path | None = None) -> Dump:
-    """One dump into the staging folder (RDF/XML from the N-Triples file already written)."""
+def _write(dataset: Quads, staging: Path, name: str) -> Dump:
+    """One dump into the staging folder."""
     fmt = formats.get(name)
-    if name == "xml" and ntriples:
-        return Dump(fmt, *write_rdfxml(staging / fmt.filename, dataset, ntriples))
     return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
 
 
@@ -165,40 +173,46 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     return g
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Statistics:
     """What the description counts in the data, gathered in one pass over its index by subject."""
 
-    triples: int = 0
-    subjects: int = 0
-    properties: set[str] = field(default_factory=set)
-    classes: set[Term] = field(default_factory=set)
-    links: dict[tuple[LinkTarget, str], int] = field(default_factory=dict)  # (target, predicate) -> links
-    sources: set[Term] = field(default_factory=set)  # the news articles
-    years: set[str] = field(default_factory=set)  # dcterms:issued of the GII editions
+    triples: int
+    subjects: int
+    properties: set[str]
+    classes: set[Term]
+    links: dict[tuple[LinkTarget, str], int]  # (target, predicate) -> links
+    sources: set[Term]  # the news articles
+    years: set[str]  # dcterms:issued of the GII editions
 
 
 def _statistics(by_subject: Index) -> _Statistics:
-    stats = _Statistics(subjects=len(by_subject))
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
+    rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
+    triples = 0
+    properties: set[str] = set()
+    classes: set[Term] = set()
+    sources: set[Term] = set()
     editions: set[Term] = set()
+    links: dict[tuple[LinkTarget, str], int] = {}
     for s, props in by_subject.items():
+        properties.update(props)
         for p, objects in props.items():
-            stats.triples += len(objects)
-            stats.properties.add(p)
-            if p == RDF.type:
-                stats.classes.update(objects)
-                if SCHEMA.NewsArticle in objects:
-                    stats.sources.add(s)
-            elif p == GII.edition:
+            triples += len(objects)
+            if p == rdf_type:
+                classes.update(objects)
+                if article in objects:
+                    sources.add(s)
+            elif p == edition:
                 editions.update(objects)
             for o in objects:
                 if isinstance(o, str) and o.startswith(spaces):
                     for target in LINK_TARGETS:
                         if o.startswith(target.uri_space):
-                            stats.links[target, p] = stats.links.get((target, p), 0) + 1
-    stats.years = {o[0] for e in editions for o in by_subject.get(e, {}).get(DCTERMS.issued, ())}
-    return stats
+                            links[target, p] = links.get((target, p), 0) + 1
+    issued = DCTERMS.issued
+    years = {o[0] for e in editions for o in by_subject.get(e, {}).get(issued, ())}
+    return _Statistics(triples, len(by_subject), properties, classes, links, sources, years)
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:

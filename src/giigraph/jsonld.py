@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 
-from .quads import Index
+from .quads import Index, Quads
 from .terms import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, BNode, Literal, Term, check_iri, check_language, n3
 from .namespaces import PREFIXES, RDF
 
@@ -73,7 +73,11 @@ def build_context(subjects: Index) -> dict:
     return _context(subjects)[0]
 
 
-def _context(subjects: Index) -> tuple[dict, dict[str, tuple[str, dict]], dict[str, str]]:
+#: The @context, the term (with its definition) of each predicate IRI, the term of each class IRI.
+Analysis = tuple[dict, dict[str, tuple[str, dict]], dict[str, str]]
+
+
+def _context(subjects: Index) -> Analysis:
     """The @context, and the term (with its definition) of each predicate IRI, the term of each class IRI."""
     kinds: dict[str, set[str]] = defaultdict(set)
     classes: set[str] = set()
@@ -181,9 +185,16 @@ def _rank(iri: str, blocked: frozenset[str] = frozenset()) -> tuple:
     return (PRIORITY.index(prefix) if prefix in PRIORITY else len(PRIORITY), local, prefix)
 
 
-def jsonld_chunks(subjects: Index) -> Iterator[str]:
-    """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time."""
-    context, predicates, classes = _context(subjects)
+def analysis(quads: Quads) -> Analysis:
+    """The @context of a dataset's union and the terms of its predicates and classes, worked out once
+    (checking every IRI) for the dump and `context.jsonld` alike."""
+    return quads.shared("jsonld", lambda: _context(quads.by_subject()))  # type: ignore[return-value]
+
+
+def jsonld_chunks(subjects: Index, analysed: Analysis | None = None) -> Iterator[str]:
+    """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time;
+    `analysed`: its `analysis`, if made already."""
+    context, predicates, classes = analysed or _context(subjects)
     yield '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
     first = True
     for s in sorted(subjects):
@@ -206,9 +217,10 @@ def jsonld_chunks(subjects: Index) -> Iterator[str]:
     yield ("\n  ]\n}\n" if not first else "]\n}\n")
 
 
-def context_document(subjects: Index) -> bytes:
-    """The context alone, as published beside the dumps (`context.jsonld`)."""
-    return (json.dumps({"@context": build_context(subjects)}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def context_document(subjects: Index, analysed: Analysis | None = None) -> bytes:
+    """The context alone, as published beside the dumps (`context.jsonld`); `analysed` as for `jsonld_chunks`."""
+    context = analysed[0] if analysed else build_context(subjects)
+    return (json.dumps({"@context": context}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _object_key(o: Term) -> tuple:

@@ -61,6 +61,11 @@ class Quads:
         value = self._cache[key]
         return value.result() if isinstance(value, Future) else value
 
+    def shared(self, key: str, make: Callable[[], object]) -> object:
+        """A result that several steps of another module need (e.g. the JSON-LD context, for the dump
+        and `context.jsonld`), made once; dropped with the others when a graph changes."""
+        return self._cached(key, make)
+
     def union(self) -> set[Triple]:
         """Every triple of every graph, once."""
         def make() -> set[Triple]:
@@ -140,6 +145,8 @@ class Quads:
         def make():
             import pyoxigraph as ox
 
+            if not self.graphs.get(DEFAULT_GRAPH):  # the N-Triples lines are cut from them; publish hashes them
+                self.nq_lines()
             store = ox.Store()
             store.load(LineReader(self.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
             return store

@@ -24,6 +24,8 @@ from .quads import Quads
 from .terms import Triple
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from rdflib import Dataset, Graph, URIRef
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -45,15 +47,15 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     elif name == "nquads":
         yield from _encoded(quads.nq_lines())
     elif name in ("turtle", "trig"):
-        from .turtle import trig, turtle
+        from .turtle import scanned, trig, turtle
 
-        text = (turtle(quads.by_subject(), quads.prefixes) if name == "turtle"
-                else trig(quads.graphs, quads.prefixes, quads.by_subject()))
+        text = (turtle(quads.by_subject(), quads.prefixes, scanned(quads)) if name == "turtle"
+                else trig(quads.graphs, quads.prefixes, quads.by_subject(), scanned(quads)))
         yield from _encoded(text)
     elif name == "jsonld":
-        from .jsonld import jsonld_chunks
+        from .jsonld import analysis, jsonld_chunks
 
-        yield from _encoded(jsonld_chunks(quads.by_subject()))
+        yield from _encoded(jsonld_chunks(quads.by_subject(), analysis(quads)))
     else:
         buffer = io.BytesIO()
         _rdfxml(quads, buffer)
@@ -82,14 +84,39 @@ def _utf8(text: str) -> bytes:
                          f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
-def write_rdfxml(path: Path, quads: Quads, ntriples: Path) -> tuple[int, str]:
-    """RDF/XML of `quads` streamed into `path`, read from a file of their sorted N-Triples (the build's
-    dump): Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again.
-    Returns the size and SHA-256, as `write_stream` does."""
-    return _write_with(path, lambda out: _rdfxml(quads, out, {"path": str(ntriples)}))
+def start_rdfxml(path: Path, quads: Quads, ntriples: Path, in_process: bool = False) -> "Future[tuple[int, str]]":
+    """RDF/XML of `quads` streamed into `path` from a file of their sorted N-Triples (the build's dump):
+    Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again. What RDF/XML
+    cannot hold is refused here, at once; the writing itself runs in a separate small process (a
+    second core, beside this one's Python work) unless `in_process`. The future gives the size and
+    SHA-256, as `write_stream` returns them."""
+    from concurrent.futures import Future
+
+    args = (str(ntriples), str(path), _check_xml(quads.union()), _xml_prefixes(quads))
+    if not in_process:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        future = pool.submit(_write_rdfxml, *args)
+        pool.shutdown(wait=False)
+        return future
+    done: Future = Future()
+    done.set_result(_write_rdfxml(*args))
+    return done
 
 
-def _rdfxml(quads: Quads, output: "BinaryIO | _Checksummed", ntriples: dict | None = None) -> None:
+def _write_rdfxml(ntriples: str, path: str, blank: bool, prefixes: dict[str, str]) -> tuple[int, str]:
+    import pyoxigraph as ox
+
+    def fill(out: _Checksummed) -> None:
+        triples = ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize(_xml_blank_nodes(triples) if blank else triples, out, format=ox.RdfFormat.RDF_XML,
+                     prefixes=prefixes)
+    return _write_with(Path(path), fill)
+
+
+def _rdfxml(quads: Quads, output: BinaryIO) -> None:
     """RDF/XML by pyoxigraph into `output`, from the sorted N-Triples lines (a subject's triples side by side).
 
     pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
@@ -100,13 +127,15 @@ def _rdfxml(quads: Quads, output: "BinaryIO | _Checksummed", ntriples: dict | No
     from .quads import LineReader
 
     blank = _check_xml(quads.union())
-    triples = ox.parse(**(ntriples or {"input": LineReader(quads.nt_lines())}), format=ox.RdfFormat.N_TRIPLES)
-    if blank:
-        triples = _xml_blank_nodes(triples)
+    triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(_xml_blank_nodes(triples) if blank else triples, output, format=ox.RdfFormat.RDF_XML,
+                 prefixes=_xml_prefixes(quads))
+
+
+def _xml_prefixes(quads: Quads) -> dict[str, str]:
     from .turtle import usable_prefix
 
-    prefixes = {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
-    ox.serialize(triples, output, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    return {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
 
 
 def _check_xml(triples: Iterable[Triple]) -> bool:

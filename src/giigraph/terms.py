@@ -187,14 +187,16 @@ def n3(term: Term) -> str:
 
 
 _LONG_ESCAPED = re.compile(r'[\\\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
-_QUOTES = re.compile(r'"{3,}|"\Z')
+_QUOTES = re.compile(r'"{3,}|"+(?=\\)|"+\Z')
 
 
 def quote(text: str) -> str:
     """A Turtle string: `"..."`, or `\"\"\"...\"\"\"` when it spans lines (rdflib's layout).
 
-    In the long form a quote stays raw unless three come together or it ends the text (where it
-    would run into the closing quotes): then each is escaped.
+    In the long form a quote stays raw unless three come together, or quotes end the text (where
+    they would run into the closing quotes) or come just before an escape: then each is escaped.
+    The last rule is for Serd, which misreads an escape right after a raw quote (`"\\r` as `\\r`
+    kept literally); the grammar allows it, but a dump should read back in every parser.
     """
     if "\n" not in text:
         return f'"{escape(text)}"'

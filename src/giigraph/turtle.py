@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from unicodedata import category
 
-from .quads import Index, index
+from .quads import Index, Quads, index
 from .terms import (
     PN_CHARS, PN_CHARS_BASE, PN_CHARS_U, BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, quote,
     sort_key,
@@ -236,30 +236,45 @@ def _statements(names: Names, subjects: Index, order: list[Term], depth: int) ->
         yield f"\n{indent}{node(s)} " + (" " + more).join(parts) + " .\n"
 
 
-def turtle(subjects: Index, prefixes: dict[str, str]) -> Iterator[str]:
-    """A graph (indexed by subject, see `quads.index`) as Turtle, in chunks of text."""
-    names = Names(prefixes)
-    body = _body(names, subjects, 0)
-    yield names.header()
-    yield from body
+#: A graph's names, worked out by `Names.scan`, and how often each node is an object.
+Scanned = tuple["Names", dict[Term, int]]
+
+
+def scanned(quads: Quads) -> Scanned:
+    """The names of a dataset's union, worked out once for its Turtle and its TriG (writing either
+    adds no name, so they share it)."""
+    def make() -> Scanned:
+        names = Names(quads.prefixes)
+        return names, names.scan(quads.by_subject())
+    return quads.shared("turtle names", make)  # type: ignore[return-value]
+
+
+def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = None) -> Iterator[str]:
+    """A graph (indexed by subject, see `quads.index`) as Turtle, in chunks of text; `names`: its
+    names scanned already (`scanned`), else they are worked out here."""
+    if names is None:
+        fresh = Names(prefixes)
+        names = fresh, fresh.scan(subjects)
+    named, references = names
+    yield named.header()
+    yield from _statements(named, subjects, _order(subjects, references), 0)
     yield "\n"
 
 
-def _body(names: Names, subjects: Index, depth: int) -> Iterator[str]:
-    """Note the graph's prefixes now; return its statements, to write after the header."""
-    references = names.scan(subjects)
-    return _statements(names, subjects, _order(subjects, references), depth)
-
-
-def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str], union: Index) -> Iterator[str]:
+def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str], union: Index,
+         union_names: Scanned | None = None) -> Iterator[str]:
     """Named graphs as TriG, in chunks of text: the default graph, then each named graph in IRI order.
 
     Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block; the
     prefixes of all graphs head the file. Names are worked out once, on `union` (the graphs' union,
-    indexed); each graph is then indexed and written in turn, so only one graph's index is held.
+    indexed; `union_names` if scanned already); each graph is then indexed and written in turn, so
+    only one graph's index is held.
     """
-    names = Names(prefixes)
-    names.scan(union)
+    if union_names is None:
+        names = Names(prefixes)
+        names.scan(union)
+    else:
+        names = union_names[0]
     order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
     yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
     for i, g in enumerate(order):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 from .. import xsd
@@ -168,9 +169,21 @@ class Validator:
         self._last_props: tuple[list[Term] | None, list[dict[str, list[Term]]]] = (None, [])
 
     def validate(self, roots: list[Shape]) -> list[RawResult]:
+        """Every shape on its targets. The SPARQL constraints of the targeted shapes run first, in a
+        thread: Oxigraph evaluates without the GIL, beside the Core checks made here meanwhile."""
         results: list[RawResult] = []
-        for shape in roots:
-            results.extend(self.check(shape, list(self.focus_nodes(shape)), shape))
+        with ThreadPoolExecutor(1, thread_name_prefix="giigraph-sparql") as pool:
+            for shape in roots if self.sparql is not None else ():
+                constraints = [c for name, c in shape.params if name == "sparql"] if not shape.deactivated else []
+                focus = self.focus_nodes(shape) if constraints else None
+                for constraint in constraints if focus else ():
+                    self._sparql_rows[id(shape), id(constraint), id(shape)] = pool.submit(  # type: ignore[assignment]
+                        self.sparql, shape, constraint, shape, focus)
+            try:
+                for shape in roots:
+                    results.extend(self.check(shape, list(self.focus_nodes(shape)), shape))
+            finally:
+                pool.shutdown(cancel_futures=True)
         return results
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
@@ -268,6 +281,8 @@ class Validator:
             if key not in self._sparql_rows:
                 self._sparql_rows[key] = self.sparql(shape, constraint, targeted, self.focus_nodes(targeted))
             rows = self._sparql_rows[key]
+            if isinstance(rows, Future):  # started by `validate`
+                rows = self._sparql_rows[key] = rows.result()
         for focus in focus_nodes:
             for this, path, value, bound in rows.get(focus, ()):
                 if value is None and not shape.is_property:
