@@ -4,10 +4,11 @@
     .venv/bin/python benchmarks/clean_build.py --corpus 100k=/tmp/corpus-100k --corpus 1m=/tmp/corpus-1m \
         [--baseline OTHER-CHECKOUT/.venv/bin/giigraph] [--runs 2]
 
-Each run is `giigraph build --data-dir CORPUS --no-cache --out TMP` in a fresh process; the resident
-set of that process and of its children (the YAML readers, the RDF/XML writer) is sampled every
-20 ms and summed, and the highest sum is the peak (`/usr/bin/time -v` gives only the largest single
-process). With `--baseline`, the other checkout's command runs right after each of ours, so both are
+Each run is `giigraph build --data-dir CORPUS --no-cache --out TMP` in a fresh process; the
+proportional resident set (PSS) of that process and of its children (the YAML readers, the RDF/XML
+writer) is sampled every 100 ms and summed, and the highest sum is the peak (`/usr/bin/time -v`
+gives only the largest single process; reading PSS walks the page tables, so sampling more often
+slows the build it measures). With `--baseline`, the other checkout's command runs right after each of ours, so both are
 measured under the same load; the dumps of the two are compared byte for byte. Prints a Markdown
 table, the medians of the runs, and time(largest)/time(smallest) per command.
 """
@@ -27,7 +28,10 @@ OURS = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "giigraph"
 
 
 def _tree_rss(root: int) -> int:
-    """Resident kB of `root` and all its descendants, now."""
+    """Proportional resident kB (PSS) of `root` and all its descendants, now.
+
+    PSS, not RSS: a child just forked shares its parent's pages, and summing RSS would count them
+    twice (a forked 1 GB parent looks like 2 GB for a moment)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -42,8 +46,8 @@ def _tree_rss(root: int) -> int:
         pid = todo.pop()
         todo += children.get(pid, [])
         try:
-            with open(f"/proc/{pid}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS")), 0)
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
         except OSError:
             pass
     return total
@@ -58,7 +62,7 @@ def run(command: Path, corpus: Path, out: Path) -> tuple[float, int]:
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.02)
+        time.sleep(0.1)
     wall = time.perf_counter() - started
     if proc.returncode:
         raise SystemExit(f"{command} failed on {corpus}: {proc.stderr.read().decode()[-2000:]}")
