@@ -191,10 +191,10 @@ def analysis(quads: Quads) -> Analysis:
     return quads.shared("jsonld", lambda: _context(quads.by_subject()))  # type: ignore[return-value]
 
 
-def jsonld_chunks(subjects: Index, analysed: Analysis | None = None) -> Iterator[str]:
+def jsonld_chunks(subjects: Index, analysed: Analysis) -> Iterator[str]:
     """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time;
-    `analysed`: its `analysis`, if made already."""
-    context, predicates, classes = analysed or _context(subjects)
+    `analysed`: its `analysis`."""
+    context, predicates, classes = analysed
     yield '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
     first = True
     for s in sorted(subjects):

@@ -50,7 +50,7 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
         from .turtle import scanned, trig, turtle
 
         text = (turtle(quads.by_subject(), quads.prefixes, scanned(quads)) if name == "turtle"
-                else trig(quads.graphs, quads.prefixes, quads.by_subject(), scanned(quads)))
+                else trig(quads.graphs, scanned(quads)[0]))
         yield from _encoded(text)
     elif name == "jsonld":
         from .jsonld import analysis, jsonld_chunks
@@ -110,9 +110,7 @@ def _write_rdfxml(ntriples: str, path: str, blank: bool, prefixes: dict[str, str
     import pyoxigraph as ox
 
     def fill(out: _Checksummed) -> None:
-        triples = ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
-        ox.serialize(_xml_blank_nodes(triples) if blank else triples, out, format=ox.RdfFormat.RDF_XML,
-                     prefixes=prefixes)
+        _serialize_xml(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), blank, prefixes, out)
     return _write_with(Path(path), fill)
 
 
@@ -126,10 +124,16 @@ def _rdfxml(quads: Quads, output: BinaryIO) -> None:
 
     from .quads import LineReader
 
-    blank = _check_xml(quads.union())
     triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+    _serialize_xml(triples, _check_xml(quads.union()), _xml_prefixes(quads), output)
+
+
+def _serialize_xml(triples, blank: bool, prefixes: dict[str, str], output: BinaryIO) -> None:
+    """pyoxigraph's RDF/XML of checked `triples` (their blank nodes relabelled if `blank`) into `output`."""
+    import pyoxigraph as ox
+
     ox.serialize(_xml_blank_nodes(triples) if blank else triples, output, format=ox.RdfFormat.RDF_XML,
-                 prefixes=_xml_prefixes(quads))
+                 prefixes=prefixes)
 
 
 def _xml_prefixes(quads: Quads) -> dict[str, str]:

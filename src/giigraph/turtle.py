@@ -261,20 +261,13 @@ def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = No
     yield "\n"
 
 
-def trig(graphs: dict[str, Iterable[Triple]], prefixes: dict[str, str], union: Index,
-         union_names: Scanned | None = None) -> Iterator[str]:
+def trig(graphs: dict[str, Iterable[Triple]], names: Names) -> Iterator[str]:
     """Named graphs as TriG, in chunks of text: the default graph, then each named graph in IRI order.
 
     Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block; the
-    prefixes of all graphs head the file. Names are worked out once, on `union` (the graphs' union,
-    indexed; `union_names` if scanned already); each graph is then indexed and written in turn, so
-    only one graph's index is held.
+    prefixes of all graphs head the file. `names` were worked out once, on the graphs' union
+    (`scanned`); each graph is then indexed and written in turn, so only one graph's index is held.
     """
-    if union_names is None:
-        names = Names(prefixes)
-        names.scan(union)
-    else:
-        names = union_names[0]
     order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
     yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
     for i, g in enumerate(order):
