@@ -164,6 +164,23 @@ def test_a_failed_build_leaves_nothing_while_the_rdfxml_process_runs(tmp_path, m
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "own-process"])
+def test_what_rdfxml_cannot_hold_fails_the_build_and_leaves_nothing(tmp_path, monkeypatch, in_process):
+    """The RDF/XML writer refuses a literal XML 1.0 cannot carry, in this process or its own; the build
+    then raises that one error and writes nothing."""
+    from giigraph import export
+    from giigraph.errors import InputError
+    from giigraph.terms import Literal
+
+    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 1 << 40 if in_process else 0)
+    dataset = giigraph.build_quads()
+    dataset.graph(dataset.names()[0]).add(("https://w3id.org/giigraph/id/cluster/shanghai-suzhou",
+                                           "http://schema.org/description", Literal("bell\x07")))
+    with pytest.raises(InputError, match="RDF/XML cannot hold the text 'bell\\\\x07'"):
+        export.write_dist(dataset, tmp_path / "dist", "https://w3id.org/giigraph/", "0")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_configured_base_moves_every_resource(tmp_path):
     ds = giigraph.build(base="http://example.org/gii/")
     iris = {str(s) for s, *_ in ds.quads()}

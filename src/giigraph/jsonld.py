@@ -83,25 +83,33 @@ def _context(subjects: Index) -> Analysis:
     classes: set[str] = set()
     iris: set[str] = set()
     languages: set[str] = set()
+    add_iri, plain = iris.add, (None, XSD_STRING)
     for s, props in subjects.items():
         if type(s) is str:
-            iris.add(s)
+            add_iri(s)
         for p, objects in props.items():
-            iris.add(p)
-            for o in objects:
+            add_iri(p)
+            kind = kinds[p]
+            for o in objects:  # one pass: the IRIs and the kind of each value (`_value_kind`, inlined for the common ones)
                 if type(o) is str:
-                    iris.add(o)
-                elif isinstance(o, Literal):
+                    add_iri(o)
+                    if p == _RDF_TYPE:
+                        classes.add(o)
+                    else:
+                        kind.add("@id")
+                elif type(o) is Literal:
                     if o[1]:
                         languages.add(o[1])
-                    elif o[2]:
-                        iris.add(o[2])
-            if p == _RDF_TYPE:
-                classes.update(o for o in objects if type(o) is str)
-                objects = [o for o in objects if type(o) is not str]
-                if not objects:
-                    continue
-            kinds[p].update(map(_value_kind, objects))
+                        kind.add("@language")
+                    elif o[2] in plain:
+                        kind.add("string")
+                    else:
+                        add_iri(o[2])
+                        kind.add(_value_kind(o))
+                else:
+                    kind.add(_value_kind(o))
+    for p in [p for p, kind in kinds.items() if not kind]:  # rdf:type with classes only: no term of its own
+        del kinds[p]
     for iri in iris:
         check_iri(iri)
     for tag in languages:

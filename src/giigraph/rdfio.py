@@ -86,13 +86,13 @@ def _utf8(text: str) -> bytes:
 
 def start_rdfxml(path: Path, quads: Quads, ntriples: Path, in_process: bool = False) -> "Future[tuple[int, str]]":
     """RDF/XML of `quads` streamed into `path` from a file of their sorted N-Triples (the build's dump):
-    Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again. What RDF/XML
-    cannot hold is refused here, at once; the writing itself runs in a separate small process (a
-    second core, beside this one's Python work) unless `in_process`. The future gives the size and
-    SHA-256, as `write_stream` returns them."""
+    Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again, and what
+    RDF/XML cannot hold is refused on the way (`_for_xml`). The work runs in a separate small process
+    (a second core, beside this one's Python work) unless `in_process`. The future gives the size and
+    SHA-256, as `write_stream` returns them (or raises the refusal)."""
     from concurrent.futures import Future
 
-    args = (str(ntriples), str(path), _check_xml(quads.union()), _xml_prefixes(quads))
+    args = (str(ntriples), str(path), _xml_prefixes(quads))
     if not in_process:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -106,34 +106,29 @@ def start_rdfxml(path: Path, quads: Quads, ntriples: Path, in_process: bool = Fa
     return done
 
 
-def _write_rdfxml(ntriples: str, path: str, blank: bool, prefixes: dict[str, str]) -> tuple[int, str]:
+def _write_rdfxml(ntriples: str, path: str, prefixes: dict[str, str]) -> tuple[int, str]:
     import pyoxigraph as ox
 
     def fill(out: _Checksummed) -> None:
-        _serialize_xml(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), blank, prefixes, out)
+        _serialize_xml(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), prefixes, out)
     return _write_with(Path(path), fill)
 
 
 def _rdfxml(quads: Quads, output: BinaryIO) -> None:
-    """RDF/XML by pyoxigraph into `output`, from the sorted N-Triples lines (a subject's triples side by side).
-
-    pyoxigraph writes what RDF/XML cannot hold without a word (a predicate with no XML name at its
-    end, text XML 1.0 forbids, a blank node label that is not an XML name), so those are refused
-    here, and blank nodes get XML names."""
+    """RDF/XML by pyoxigraph into `output`, from the sorted N-Triples lines (a subject's triples side by side)."""
     import pyoxigraph as ox
 
     from .quads import LineReader
 
     triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
-    _serialize_xml(triples, _check_xml(quads.union()), _xml_prefixes(quads), output)
+    _serialize_xml(triples, _xml_prefixes(quads), output)
 
 
-def _serialize_xml(triples, blank: bool, prefixes: dict[str, str], output: BinaryIO) -> None:
-    """pyoxigraph's RDF/XML of checked `triples` (their blank nodes relabelled if `blank`) into `output`."""
+def _serialize_xml(triples, prefixes: dict[str, str], output: BinaryIO) -> None:
+    """pyoxigraph's RDF/XML of `triples` (Oxigraph's, as parsed), checked and relabelled by `_for_xml`, into `output`."""
     import pyoxigraph as ox
 
-    ox.serialize(_xml_blank_nodes(triples) if blank else triples, output, format=ox.RdfFormat.RDF_XML,
-                 prefixes=prefixes)
+    ox.serialize(_for_xml(triples), output, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
 
 
 def _xml_prefixes(quads: Quads) -> dict[str, str]:
@@ -142,51 +137,49 @@ def _xml_prefixes(quads: Quads) -> dict[str, str]:
     return {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
 
 
-def _check_xml(triples: Iterable[Triple]) -> bool:
-    """Refuse what RDF/XML cannot write; return whether there are blank nodes."""
+def _for_xml(triples):
+    """The triples as they pass to the RDF/XML writer, refusing what RDF/XML cannot hold (pyoxigraph
+    writes it without a word): a predicate or class with no XML name at its end (a typed node is
+    written as an element of its class), text XML 1.0 forbids or changes (its readers turn a raw
+    carriage return into a line feed). Each blank node is relabelled `b0`, `b1`, ... in order of
+    appearance (rdf:nodeID needs an XML name). Checked in the writing process, where it costs the
+    parent nothing."""
     import re
 
-    from .terms import PN_CHARS, PN_CHARS_U, BNode, Literal
-
-    names: set[str] = set()  # predicates, and classes (a typed node is written as an element of its class)
-    blank = False
-    # XML 1.0 forbids these characters, and its readers turn a raw carriage return into a line feed
-    not_xml = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]")
-    for s, p, o in triples:
-        names.add(p)
-        if p == _RDF_TYPE and type(o) is str:
-            names.add(o)
-        if isinstance(o, Literal):
-            if not_xml.search(o[0]):
-                raise InputError(f"RDF/XML cannot hold the text {o[0][:80]!r} (a control character XML 1.0 "
-                                 "forbids or changes); use another format")
-        elif type(o) is BNode:
-            blank = True
-        if type(s) is BNode:
-            blank = True
-    name = re.compile(f"[{PN_CHARS_U}][{PN_CHARS}.]*\\Z")
-    for iri in names:
-        if not name.search(iri):
-            raise InputError(f"RDF/XML cannot name <{iri}> (as a predicate or class, it must end in an XML name); "
-                             "use another format")
-    return blank
-
-
-def _xml_blank_nodes(triples):
-    """The triples with each blank node relabelled `b0`, `b1`, ... (an XML name, as rdf:nodeID needs)."""
     import pyoxigraph as ox
 
+    from .terms import PN_CHARS, PN_CHARS_U
+
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\ufffe\uffff]").search
+    name = re.compile(f"[{PN_CHARS_U}][{PN_CHARS}.]*\\Z").search
+    literal, blank, rdf_type = ox.Literal, ox.BlankNode, ox.NamedNode(_RDF_TYPE)
+    names: set = set()
     labels: dict = {}
 
+    def named(iri) -> None:
+        if not name(iri.value):
+            raise InputError(f"RDF/XML cannot name <{iri.value}> (as a predicate or class, it must end in an XML "
+                             "name); use another format")
+        names.add(iri)
+
     def label(term):
-        if isinstance(term, ox.BlankNode):
+        if type(term) is blank:
             if term not in labels:
-                labels[term] = ox.BlankNode(f"b{len(labels)}")
+                labels[term] = blank(f"b{len(labels)}")
             return labels[term]
         return term
 
     for t in triples:
-        yield ox.Triple(label(t.subject), t.predicate, label(t.object))
+        s, p, o, _ = t
+        if p not in names:
+            named(p)
+        if type(o) is literal:
+            if not_xml(o.value):
+                raise InputError(f"RDF/XML cannot hold the text {o.value[:80]!r} (a control character XML 1.0 "
+                                 "forbids or changes); use another format")
+        elif p == rdf_type and type(o) is not blank and o not in names:
+            named(o)
+        yield ox.Triple(label(s), p, label(o)) if type(s) is blank or type(o) is blank else t
 
 
 def write_stream(path: Path, pieces: Iterable[bytes]) -> tuple[int, str]:

@@ -38,7 +38,7 @@ class Data:
         self._inv: dict[Term, dict[str, list[Term]]] | None = None
         self._by_type: dict[str, list[Term]] | None = None
         self._subjects_of: dict[str, list[Term]] | None = None
-        self._objects_of: dict[str, list[Term]] | None = None
+        self._objects_of: dict[str, list[Term]] = {}
         self._superclasses: dict[str, set[str]] = {}
         self._is_instance: dict[tuple[Term, str], bool] = {}
 
@@ -71,18 +71,12 @@ class Data:
         return self._subjects_of.get(p, [])
 
     def objects_of(self, p: str) -> list[Term]:
-        """Objects of p, repeated as often as they occur (sh:targetObjectsOf); in one pass on first use."""
-        if self._objects_of is None:
-            index: dict[str, list[Term]] = {}
-            for props in self.out.values():
-                for q, objects in props.items():
-                    known = index.get(q)
-                    if known is None:
-                        index[q] = list(objects)
-                    else:
-                        known.extend(objects)
-            self._objects_of = index
-        return self._objects_of.get(p, [])
+        """Objects of p, repeated as often as they occur (sh:targetObjectsOf), in one pass per predicate
+        asked: the shapes target few predicates, and copying every object of every predicate costs more."""
+        known = self._objects_of.get(p)
+        if known is None:
+            known = self._objects_of[p] = [o for props in self.out.values() for o in props.get(p, ())]
+        return known
 
     def superclasses(self, cls: str) -> set[str]:
         """cls and everything it is a subclass of (rdfs:subClassOf*, in the data graph)."""
