@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
+from sys import intern
 
 from . import claims, cube, geo, model
 from .gcpause import without_gc
@@ -42,7 +43,9 @@ class Builder:
 
     # --- small helpers shared by every kind --------------------------------------------------------
     def iri(self, ref: str) -> str:
-        return f"{self.base}id/{ref}"
+        """The IRI of a record, one string however often it is referenced (a million triples hold
+        references, not copies: less memory, and every later look-up compares by identity first)."""
+        return intern(f"{self.base}id/{ref}")
 
     def add(self, s: str, p: str, o) -> None:
         self.g.add((s, p, o))

@@ -94,14 +94,21 @@ class Namespace:
     by string methods.
     """
 
-    __slots__ = ("_base",)
+    __slots__ = ("_base", "_terms")
 
     def __init__(self, base: str) -> None:
         self._base = base
+        self._terms: dict[str, str] = {}  # each term made once: a million triples share one string, not a copy each
 
     def __getattr__(self, name: str) -> str:
-        if name.startswith("__"):
+        if name.startswith("__") or name == "_terms":  # `_terms` is unset only in a half-made copy
             raise AttributeError(name)
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = self._term(name)
+        return term
+
+    def _term(self, name: str) -> str:
         return self._base + name
 
     def __getitem__(self, name: str) -> str:
@@ -123,7 +130,7 @@ class ClosedNamespace(Namespace):
         super().__init__(base)
         self.terms = tuple(terms.split())
 
-    def __getattr__(self, name: str) -> str:
+    def _term(self, name: str) -> str:
         if name not in self.terms:
             raise AttributeError(f"{name!r} is not a term of the namespace {self._base}")
         return self._base + name
