@@ -138,16 +138,34 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path):
     assert len(digests) == 1
 
 
-def test_rdfxml_written_by_its_own_process_is_the_same_file(dist, tmp_path, monkeypatch):
-    """Big builds write RDF/XML in a process of its own (a second core): the same bytes, and the same
-    size and checksum in the description, as written in process (the article is small enough for that)."""
+def test_dumps_written_by_other_processes_are_the_same_files(dist, tmp_path, monkeypatch):
+    """Big builds write RDF/XML in a process of its own and Turtle and TriG in a forked copy (a second
+    core): the same bytes, and the same sizes and checksums in the description, as written in process
+    (the article is small enough for that)."""
     from giigraph import export
 
     monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
     out = tmp_path / "dist"
     giigraph.build_dist(out)
-    for name in (formats.get("xml").filename, VOID_FILE):
+    names = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    for name in names:
         assert (out / name).read_bytes() == (dist / name).read_bytes(), name
+
+
+def test_a_failed_build_leaves_nothing_while_the_forked_writer_runs(tmp_path, monkeypatch):
+    from giigraph import export
+    from giigraph.errors import InputError
+
+    def fail(*args):
+        raise InputError("refused")
+
+    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "context_document", fail)  # in this process, after the fork
+    out = tmp_path / "dist"
+    with pytest.raises(InputError, match="refused"):
+        export.write_dist(giigraph.build_quads(), out, "https://w3id.org/giigraph/", "0")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failed_build_leaves_nothing_while_the_rdfxml_process_runs(tmp_path, monkeypatch):
@@ -178,6 +196,24 @@ def test_what_rdfxml_cannot_hold_fails_the_build_and_leaves_nothing(tmp_path, mo
                                            "http://schema.org/description", Literal("bell\x07")))
     with pytest.raises(InputError, match="RDF/XML cannot hold the text 'bell\\\\x07'"):
         export.write_dist(dataset, tmp_path / "dist", "https://w3id.org/giigraph/", "0")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_the_forked_writer_raises_fails_the_build_and_leaves_nothing(tmp_path, monkeypatch):
+    from giigraph import export
+    from giigraph.errors import InputError
+
+    write = export.chunks
+
+    def chunks(dataset, name):
+        if name == "trig":
+            raise InputError("TriG refused")
+        return write(dataset, name)
+
+    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "chunks", chunks)  # inherited by the fork
+    with pytest.raises(InputError, match="TriG refused"):
+        export.write_dist(giigraph.build_quads(), tmp_path / "dist", "https://w3id.org/giigraph/", "0")
     assert list(tmp_path.iterdir()) == []
 
 

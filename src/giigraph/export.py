@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,12 +85,14 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     Each dump streams to disk as it is serialised; its size and checksum are taken on the way. The
     sorted dumps come first: the store of the union (SHACL-SPARQL, the charts) loads from the
     N-Triples file in a thread while `check` (validation; raising leaves `out` as it was) runs.
+    Then, for big data, Turtle and TriG are written by a forked copy of this process while this one
+    writes JSON-LD (`_write_beside`).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    xml = None
+    xml = turtle_trig = None
     try:
         with frozen():
             dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
@@ -102,19 +104,18 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
-            dataset.forget("union_store")
-            for name in ("turtle", "trig", "jsonld"):  # Turtle and TriG share their names, then freed
-                dumps[name] = _write(dataset, staging, name)
-                if name == "trig":
-                    dataset.forget("turtle names")
-            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
+            dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
+            _release_freed_memory()
             dumps["xml"] = Dump(formats.get("xml"), *xml.result())
+            turtle_trig = _write_beside(dataset, staging, ("turtle", "trig"), big=dumps["nt"].size >= XML_PROCESS_BYTES)
+            dumps["jsonld"] = _write(dataset, staging, "jsonld")
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
+            dumps.update(turtle_trig.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
     except BaseException:
-        if xml is not None:
-            wait([xml])  # the RDF/XML process writes in staging/: done before it is removed
+        wait([f for f in (xml, turtle_trig) if f is not None])  # their processes write in staging/: done first
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in out.rglob("*") if p.is_file())
@@ -124,6 +125,54 @@ def _write(dataset: Quads, staging: Path, name: str) -> Dump:
     """One dump into the staging folder."""
     fmt = formats.get(name)
     return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap memory freed so far back to the system, where the C library can (glibc's
+    `malloc_trim`): the store of the union frees hundreds of MB that would otherwise stay in this
+    process, and be copied into a forked writer as soon as either process reuses it."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # another C library: the memory stays until reused
+        pass
+
+
+#: The dataset and staging folder a forked writer reads from its copy of this process's memory (set
+#: only while it forks: nothing is pickled).
+_FORKED: tuple[Quads, Path] | None = None
+
+
+def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bool) -> "Future[dict[str, Dump]]":
+    """Write dumps in a forked copy of this process (for `big` data, where Linux allows it), beside
+    this process's own work: Python writers hold the GIL, so a second core takes them only as a second
+    process. The copy shares the dataset's pages until it touches them (the dataset is frozen out of
+    cycle collections, `frozen`), so it costs far less memory than a second dataset. The future gives
+    the dumps, or raises what writing them raised."""
+    global _FORKED
+    import multiprocessing
+
+    if not big or "fork" not in multiprocessing.get_all_start_methods():
+        done: Future = Future()
+        done.set_result({name: _write(dataset, staging, name) for name in names})
+        dataset.forget("turtle names")  # Turtle's and TriG's, no longer needed
+        return done
+    from concurrent.futures import ProcessPoolExecutor
+
+    _FORKED = (dataset, staging)
+    try:  # a fork-based pool forks in submit(), before any thread of its own starts
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_write_forked, names)
+        pool.shutdown(wait=False)
+    finally:
+        _FORKED = None
+    return future
+
+
+def _write_forked(names: tuple[str, ...]) -> dict[str, Dump]:
+    dataset, staging = _FORKED  # type: ignore[misc]
+    return {name: _write(dataset, staging, name) for name in names}
 
 
 def _swap(staging: Path, out: Path) -> None:
