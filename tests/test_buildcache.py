@@ -1,5 +1,6 @@
-"""The build cache: a rebuild reads only the source files that changed, and writes the same bytes
-as a clean build; a corrupt entry is read again from its source, never trusted."""
+"""The build cache: a rebuild reads and builds only the sources that changed (or whose graph quotes a
+changed record), and writes the same bytes as a clean build; a corrupt or stale entry is made
+again, never trusted."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from giigraph import build_dist
+from giigraph import build_dist, buildcache
 from giigraph.buildcache import SourceCache
 from giigraph.cli import main
 from giigraph.resources import DATA_DIR
@@ -34,7 +35,8 @@ def test_article_rebuilt_from_the_cache_is_byte_identical(tmp_path, runner):
     result = runner.invoke(main, ["build", "--out", str(tmp_path / "none"), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert dumps(tmp_path / "cold") == dumps(tmp_path / "warm") == dumps(tmp_path / "none")
-    assert len(list((cache / "sources").rglob("*"))) > len(list((DATA_DIR / "sources").glob("*.yaml")))
+    for kind in ("sources", "graphs", "runs"):
+        assert len(list((cache / kind).rglob("*"))) > len(list((DATA_DIR / "sources").glob("*.yaml")))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,8 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     cache = SourceCache(tmp_path / "cache")
     n = len(list((data / "sources").glob("*.yaml")))
     build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
-    assert (cache.hits, cache.misses) == (0, n)
+    graphs, runs = cache.graphs, cache.graphs.runs
+    assert (cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (runs.hits, runs.misses) == (0, n)
 
     added = corpus.add_article(data, 10_000)
     files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
@@ -56,27 +59,60 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     removed = next(p for p in files if p != changed)
     changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
     removed.unlink()
-    cache.hits = cache.misses = 0
+    cache.hits = cache.misses = graphs.hits = graphs.misses = runs.hits = runs.misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
-    assert (cache.hits, cache.misses) == (n - 2, 2)  # the new and the changed file were read
+    # the new and the changed file were read, built and formatted
+    assert (cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (runs.hits, runs.misses) == (n - 2, 2)
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert added.exists() and b"Round table" in (out / "giigraph.nq").read_bytes()
 
 
-def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path):
+def test_a_changed_record_that_graphs_quote_rebuilds_those_graphs_only(small_corpus, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    clusters = data / "curated" / "clusters.yaml"
+    text = clusters.read_text(encoding="utf-8")
+    cluster = text.split("- id: ", 2)[1].split("\n")[0]
+    name = text.split("    en: ", 2)[1].split("\n")[0]
+    clusters.write_text(text.replace(f"    en: {name}\n", f"    en: {name} Renamed\n", 1), encoding="utf-8")
+    ranked = [p for p in (data / "sources").glob("*.yaml") if f"cluster: {cluster}\n" in p.read_text(encoding="utf-8")]
+    assert 0 < len(ranked) < len(list((data / "sources").glob("*.yaml")))
+    cache.graphs.hits = cache.graphs.misses = cache.graphs.runs.misses = 0
+    out = tmp_path / "second"
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert cache.graphs.misses == cache.graphs.runs.misses == len(ranked)  # graphs whose rank labels name it
+    assert dumps(out) == clean_build(data, tmp_path / "clean")
+    assert f"{name} Renamed: rank".encode() in (out / "giigraph.nq").read_bytes()
+
+
+def test_graphs_of_other_code_are_not_used(small_corpus, tmp_path, monkeypatch):
     cache = SourceCache(tmp_path / "cache")
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
-    entries = sorted(p for p in (tmp_path / "cache" / "sources").rglob("*") if p.is_file())
+    monkeypatch.setattr(buildcache, "_package_fingerprint", lambda: b"another giigraph")
+    cache.graphs.hits = cache.graphs.misses = cache.graphs.runs.hits = 0
+    build_dist(tmp_path / "second", data_dir=small_corpus, source_cache=cache)
+    assert cache.graphs.hits == cache.graphs.runs.hits == 0 and cache.graphs.misses > 0
+    assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
+
+
+@pytest.mark.parametrize("kind", ["sources", "graphs", "runs"])
+def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path, kind):
+    cache = SourceCache(tmp_path / "cache")
+    counted = {"sources": cache, "graphs": cache.graphs, "runs": cache.graphs.runs}[kind]
+    build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
+    entries = sorted(p for p in (tmp_path / "cache" / kind).rglob("*") if p.is_file())
     entries[0].write_bytes(entries[0].read_bytes()[:-10])  # truncated
     flipped = bytearray(entries[1].read_bytes())
     flipped[-5] ^= 0xFF  # one byte changed: the payload no longer matches its digest
     entries[1].write_bytes(bytes(flipped))
     entries[2].write_bytes(b"")
-    cache.hits = cache.misses = 0
+    counted.hits = counted.misses = 0
     build_dist(tmp_path / "second", data_dir=small_corpus, source_cache=cache)
-    assert cache.misses == 3
+    assert counted.misses == 3
     assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
-    cache.hits = cache.misses = 0
+    counted.hits = counted.misses = 0
     build_dist(tmp_path / "third", data_dir=small_corpus, source_cache=cache)
-    assert cache.misses == 0  # the entries were rewritten, sound
+    assert counted.misses == 0  # the entries were rewritten, sound

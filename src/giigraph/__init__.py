@@ -32,13 +32,15 @@ def build(base: str | None = None, data_dir: Path | None = None) -> "Dataset":
 def build_quads(base: str | None = None, data_dir: Path | None = None,
                 source_cache: "SourceCache | None" = None) -> "Quads":
     """The same dataset as plain quads (`giigraph.quads.Quads`): what the CLI and `build_dist` use, no rdflib.
-    With `source_cache`, unchanged source files are not read again (`giigraph.buildcache`)."""
+    With `source_cache`, unchanged source files are not read again, nor their graphs built
+    (`giigraph.buildcache`)."""
     from . import sources
     from .builder import build_quads as _build
     from .config import resolve_base
     from .resources import DATA_DIR
 
-    return _build(sources.load(Path(data_dir or DATA_DIR), source_cache), resolve_base(base))
+    return _build(sources.load(Path(data_dir or DATA_DIR), source_cache), resolve_base(base),
+                  source_cache.graphs if source_cache is not None else None)
 
 
 def validate(graph: "Graph | Dataset | Quads", engine: str = "auto", shapes=None) -> "ValidationReport":

@@ -1,14 +1,23 @@
-"""The build cache: each source file's checked records, kept under the hash of what they came from.
+"""The build cache: each source file's records and each article's built graph, kept under the hash of
+what they came from.
 
-Rebuilding a big corpus after one article changed should not read and check the other thousands of
-source files again. The cache keeps, per source file, the records `sources` read from it (pickled),
-under the SHA-256 of the file's name and bytes and of the code that reads them (`sources.py`,
-`model.py`): an edited or renamed file, or another giigraph, never meets an old entry. Every entry
-carries the SHA-256 of its own payload, so a truncated or corrupt entry is detected, read again from
-the source and rewritten, never trusted. Entries are written atomically (temp file, rename).
+Rebuilding a big corpus after one article changed should not read, build and format the other
+thousands of sources again. The cache keeps, per source file:
 
-Only the reading is cached: references are resolved, the graph built and validated, and every dump
-written on each run, so the output is the same bytes as a build without the cache.
+- the records `sources` read from it (pickled), under the SHA-256 of the file's name and bytes and of
+  the code that reads them (`sources.py`, `model.py`);
+- its article's named graph as `builder` makes it, with the graph's sorted N-Quads lines (the
+  N-Quads and N-Triples dumps merge these sorted runs instead of formatting and sorting every
+  line again: the same bytes), under the SHA-256 of the source's resolved records, the base IRI,
+  the Python version and every module of giigraph; the entry also names each record the building
+  looked up in the rest of the corpus (a cluster's name, a publisher) with the SHA-256 of that
+  record, and is used only if every one of them is still the same.
+
+An edited or renamed file, another giigraph, or a changed curated record the graph quotes, never
+meets an old entry. Every entry carries the SHA-256 of its own payload, so a truncated or corrupt
+entry is detected, made again and rewritten, never trusted. Entries are written atomically (temp
+file, rename). Validation, the other dumps and the description are made on each run from the whole
+dataset, so the output is the same bytes as a build without the cache.
 The folder is the user's own ($XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph; `--cache DIR`):
 entries are pickles, so it must not be writable by others.
 """
@@ -17,11 +26,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from .model import Record, Source
+    from .quads import Quads
 
 T = TypeVar("T")
 MAGIC = b"giigraph-build-cache 1\n"
@@ -43,33 +57,47 @@ def _code_fingerprint() -> bytes:
     return h.digest()
 
 
-class SourceCache:
-    """Records read from source files, by content; `hits` and `misses` count this run's lookups."""
+@cache
+def _package_fingerprint() -> bytes:
+    """Every module of giigraph and the Python running it: what a built graph depends on besides its data."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(sys.version.encode())
+    for path in sorted(package.rglob("*.py")):
+        h.update(str(path.relative_to(package)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.digest()
+
+
+def _digest(value: object) -> bytes:
+    return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
+class _Entries:
+    """Pickled values in files named by a key, each with the SHA-256 of its payload."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder) / "sources"
+        self.folder = folder
         self.hits = self.misses = 0
 
-    def _entry(self, path: Path, data: bytes) -> Path:
-        key = hashlib.sha256(_code_fingerprint() + path.name.encode() + b"\0" + data).hexdigest()
-        return self.folder / key[:2] / key
+    def path(self, key: bytes) -> Path:
+        name = key.hex()
+        return self.folder / name[:2] / name
 
-    def get(self, path: Path) -> tuple[Path, object | None]:
-        """The entry file for `path` as it is now, and its records if a sound entry exists."""
-        entry = self._entry(path, path.read_bytes())
+    def load(self, entry: Path) -> object | None:
+        """The value in `entry`, or None if it is missing, truncated or corrupt (then it is made again)."""
         try:
             raw = entry.read_bytes()
         except OSError:
-            return entry, None
+            return None
         digest, payload = raw[len(MAGIC):len(MAGIC) + 32], raw[len(MAGIC) + 32:]
         if not raw.startswith(MAGIC) or hashlib.sha256(payload).digest() != digest:
-            return entry, None  # truncated or corrupt: read the source again
+            return None
         try:
-            return entry, pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:  # noqa: BLE001 - any unreadable entry is simply rebuilt
-            return entry, None
+            return None
 
-    def put(self, entry: Path, value: object) -> None:
+    def save(self, entry: Path, value: object) -> None:
         """Store `value` atomically; a cache that cannot be written only costs speed."""
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
@@ -80,6 +108,24 @@ class SourceCache:
             os.replace(temp, entry)
         except OSError:
             pass
+
+
+class SourceCache(_Entries):
+    """Records read from source files, by content; `hits` and `misses` count this run's lookups.
+    Its `graphs` keep the articles' built graphs in the same folder."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(Path(folder) / "sources")
+        self.graphs = GraphCache(Path(folder) / "graphs")
+
+    def get(self, path: Path) -> tuple[Path, object | None]:
+        """The entry file for `path` as it is now, and its records if a sound entry exists."""
+        entry = self.path(hashlib.sha256(_code_fingerprint() + path.name.encode() + b"\0"
+                                         + path.read_bytes()).digest())
+        return entry, self.load(entry)
+
+    def put(self, entry: Path, value: object) -> None:
+        self.save(entry, value)
 
     def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]]) -> tuple[T, ...]:
         """What `read(paths)` returns, reading only the files without a sound entry."""
@@ -96,3 +142,92 @@ class SourceCache:
             self.put(entry, value)
             found[path] = value
         return tuple(found[p] for p in paths)  # type: ignore[misc]
+
+
+class GraphCache(_Entries):
+    """Articles' built graphs; `hits` and `misses` count lookups. Their sorted N-Quads lines are
+    entries of `runs`, in a folder beside."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.runs = _Entries(folder.with_name("runs"))
+
+    def for_build(self, base: str, index: Mapping[str, "Record"]) -> "GraphBuild":
+        """The cache as one build uses it: `index` is that build's every record by reference."""
+        return GraphBuild(self, base, index)
+
+
+class _Reads(Mapping[str, "Record"]):
+    """The corpus's records by reference, noting which ones a graph's building looked up."""
+
+    def __init__(self, index: Mapping[str, "Record"]) -> None:
+        self.index, self.read = index, set()
+
+    def __getitem__(self, ref: str) -> "Record":
+        self.read.add(ref)
+        return self.index[ref]
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a cached graph's building may look records up, not list them")
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+class GraphBuild:
+    """One build's use of a `GraphCache`: each looked-up record's digest is worked out once."""
+
+    def __init__(self, cache: GraphCache, base: str, index: Mapping[str, "Record"]) -> None:
+        self.cache, self.base, self.index = cache, base, index
+        self._digests: dict[str, bytes] = {}
+
+    def _record(self, ref: str) -> bytes | None:
+        digest = self._digests.get(ref)
+        if digest is None and ref in self.index:
+            digest = self._digests[ref] = _digest(self.index[ref])
+        return digest
+
+    def add(self, quads: "Quads", name: str, source: "Source",
+            build: Callable[[Mapping[str, "Record"]], None]) -> None:
+        """Fill graph `name` of `quads` with `source`'s graph, from the cache if a sound entry was made
+        from the same records, else by `build(index)` (which writes into it), then kept. Its sorted
+        N-Quads lines are offered to `quads.runs` (read only when the dumps need them)."""
+        graph = quads.graph(name)
+        if graph:  # the name is shared with other data: built, not cached
+            build(self.index)
+            return
+        key = hashlib.sha256(_package_fingerprint() + self.base.encode() + b"\0" + _digest(source)).digest()
+        entry = self.cache.path(key)
+        value = self.cache.load(entry)
+        if isinstance(value, tuple) and all(self._record(ref) == d for ref, d in value[0].items()):
+            reads, triples = value
+            graph.update(triples)
+            self.cache.hits += 1
+        else:
+            looked_up = _Reads(self.index)
+            build(looked_up)
+            reads = {ref: self._record(ref) for ref in sorted(looked_up.read)}
+            self.cache.save(entry, (reads, graph))
+            self.cache.misses += 1
+        # the graph is a function of the source and the records it read: so are its lines
+        runs = self.cache.runs
+        quads.runs[name] = (len(graph), _Run(runs, runs.path(_digest((key, sorted(reads.items()))))))
+
+
+class _Run:
+    """A graph's sorted N-Quads lines in the cache (`Quads.runs`): loaded when the dumps are made, so
+    they are allocated beside the other lines and freed with them, or saved when they were not there."""
+
+    def __init__(self, runs: _Entries, entry: Path) -> None:
+        self.runs, self.entry = runs, entry
+
+    def load(self) -> list[str] | None:
+        lines = self.runs.load(self.entry)
+        if isinstance(lines, list):
+            self.runs.hits += 1
+            return lines
+        self.runs.misses += 1
+        return None
+
+    def save(self, lines: list[str]) -> None:
+        self.runs.save(self.entry, lines)

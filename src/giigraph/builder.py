@@ -7,10 +7,11 @@ plain ones of `terms.py` (an IRI is a string), so building needs no RDF library.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from sys import intern
+from typing import TYPE_CHECKING
 
 from . import claims, cube, geo, model
 from .gcpause import without_gc
@@ -21,6 +22,9 @@ from .namespaces import (
 from .quads import Quads
 from .resources import ONTOLOGY_FILE
 from .terms import Literal, Triple
+
+if TYPE_CHECKING:
+    from .buildcache import GraphCache
 
 ORG_TYPES: dict[str, tuple[str, ...]] = {
     "intergovernmental": (ORG.FormalOrganization,),
@@ -38,7 +42,7 @@ ALL_KINDS = sorted({cls.kind for cls in (*model.CURATED_KINDS.values(), *model.S
 class Builder:
     """Writes records into one graph (a set of triples); knows the base IRI and every record by reference."""
 
-    def __init__(self, graph: set[Triple], base: str, index: dict[str, model.Record]) -> None:
+    def __init__(self, graph: set[Triple], base: str, index: Mapping[str, model.Record]) -> None:
         self.g, self.base, self.index = graph, base, index
 
     # --- small helpers shared by every kind --------------------------------------------------------
@@ -331,8 +335,9 @@ def graph_iri(base: str, name: str) -> str:
 
 
 @without_gc
-def build_quads(corpus: model.Corpus, base: str) -> Quads:
-    """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`."""
+def build_quads(corpus: model.Corpus, base: str, graph_cache: "GraphCache | None" = None) -> Quads:
+    """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`.
+    With `graph_cache`, an article's graph made before from the same records is taken from it."""
     index = {r.ref: r for r in corpus.all_records()}
     quads = Quads(data_prefixes(base, ALL_KINDS))
     curated = Builder(quads.graph(graph_iri(base, "curated")), base, index)
@@ -340,11 +345,13 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
     for record in corpus.entities:
         if not isinstance(record, model.CitedSource):  # described in its own graph, below
             CURATED[type(record)](curated, record, curated.iri(record.ref))
+    cached = graph_cache.for_build(base, index) if graph_cache is not None else None
     for source in corpus.sources:
-        b = Builder(quads.graph(graph_iri(base, f"source/{source.id}")), base, index)
-        _article(b, source.article, b.iri(source.article.ref))
-        for record in source.records:
-            FACTS[type(record)](b, record, b.iri(record.ref), source.id)
+        name = graph_iri(base, f"source/{source.id}")
+        if cached is None:
+            _source(Builder(quads.graph(name), base, index), source)
+        else:
+            cached.add(quads, name, source, lambda records: _source(Builder(quads.graph(name), base, records), source))
     for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)
@@ -354,6 +361,13 @@ def build_quads(corpus: model.Corpus, base: str) -> Quads:
     if any(isinstance(r, model.ClaimTest) for r in corpus.entities):  # else no store to load for nothing
         claims.record(quads, claims.check(quads), base)
     return quads
+
+
+def _source(b: Builder, source: model.Source) -> None:
+    """An article and every fact read in it, into the source's graph."""
+    _article(b, source.article, b.iri(source.article.ref))
+    for record in source.records:
+        FACTS[type(record)](b, record, b.iri(record.ref), source.id)
 
 
 @cache

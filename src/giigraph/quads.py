@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .gcpause import without_gc
 from .terms import BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, nt
@@ -36,6 +36,10 @@ class Quads:
         self.graphs: dict[str, set[Triple]] = {}
         self.prefixes: dict[str, str] = dict(prefixes or {})
         self._cache: dict[str, object] = {}
+        #: Where the sorted N-Quads lines of a graph are kept (the build cache), with its triple count
+        #: then: `nq_lines` merges them instead of formatting the graph again while the count is the
+        #: same (graphs only grow), or keeps the lines it formatted there.
+        self.runs: dict[str, tuple[int, Run]] = {}
 
     def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
         """The triples of one graph, created empty if new (add to it while building)."""
@@ -84,7 +88,7 @@ class Quads:
         cut instead of sorting again (N-Quads lines in order are their triples in order, each
         triple's copies side by side), one line at a time."""
         if "nq" not in self._cache or self.graphs.get(DEFAULT_GRAPH):
-            yield from sorted(_lines(self.union(), DEFAULT_GRAPH))
+            yield from sorted_lines(self.union())
             return
         previous = ""
         for line in self._cache["nq"]:  # type: ignore[attr-defined]
@@ -94,11 +98,18 @@ class Quads:
                 previous = triple
 
     def nq_lines(self) -> list[str]:
-        """Every quad as sorted, distinct N-Quads lines."""
+        """Every quad as sorted, distinct N-Quads lines (the graphs' sorted runs of `runs` merged by the
+        sort, which finds them: the same lines as sorting all, in a fraction of the time)."""
         def make() -> list[str]:
             lines: list[str] = []
             for name, triples in self.graphs.items():
-                lines.extend(_lines(triples, name))
+                count, run = self.runs.pop(name, (-1, None))
+                kept = run.load() if run is not None and count == len(triples) else None
+                if kept is None:
+                    kept = _lines(triples, name)  # type: ignore[assignment]
+                    if run is not None and count == len(triples):
+                        run.save(sorted(kept))
+                lines.extend(kept)  # type: ignore[arg-type]
             lines.sort()
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
@@ -197,6 +208,14 @@ class Quads:
         return quads
 
 
+class Run(Protocol):
+    """A store of one graph's sorted N-Quads lines: None when it holds none (or none sound)."""
+
+    def load(self) -> list[str] | None: ...
+
+    def save(self, lines: list[str]) -> None: ...
+
+
 class LineReader(io.RawIOBase):
     """Lines of text as a binary stream, encoded a block at a time (no copy of the whole text)."""
 
@@ -263,7 +282,12 @@ def index(triples: Iterable[Triple]) -> Index:
 
 def ntriples(triples: Iterable[Triple]) -> bytes:
     """Sorted, distinct N-Triples of `triples`: the bytes a publish uploads (and hashes) per graph."""
-    return "".join(sorted(_lines(triples, ""))).encode()
+    return "".join(sorted_lines(triples)).encode()
+
+
+def sorted_lines(triples: Iterable[Triple], graph: str = DEFAULT_GRAPH) -> list[str]:
+    """Sorted, distinct N-Triples (graph "") or N-Quads lines of `triples`."""
+    return sorted(_lines(triples, graph))
 
 
 def _lines(triples: Iterable[Triple], graph: str) -> set[str]:
