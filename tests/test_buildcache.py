@@ -35,7 +35,7 @@ def test_article_rebuilt_from_the_cache_is_byte_identical(tmp_path, runner):
     result = runner.invoke(main, ["build", "--out", str(tmp_path / "none"), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert dumps(tmp_path / "cold") == dumps(tmp_path / "warm") == dumps(tmp_path / "none")
-    for kind in ("sources", "graphs", "runs"):
+    for kind in ("sources", "graphs", "nq", "trig"):
         assert len(list((cache / kind).rglob("*"))) > len(list((DATA_DIR / "sources").glob("*.yaml")))
 
 
@@ -50,8 +50,9 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     cache = SourceCache(tmp_path / "cache")
     n = len(list((data / "sources").glob("*.yaml")))
     build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
-    graphs, runs = cache.graphs, cache.graphs.runs
-    assert (cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (runs.hits, runs.misses) == (0, n)
+    graphs, nq, trig = cache.graphs, cache.graphs.pieces["nq"], cache.graphs.pieces["trig"]
+    assert ((cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (nq.hits, nq.misses)
+            == (trig.hits, trig.misses) == (0, n))
 
     added = corpus.add_article(data, 10_000)
     files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
@@ -59,11 +60,13 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     removed = next(p for p in files if p != changed)
     changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
     removed.unlink()
-    cache.hits = cache.misses = graphs.hits = graphs.misses = runs.hits = runs.misses = 0
+    for counted in (cache, graphs, nq, trig):
+        counted.hits = counted.misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
     # the new and the changed file were read, built and formatted
-    assert (cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (runs.hits, runs.misses) == (n - 2, 2)
+    assert ((cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (nq.hits, nq.misses)
+            == (trig.hits, trig.misses) == (n - 2, 2))
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert added.exists() and b"Round table" in (out / "giigraph.nq").read_bytes()
 
@@ -80,10 +83,11 @@ def test_a_changed_record_that_graphs_quote_rebuilds_those_graphs_only(small_cor
     clusters.write_text(text.replace(f"    en: {name}\n", f"    en: {name} Renamed\n", 1), encoding="utf-8")
     ranked = [p for p in (data / "sources").glob("*.yaml") if f"cluster: {cluster}\n" in p.read_text(encoding="utf-8")]
     assert 0 < len(ranked) < len(list((data / "sources").glob("*.yaml")))
-    cache.graphs.hits = cache.graphs.misses = cache.graphs.runs.misses = 0
+    cache.graphs.hits = cache.graphs.misses = cache.graphs.pieces["nq"].misses = cache.graphs.pieces["trig"].misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
-    assert cache.graphs.misses == cache.graphs.runs.misses == len(ranked)  # graphs whose rank labels name it
+    # the graphs whose rank labels name the cluster
+    assert cache.graphs.misses == cache.graphs.pieces["nq"].misses == cache.graphs.pieces["trig"].misses == len(ranked)
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert f"{name} Renamed: rank".encode() in (out / "giigraph.nq").read_bytes()
 
@@ -92,16 +96,17 @@ def test_graphs_of_other_code_are_not_used(small_corpus, tmp_path, monkeypatch):
     cache = SourceCache(tmp_path / "cache")
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
     monkeypatch.setattr(buildcache, "_package_fingerprint", lambda: b"another giigraph")
-    cache.graphs.hits = cache.graphs.misses = cache.graphs.runs.hits = 0
+    cache.graphs.hits = cache.graphs.misses = cache.graphs.pieces["nq"].hits = cache.graphs.pieces["trig"].hits = 0
     build_dist(tmp_path / "second", data_dir=small_corpus, source_cache=cache)
-    assert cache.graphs.hits == cache.graphs.runs.hits == 0 and cache.graphs.misses > 0
+    assert cache.graphs.hits == cache.graphs.pieces["nq"].hits == cache.graphs.pieces["trig"].hits == 0
+    assert cache.graphs.misses > 0
     assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
 
 
-@pytest.mark.parametrize("kind", ["sources", "graphs", "runs"])
+@pytest.mark.parametrize("kind", ["sources", "graphs", "nq", "trig"])
 def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path, kind):
     cache = SourceCache(tmp_path / "cache")
-    counted = {"sources": cache, "graphs": cache.graphs, "runs": cache.graphs.runs}[kind]
+    counted = {"sources": cache, "graphs": cache.graphs, **cache.graphs.pieces}[kind]
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
     entries = sorted(p for p in (tmp_path / "cache" / kind).rglob("*") if p.is_file())
     entries[0].write_bytes(entries[0].read_bytes()[:-10])  # truncated
@@ -116,3 +121,25 @@ def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path, kin
     counted.hits = counted.misses = 0
     build_dist(tmp_path / "third", data_dir=small_corpus, source_cache=cache)
     assert counted.misses == 0  # the entries were rewritten, sound
+
+
+def test_a_trig_block_is_kept_per_graph_and_prefixes():
+    """TriG takes a graph's block from where it is kept only under the prefixes it was written with."""
+    from giigraph.turtle import Names, trig
+
+    graphs = {"http://ex.org/g": {("http://ex.org/a", "http://ex.org/p", "http://ex.org/b")}}
+    asked = []
+
+    def made(name, kind, make, variant):
+        asked.append((name, kind, variant))
+        return make()
+
+    texts = []
+    for prefix in ("ex", "x"):
+        names = Names({prefix: "http://ex.org/"})
+        names.scan({"http://ex.org/a": {"http://ex.org/p": ["http://ex.org/b"]}})
+        texts.append("".join(trig(graphs, names, made)))
+    assert [(name, kind) for name, kind, _ in asked] == [("http://ex.org/g", "trig")] * 2
+    assert asked[0][2] != asked[1][2]
+    assert texts == ["@prefix ex: <http://ex.org/> .\n\n<http://ex.org/g> {\n    ex:a ex:p ex:b .\n}\n",
+                     "@prefix x: <http://ex.org/> .\n\n<http://ex.org/g> {\n    x:a x:p x:b .\n}\n"]

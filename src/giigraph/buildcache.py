@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MAGIC = b"giigraph-build-cache 1\n"
+#: What the dumps make of each graph and the cache keeps: its sorted N-Quads lines, its TriG block.
+PIECES = ("nq", "trig")
 
 
 def default_folder() -> Path:
@@ -145,12 +147,12 @@ class SourceCache(_Entries):
 
 
 class GraphCache(_Entries):
-    """Articles' built graphs; `hits` and `misses` count lookups. Their sorted N-Quads lines are
-    entries of `runs`, in a folder beside."""
+    """Articles' built graphs; `hits` and `misses` count lookups. What the dumps make of each graph
+    (`Quads.kept`: its sorted N-Quads lines, its TriG block) is kept in `pieces`, a folder per kind."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
-        self.runs = _Entries(folder.with_name("runs"))
+        self.pieces = {kind: _Entries(folder.with_name(kind)) for kind in PIECES}
 
     def for_build(self, base: str, index: Mapping[str, "Record"]) -> "GraphBuild":
         """The cache as one build uses it: `index` is that build's every record by reference."""
@@ -191,7 +193,7 @@ class GraphBuild:
             build: Callable[[Mapping[str, "Record"]], None]) -> None:
         """Fill graph `name` of `quads` with `source`'s graph, from the cache if a sound entry was made
         from the same records, else by `build(index)` (which writes into it), then kept. Its sorted
-        N-Quads lines are offered to `quads.runs` (read only when the dumps need them)."""
+        N-Quads lines and TriG block are offered to `quads.kept` (read only when the dumps need them)."""
         graph = quads.graph(name)
         if graph:  # the name is shared with other data: built, not cached
             build(self.index)
@@ -209,25 +211,26 @@ class GraphBuild:
             reads = {ref: self._record(ref) for ref in sorted(looked_up.read)}
             self.cache.save(entry, (reads, graph))
             self.cache.misses += 1
-        # the graph is a function of the source and the records it read: so are its lines
-        runs = self.cache.runs
-        quads.runs[name] = (len(graph), _Run(runs, runs.path(_digest((key, sorted(reads.items()))))))
+        # the graph is a function of the source and the records it read: so is what is made of it
+        quads.kept[name] = (len(graph), _Pieces(self.cache.pieces, _digest((key, sorted(reads.items())))))
 
 
-class _Run:
-    """A graph's sorted N-Quads lines in the cache (`Quads.runs`): loaded when the dumps are made, so
-    they are allocated beside the other lines and freed with them, or saved when they were not there."""
+class _Pieces:
+    """What the dumps make of one graph, in the cache (`Quads.kept`): read when the dumps are made (so
+    it is allocated beside what it joins, and freed with it), or saved when it was not there."""
 
-    def __init__(self, runs: _Entries, entry: Path) -> None:
-        self.runs, self.entry = runs, entry
+    def __init__(self, entries: dict[str, _Entries], key: bytes) -> None:
+        self.entries, self.key = entries, key
 
-    def load(self) -> list[str] | None:
-        lines = self.runs.load(self.entry)
-        if isinstance(lines, list):
-            self.runs.hits += 1
-            return lines
-        self.runs.misses += 1
-        return None
+    def load(self, kind: str, variant: bytes = b"") -> object | None:
+        entries = self.entries[kind]
+        value = entries.load(entries.path(hashlib.sha256(self.key + variant).digest()))
+        if value is None:
+            entries.misses += 1
+        else:
+            entries.hits += 1
+        return value
 
-    def save(self, lines: list[str]) -> None:
-        self.runs.save(self.entry, lines)
+    def save(self, kind: str, value: object, variant: bytes = b"") -> None:
+        entries = self.entries[kind]
+        entries.save(entries.path(hashlib.sha256(self.key + variant).digest()), value)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .gcpause import without_gc
 from .terms import BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, nt
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import rdflib
 
 DEFAULT_GRAPH = ""
+T = TypeVar("T")
 Index = dict[Term, dict[str, list[Term]]]
 
 
@@ -36,10 +37,11 @@ class Quads:
         self.graphs: dict[str, set[Triple]] = {}
         self.prefixes: dict[str, str] = dict(prefixes or {})
         self._cache: dict[str, object] = {}
-        #: Where the sorted N-Quads lines of a graph are kept (the build cache), with its triple count
-        #: then: `nq_lines` merges them instead of formatting the graph again while the count is the
-        #: same (graphs only grow), or keeps the lines it formatted there.
-        self.runs: dict[str, tuple[int, Run]] = {}
+        #: Where what the dumps make of a graph is kept (the build cache), with the graph's triple count
+        #: then: its sorted N-Quads lines (`nq_lines` merges them instead of formatting the graph
+        #: again) and its TriG block are taken from there while the count is the same (graphs only
+        #: grow), or saved there once made.
+        self.kept: dict[str, tuple[int, Kept]] = {}
 
     def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
         """The triples of one graph, created empty if new (add to it while building)."""
@@ -98,21 +100,27 @@ class Quads:
                 previous = triple
 
     def nq_lines(self) -> list[str]:
-        """Every quad as sorted, distinct N-Quads lines (the graphs' sorted runs of `runs` merged by the
-        sort, which finds them: the same lines as sorting all, in a fraction of the time)."""
+        """Every quad as sorted, distinct N-Quads lines (graphs' sorted lines kept in `kept` merged by
+        the sort, which finds these runs: the same lines as sorting all, in a fraction of the time)."""
         def make() -> list[str]:
             lines: list[str] = []
             for name, triples in self.graphs.items():
-                count, run = self.runs.pop(name, (-1, None))
-                kept = run.load() if run is not None and count == len(triples) else None
-                if kept is None:
-                    kept = _lines(triples, name)  # type: ignore[assignment]
-                    if run is not None and count == len(triples):
-                        run.save(sorted(kept))
-                lines.extend(kept)  # type: ignore[arg-type]
+                lines.extend(self.made(name, "nq", lambda: sorted(_lines(triples, name))))  # noqa: B023
             lines.sort()
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
+
+    def made(self, name: str, kind: str, make: Callable[[], T], variant: bytes = b"") -> T:
+        """What `make()` makes of graph `name` (`kind`: "nq", "trig"; `variant`: what else it depends
+        on), taken from `kept` if it holds it for the graph as it is, else made (and saved there)."""
+        count, kept = self.kept.get(name, (-1, None))
+        if kept is None or count != len(self.graphs[name]):
+            return make()
+        value = kept.load(kind, variant)
+        if value is None:
+            value = make()
+            kept.save(kind, value, variant)
+        return value  # type: ignore[return-value]
 
     def graph_digests(self) -> dict[str, tuple[str, int]] | None:
         """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut in one
@@ -208,12 +216,12 @@ class Quads:
         return quads
 
 
-class Run(Protocol):
-    """A store of one graph's sorted N-Quads lines: None when it holds none (or none sound)."""
+class Kept(Protocol):
+    """A store of what the dumps make of one graph, by kind: None when it holds none (or none sound)."""
 
-    def load(self) -> list[str] | None: ...
+    def load(self, kind: str, variant: bytes = b"") -> object | None: ...
 
-    def save(self, lines: list[str]) -> None: ...
+    def save(self, kind: str, value: object, variant: bytes = b"") -> None: ...
 
 
 class LineReader(io.RawIOBase):

@@ -50,7 +50,7 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
         from .turtle import scanned, trig, turtle
 
         text = (turtle(quads.by_subject(), quads.prefixes, scanned(quads)) if name == "turtle"
-                else trig(quads.graphs, scanned(quads)[0]))
+                else trig(quads.graphs, scanned(quads)[0], quads.made))
         yield from _encoded(text)
     elif name == "jsonld":
         from .jsonld import analysis, jsonld_chunks

@@ -17,7 +17,7 @@ are refused (`terms.check_iri`). Every other layout decision is rdflib's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from unicodedata import category
 
 from .quads import Index, Quads, index
@@ -238,6 +238,8 @@ def _statements(names: Names, subjects: Index, order: list[Term], depth: int) ->
 
 #: A graph's names, worked out by `Names.scan`, and how often each node is an object.
 Scanned = tuple["Names", dict[Term, int]]
+#: What a graph's piece of a dump is, from where it is kept: (graph, kind, make, variant) -> piece.
+Made = Callable[[str, str, Callable[[], str], bytes], str]
 
 
 def scanned(quads: Quads) -> Scanned:
@@ -261,16 +263,20 @@ def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = No
     yield "\n"
 
 
-def trig(graphs: dict[str, Iterable[Triple]], names: Names) -> Iterator[str]:
+def trig(graphs: dict[str, Iterable[Triple]], names: Names, made: Made | None = None) -> Iterator[str]:
     """Named graphs as TriG, in chunks of text: the default graph, then each named graph in IRI order.
 
     Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block; the
     prefixes of all graphs head the file. `names` were worked out once, on the graphs' union
     (`scanned`); each graph is then indexed and written in turn, so only one graph's index is held.
+    A block is the same text whenever its graph and the namespaces' prefixes are: `made` (e.g.
+    `Quads.made`, the build cache) may hold it.
     """
     order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
     yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
-    for i, g in enumerate(order):
+    prefixes = repr(sorted(names.by_namespace.items())).encode()  # complete once the union is scanned
+
+    def block(g: str) -> str:
         subjects = index(graphs[g])
         references: dict[Term, int] = {}
         for props in subjects.values():
@@ -278,6 +284,9 @@ def trig(graphs: dict[str, Iterable[Triple]], names: Names) -> Iterator[str]:
                 for o in objects:
                     if not isinstance(o, Literal):
                         references[o] = references.get(o, 0) + 1
+        return "".join(_statements(names, subjects, _order(subjects, references), 1))
+
+    for i, g in enumerate(order):
         yield ("\n" if i else "") + (names.graph(g) + " {" if g else "{")
-        yield from _statements(names, subjects, _order(subjects, references), 1)
+        yield made(g, "trig", lambda: block(g), prefixes) if made is not None else block(g)  # noqa: B023
         yield "}\n"
