@@ -35,7 +35,7 @@ def test_article_rebuilt_from_the_cache_is_byte_identical(tmp_path, runner):
     result = runner.invoke(main, ["build", "--out", str(tmp_path / "none"), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert dumps(tmp_path / "cold") == dumps(tmp_path / "warm") == dumps(tmp_path / "none")
-    for kind in ("sources", "graphs", "nq", "trig"):
+    for kind in ("sources", "graphs", *buildcache.PIECES):
         assert len(list((cache / kind).rglob("*"))) > len(list((DATA_DIR / "sources").glob("*.yaml")))
 
 
@@ -50,9 +50,8 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     cache = SourceCache(tmp_path / "cache")
     n = len(list((data / "sources").glob("*.yaml")))
     build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
-    graphs, nq, trig = cache.graphs, cache.graphs.pieces["nq"], cache.graphs.pieces["trig"]
-    assert ((cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (nq.hits, nq.misses)
-            == (trig.hits, trig.misses) == (0, n))
+    counted = (cache, cache.graphs, *cache.graphs.pieces.values())
+    assert {(c.hits, c.misses) for c in counted} == {(0, n)}
 
     added = corpus.add_article(data, 10_000)
     files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
@@ -60,13 +59,12 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     removed = next(p for p in files if p != changed)
     changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
     removed.unlink()
-    for counted in (cache, graphs, nq, trig):
-        counted.hits = counted.misses = 0
+    for c in counted:
+        c.hits = c.misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
-    # the new and the changed file were read, built and formatted
-    assert ((cache.hits, cache.misses) == (graphs.hits, graphs.misses) == (nq.hits, nq.misses)
-            == (trig.hits, trig.misses) == (n - 2, 2))
+    # the new and the changed file were read, built and written
+    assert {(c.hits, c.misses) for c in counted} == {(n - 2, 2)}
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert added.exists() and b"Round table" in (out / "giigraph.nq").read_bytes()
 
@@ -83,11 +81,12 @@ def test_a_changed_record_that_graphs_quote_rebuilds_those_graphs_only(small_cor
     clusters.write_text(text.replace(f"    en: {name}\n", f"    en: {name} Renamed\n", 1), encoding="utf-8")
     ranked = [p for p in (data / "sources").glob("*.yaml") if f"cluster: {cluster}\n" in p.read_text(encoding="utf-8")]
     assert 0 < len(ranked) < len(list((data / "sources").glob("*.yaml")))
-    cache.graphs.hits = cache.graphs.misses = cache.graphs.pieces["nq"].misses = cache.graphs.pieces["trig"].misses = 0
+    counted = (cache.graphs, *cache.graphs.pieces.values())
+    for c in counted:
+        c.hits = c.misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
-    # the graphs whose rank labels name the cluster
-    assert cache.graphs.misses == cache.graphs.pieces["nq"].misses == cache.graphs.pieces["trig"].misses == len(ranked)
+    assert {c.misses for c in counted} == {len(ranked)}  # the graphs whose rank labels name the cluster
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert f"{name} Renamed: rank".encode() in (out / "giigraph.nq").read_bytes()
 
@@ -96,14 +95,15 @@ def test_graphs_of_other_code_are_not_used(small_corpus, tmp_path, monkeypatch):
     cache = SourceCache(tmp_path / "cache")
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
     monkeypatch.setattr(buildcache, "_package_fingerprint", lambda: b"another giigraph")
-    cache.graphs.hits = cache.graphs.misses = cache.graphs.pieces["nq"].hits = cache.graphs.pieces["trig"].hits = 0
+    counted = (cache.graphs, *cache.graphs.pieces.values())
+    for c in counted:
+        c.hits = c.misses = 0
     build_dist(tmp_path / "second", data_dir=small_corpus, source_cache=cache)
-    assert cache.graphs.hits == cache.graphs.pieces["nq"].hits == cache.graphs.pieces["trig"].hits == 0
-    assert cache.graphs.misses > 0
+    assert {c.hits for c in counted} == {0} and cache.graphs.misses > 0
     assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
 
 
-@pytest.mark.parametrize("kind", ["sources", "graphs", "nq", "trig"])
+@pytest.mark.parametrize("kind", ["sources", "graphs", *buildcache.PIECES])
 def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path, kind):
     cache = SourceCache(tmp_path / "cache")
     counted = {"sources": cache, "graphs": cache.graphs, **cache.graphs.pieces}[kind]

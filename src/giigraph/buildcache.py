@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 MAGIC = b"giigraph-build-cache 1\n"
-#: What the dumps make of each graph and the cache keeps: its sorted N-Quads lines, its TriG block.
-PIECES = ("nq", "trig")
+#: What the dumps make of each graph and the cache keeps: its sorted N-Quads lines, its TriG block,
+#: its subjects' Turtle statements.
+PIECES = ("nq", "trig", "turtle")
 
 
 def default_folder() -> Path:
@@ -148,7 +149,8 @@ class SourceCache(_Entries):
 
 class GraphCache(_Entries):
     """Articles' built graphs; `hits` and `misses` count lookups. What the dumps make of each graph
-    (`Quads.kept`: its sorted N-Quads lines, its TriG block) is kept in `pieces`, a folder per kind."""
+    (`Quads.kept`: its sorted N-Quads lines, its TriG block, its Turtle statements) is kept in
+    `pieces`, a folder per kind."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
@@ -193,7 +195,8 @@ class GraphBuild:
             build: Callable[[Mapping[str, "Record"]], None]) -> None:
         """Fill graph `name` of `quads` with `source`'s graph, from the cache if a sound entry was made
         from the same records, else by `build(index)` (which writes into it), then kept. Its sorted
-        N-Quads lines and TriG block are offered to `quads.kept` (read only when the dumps need them)."""
+        N-Quads lines, TriG block and Turtle statements are offered to `quads.kept` (read only when the
+        dumps need them)."""
         graph = quads.graph(name)
         if graph:  # the name is shared with other data: built, not cached
             build(self.index)

@@ -39,8 +39,8 @@ class Quads:
         self._cache: dict[str, object] = {}
         #: Where what the dumps make of a graph is kept (the build cache), with the graph's triple count
         #: then: its sorted N-Quads lines (`nq_lines` merges them instead of formatting the graph
-        #: again) and its TriG block are taken from there while the count is the same (graphs only
-        #: grow), or saved there once made.
+        #: again), its TriG block and its subjects' Turtle statements are taken from there while the
+        #: count is the same (graphs only grow), or saved there once made (`made`).
         self.kept: dict[str, tuple[int, Kept]] = {}
 
     def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
@@ -111,8 +111,8 @@ class Quads:
         return self._cached("nq", make)  # type: ignore[return-value]
 
     def made(self, name: str, kind: str, make: Callable[[], T], variant: bytes = b"") -> T:
-        """What `make()` makes of graph `name` (`kind`: "nq", "trig"; `variant`: what else it depends
-        on), taken from `kept` if it holds it for the graph as it is, else made (and saved there)."""
+        """What `make()` makes of graph `name` (`kind`: "nq", "trig", "turtle"; `variant`: what else it
+        depends on), taken from `kept` if it holds it for the graph as it is, else made (and saved there)."""
         count, kept = self.kept.get(name, (-1, None))
         if kept is None or count != len(self.graphs[name]):
             return make()

@@ -47,10 +47,14 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     elif name == "nquads":
         yield from _encoded(quads.nq_lines())
     elif name in ("turtle", "trig"):
-        from .turtle import scanned, trig, turtle
+        from .turtle import kept_statements, scanned, trig, turtle
 
-        text = (turtle(quads.by_subject(), quads.prefixes, scanned(quads)) if name == "turtle"
-                else trig(quads.graphs, scanned(quads)[0], quads.made))
+        names = scanned(quads)
+        if name == "turtle":
+            kept = kept_statements(quads, names[0]) if quads.kept else None
+            text = turtle(quads.by_subject(), quads.prefixes, names, kept)
+        else:
+            text = trig(quads.graphs, names[0], quads.made)
         yield from _encoded(text)
     elif name == "jsonld":
         from .jsonld import analysis, jsonld_chunks

@@ -207,12 +207,19 @@ def _order(subjects: Index, references: dict[Term, int]) -> list[Term]:
     return top + [s for _, _, s in rest]
 
 
-def _statements(names: Names, subjects: Index, order: list[Term], depth: int) -> Iterator[str]:
+def _statements(names: Names, subjects: Index, order: list[Term], depth: int,
+                kept: dict[Term, str] | None = None) -> Iterator[str]:
+    """Each subject's statement, in `order`; those in `kept` as written there."""
     indent = "    " * depth
     more = ";\n" + "    " * (depth + 1)
     many = ",\n" + "    " * (depth + 2)
     node, labels, verbs = names.node, names.labels, names.verbs
+    kept = kept or {}
     for s in order:
+        text = kept.get(s)
+        if text is not None:
+            yield text
+            continue
         props = subjects[s]
         if len(props) > 1:
             predicates = sorted(props)
@@ -251,16 +258,47 @@ def scanned(quads: Quads) -> Scanned:
     return quads.shared("turtle names", make)  # type: ignore[return-value]
 
 
-def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = None) -> Iterator[str]:
+def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = None,
+           kept: dict[Term, str] | None = None) -> Iterator[str]:
     """A graph (indexed by subject, see `quads.index`) as Turtle, in chunks of text; `names`: its
-    names scanned already (`scanned`), else they are worked out here."""
+    names scanned already (`scanned`), else they are worked out here; `kept`: statements of some
+    subjects written already with these names (`kept_statements`)."""
     if names is None:
         fresh = Names(prefixes)
         names = fresh, fresh.scan(subjects)
     named, references = names
     yield named.header()
-    yield from _statements(named, subjects, _order(subjects, references), 0)
+    yield from _statements(named, subjects, _order(subjects, references), 0, kept)
     yield "\n"
+
+
+def kept_statements(quads: Quads, names: Names) -> dict[Term, str]:
+    """The Turtle statements of the subjects that one graph alone describes, each graph's taken from
+    where `quads.kept` holds them (the build cache) or written and kept there. A subject's statement
+    reads only its own triples, so it is the same in the union's Turtle when no other graph has it
+    as a subject; the others are left to `turtle`."""
+    prefixes = _prefixes_key(names)
+    texts: dict[Term, str] = {}
+    graphs: dict[Term, int] = {}
+    for name, triples in quads.graphs.items():
+        if name in quads.kept:
+            def make(triples: set[Triple] = triples) -> dict[Term, str]:
+                subjects = index(triples)
+                order = list(subjects)
+                return dict(zip(order, _statements(names, subjects, order, 0), strict=True))
+            written = quads.made(name, "turtle", make, prefixes)
+            texts.update(written)
+            described: Iterable[Term] = written
+        else:
+            described = {s for s, _, _ in triples}
+        for s in described:
+            graphs[s] = graphs.get(s, 0) + 1
+    return {s: text for s, text in texts.items() if graphs[s] == 1}
+
+
+def _prefixes_key(names: Names) -> bytes:
+    """The namespaces' prefixes (complete once the union is scanned): with a graph, what its text is made of."""
+    return repr(sorted(names.by_namespace.items())).encode()
 
 
 def trig(graphs: dict[str, Iterable[Triple]], names: Names, made: Made | None = None) -> Iterator[str]:
@@ -274,7 +312,7 @@ def trig(graphs: dict[str, Iterable[Triple]], names: Names, made: Made | None = 
     """
     order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
     yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
-    prefixes = repr(sorted(names.by_namespace.items())).encode()  # complete once the union is scanned
+    prefixes = _prefixes_key(names)
 
     def block(g: str) -> str:
         subjects = index(graphs[g])
