@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MAGIC = b"giigraph-build-cache 1\n"
 #: What the dumps make of each graph and the cache keeps: its sorted N-Quads lines, its TriG block,
-#: its subjects' Turtle statements.
-PIECES = ("nq", "trig", "turtle")
+#: its subjects' Turtle statements and JSON-LD node objects.
+PIECES = ("nq", "trig", "turtle", "jsonld")
 
 
 def default_folder() -> Path:
@@ -149,8 +149,8 @@ class SourceCache(_Entries):
 
 class GraphCache(_Entries):
     """Articles' built graphs; `hits` and `misses` count lookups. What the dumps make of each graph
-    (`Quads.kept`: its sorted N-Quads lines, its TriG block, its Turtle statements) is kept in
-    `pieces`, a folder per kind."""
+    (`Quads.kept`: its sorted N-Quads lines, its TriG block, its Turtle statements and JSON-LD node
+    objects) is kept in `pieces`, a folder per kind."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
@@ -195,8 +195,8 @@ class GraphBuild:
             build: Callable[[Mapping[str, "Record"]], None]) -> None:
         """Fill graph `name` of `quads` with `source`'s graph, from the cache if a sound entry was made
         from the same records, else by `build(index)` (which writes into it), then kept. Its sorted
-        N-Quads lines, TriG block and Turtle statements are offered to `quads.kept` (read only when the
-        dumps need them)."""
+        N-Quads lines, TriG block, Turtle statements and JSON-LD node objects are offered to
+        `quads.kept` (read only when the dumps need them)."""
         graph = quads.graph(name)
         if graph:  # the name is shared with other data: built, not cached
             build(self.index)

@@ -199,30 +199,46 @@ def analysis(quads: Quads) -> Analysis:
     return quads.shared("jsonld", lambda: _context(quads.by_subject()))  # type: ignore[return-value]
 
 
-def jsonld_chunks(subjects: Index, analysed: Analysis) -> Iterator[str]:
+def jsonld_chunks(subjects: Index, analysed: Analysis, kept: dict[Term, str] | None = None) -> Iterator[str]:
     """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time;
-    `analysed`: its `analysis`."""
+    `analysed`: its `analysis`; `kept`: node objects of some subjects written already (`kept_nodes`)."""
     context, predicates, classes = analysed
     yield '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
     first = True
+    kept = kept or {}
     for s in sorted(subjects):
-        props = subjects[s]
-        node: dict[str, object] = {"@id": s}
-        values = {}
-        for p, objects in props.items():
-            if p == _RDF_TYPE:
-                names = sorted(classes[c] for c in objects if type(c) is str)
-                if names:
-                    node["@type"] = names[0] if len(names) == 1 else names
-                objects = [o for o in objects if type(o) is not str]
-                if not objects:
-                    continue
-            term, definition = predicates[p]
-            values[term] = _values(objects, definition)
-        node.update(sorted(values.items()))
-        yield ("\n    " if first else ",\n    ") + _dumps(node, 2)
+        text = kept.get(s)
+        yield ("\n    " if first else ",\n    ") + (text if text is not None else _node(s, subjects[s], analysed))
         first = False
     yield ("\n  ]\n}\n" if not first else "]\n}\n")
+
+
+def _node(s: Term, props: dict[str, list[Term]], analysed: Analysis) -> str:
+    """One subject's node object, as the dump prints it."""
+    _, predicates, classes = analysed
+    node: dict[str, object] = {"@id": s}
+    values = {}
+    for p, objects in props.items():
+        if p == _RDF_TYPE:
+            names = sorted(classes[c] for c in objects if type(c) is str)
+            if names:
+                node["@type"] = names[0] if len(names) == 1 else names
+            objects = [o for o in objects if type(o) is not str]
+            if not objects:
+                continue
+        term, definition = predicates[p]
+        values[term] = _values(objects, definition)
+    node.update(sorted(values.items()))
+    return _dumps(node, 2)
+
+
+def kept_nodes(quads: Quads, analysed: Analysis) -> dict[Term, str]:
+    """The node objects of the subjects that one graph alone describes, as `quads.kept` holds them
+    (`Quads.kept_by_subject`): a node object reads only its subject's triples and the terms."""
+    _, predicates, classes = analysed
+    terms = repr((sorted(predicates.items()), sorted(classes.items()))).encode()
+    return quads.kept_by_subject(
+        "jsonld", lambda subjects: {s: _node(s, props, analysed) for s, props in subjects.items()}, terms)
 
 
 def context_document(subjects: Index, analysed: Analysis | None = None) -> bytes:

@@ -39,8 +39,8 @@ class Quads:
         self._cache: dict[str, object] = {}
         #: Where what the dumps make of a graph is kept (the build cache), with the graph's triple count
         #: then: its sorted N-Quads lines (`nq_lines` merges them instead of formatting the graph
-        #: again), its TriG block and its subjects' Turtle statements are taken from there while the
-        #: count is the same (graphs only grow), or saved there once made (`made`).
+        #: again), its TriG block, its subjects' Turtle statements and JSON-LD node objects are taken
+        #: from there while the count is the same (graphs only grow), or saved there once made (`made`).
         self.kept: dict[str, tuple[int, Kept]] = {}
 
     def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
@@ -111,7 +111,7 @@ class Quads:
         return self._cached("nq", make)  # type: ignore[return-value]
 
     def made(self, name: str, kind: str, make: Callable[[], T], variant: bytes = b"") -> T:
-        """What `make()` makes of graph `name` (`kind`: "nq", "trig", "turtle"; `variant`: what else it
+        """What `make()` makes of graph `name` (`kind`: "nq", "trig", "turtle", "jsonld"; `variant`: what else it
         depends on), taken from `kept` if it holds it for the graph as it is, else made (and saved there)."""
         count, kept = self.kept.get(name, (-1, None))
         if kept is None or count != len(self.graphs[name]):
@@ -121,6 +121,24 @@ class Quads:
             value = make()
             kept.save(kind, value, variant)
         return value  # type: ignore[return-value]
+
+    def kept_by_subject(self, kind: str, make: Callable[[Index], dict[Term, str]],
+                        variant: bytes) -> dict[Term, str]:
+        """A dump's piece for each subject that one graph alone describes: `make(index of a graph)`
+        gives a graph's, taken from `kept` (the build cache) or made and kept there. A piece that
+        reads only its subject's triples (and what `variant` names) is then the same from the union."""
+        pieces: dict[Term, str] = {}
+        graphs: dict[Term, int] = {}
+        for name, triples in self.graphs.items():
+            if name in self.kept:
+                made = self.made(name, kind, lambda: make(index(triples)), variant)  # noqa: B023
+                pieces.update(made)
+                described: Iterable[Term] = made
+            else:
+                described = {s for s, _, _ in triples}
+            for s in described:
+                graphs[s] = graphs.get(s, 0) + 1
+        return {s: piece for s, piece in pieces.items() if graphs[s] == 1}
 
     def graph_digests(self) -> dict[str, tuple[str, int]] | None:
         """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut in one

@@ -57,9 +57,11 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
             text = trig(quads.graphs, names[0], quads.made)
         yield from _encoded(text)
     elif name == "jsonld":
-        from .jsonld import analysis, jsonld_chunks
+        from .jsonld import analysis, jsonld_chunks, kept_nodes
 
-        yield from _encoded(jsonld_chunks(quads.by_subject(), analysis(quads)))
+        analysed = analysis(quads)
+        kept = kept_nodes(quads, analysed) if quads.kept else None
+        yield from _encoded(jsonld_chunks(quads.by_subject(), analysed, kept))
     else:
         buffer = io.BytesIO()
         _rdfxml(quads, buffer)

@@ -273,27 +273,12 @@ def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = No
 
 
 def kept_statements(quads: Quads, names: Names) -> dict[Term, str]:
-    """The Turtle statements of the subjects that one graph alone describes, each graph's taken from
-    where `quads.kept` holds them (the build cache) or written and kept there. A subject's statement
-    reads only its own triples, so it is the same in the union's Turtle when no other graph has it
-    as a subject; the others are left to `turtle`."""
-    prefixes = _prefixes_key(names)
-    texts: dict[Term, str] = {}
-    graphs: dict[Term, int] = {}
-    for name, triples in quads.graphs.items():
-        if name in quads.kept:
-            def make(triples: set[Triple] = triples) -> dict[Term, str]:
-                subjects = index(triples)
-                order = list(subjects)
-                return dict(zip(order, _statements(names, subjects, order, 0), strict=True))
-            written = quads.made(name, "turtle", make, prefixes)
-            texts.update(written)
-            described: Iterable[Term] = written
-        else:
-            described = {s for s, _, _ in triples}
-        for s in described:
-            graphs[s] = graphs.get(s, 0) + 1
-    return {s: text for s, text in texts.items() if graphs[s] == 1}
+    """The Turtle statements of the subjects that one graph alone describes, as `quads.kept` holds them
+    (`Quads.kept_by_subject`): a statement reads only its subject's triples and the names."""
+    def make(subjects: Index) -> dict[Term, str]:
+        order = list(subjects)
+        return dict(zip(order, _statements(names, subjects, order, 0), strict=True))
+    return quads.kept_by_subject("turtle", make, _prefixes_key(names))
 
 
 def _prefixes_key(names: Names) -> bytes:
