@@ -90,11 +90,10 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    dataset.by_subject()  # validation, Turtle, JSON-LD and the description read it: made before the freeze
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     xml = turtle_trig = None
     try:
-        with frozen():
+        with frozen(dataset.by_subject):  # validation, Turtle, JSON-LD and the description read the index
             dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
             nt_file = staging / formats.get("nt").filename
             dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
