@@ -15,8 +15,11 @@ engines present the dataset. Then:
 
 giigraph runs twice: as served by default, where a repeated query is answered from the server's
 cache of answers, and with `--query-cache-mb 0`, where every request goes to a worker process.
+`--baseline PYTHON` adds a third, uncached, run by another checkout's interpreter (say a worktree of
+the commit before a change, with its own venv), on the same core and in the same rounds: before and
+after in one run.
 
-    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--rounds 3] [--concurrency 8] [--idle 2000] [--query top-five-2023]
+    .venv/bin/python benchmarks/serve_bench.py [--duration 5] [--rounds 3] [--concurrency 8] [--idle 2000] [--query top-five-2023] [--baseline ../base/.venv/bin/python]
 
 Needs `wrk` and `taskset` (Debian: wrk, util-linux) and two cores. Figures are for comparison within
 one run: the machine is shared and noisy.
@@ -87,9 +90,8 @@ def wait_for(url: str, proc: subprocess.Popen) -> None:
     sys.exit(f"{url} never answered")
 
 
-def start_giigraph(core: int, *options: str) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(["taskset", "-c", str(core), sys.executable, "-m", "giigraph", "serve", "--port", "0",
-                             *options],
+def start_giigraph(core: int, *options: str, python: str = sys.executable) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(["taskset", "-c", str(core), python, "-m", "giigraph", "serve", "--port", "0", *options],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if "Serving giigraph at " in line:
@@ -143,6 +145,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="keep-alive connections of wrk")
     parser.add_argument("--idle", type=int, default=2000, help="idle connections held open in the second part")
     parser.add_argument("--query", default="top-five-2023", help="the bundled query to run (queries/NAME.rq)")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="also run giigraph uncached with this interpreter (another checkout's venv)")
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if not shutil.which(tool):
@@ -156,6 +160,10 @@ def main() -> None:
         ours, ours_url = start_giigraph(core_ours)
         uncached, uncached_url = start_giigraph(core_ours, "--query-cache-mb", "0")
         oxi, oxi_url = start_oxigraph(Path(tmp), core_theirs)
+        procs = [ours, uncached, oxi]
+        if args.baseline:
+            baseline, baseline_url = start_giigraph(core_ours, "--query-cache-mb", "0", python=args.baseline)
+            procs.append(baseline)
         try:
             ours_query = f"{ours_url}/sparql?query={quote(query)}"
             uncached_query = f"{uncached_url}/sparql?query={quote(query)}"
@@ -170,6 +178,11 @@ def main() -> None:
                 (f"giigraph  SPARQL {args.query}, no cache", uncached_query, JSON_RESULTS),
                 (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS),
             ]
+            if args.baseline:
+                baseline_query = f"{baseline_url}/sparql?query={quote(query)}"
+                if solutions(baseline_query) != ours_rows:
+                    sys.exit("the baseline answers the query otherwise")
+                targets.append((f"baseline  SPARQL {args.query}, no cache", baseline_query, JSON_RESULTS))
             print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target, {args.rounds} "
                   f"rounds; each server pinned to one core (giigraph {core_ours}, oxigraph {core_theirs}); the query "
                   f"returns the same {len(ours_rows)} rows on both servers")
@@ -180,21 +193,26 @@ def main() -> None:
                     rounds[name].append(wrk(url, accept, args.duration, args.concurrency))
                 last = [r[-1]["rps"] for r in rounds.values()]
                 print(f"round {n + 1}: " + ", ".join(f"{rps:.0f}" for rps in last)
-                      + f" req/s; SPARQL no cache/oxigraph x{last[3] / last[4]:.2f}")
+                      + f" req/s; SPARQL no cache/oxigraph x{last[3] / last[4]:.2f}"
+                      + (f" (baseline x{last[5] / last[4]:.2f})" if args.baseline else ""))
             print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  (medians)")
             results = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
                        for name, runs in rounds.items()}
             for name, r in results.items():
                 print(f"{name:{width}} {r['requests']:>9.0f} {r['errors']:>7.0f} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
             theirs = results[targets[4][0]]
-            for label, mine in (("answer cache", results[targets[2][0]]), ("no cache", results[targets[3][0]])):
+            compared = [("answer cache", targets[2][0]), ("no cache", targets[3][0])]
+            if args.baseline:
+                compared.append(("baseline, no cache", targets[5][0]))
+            for label, name in compared:
+                mine = results[name]
                 print(f"SPARQL giigraph ({label})/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "
                       f"p50 latency x{mine['p50'] / theirs['p50']:.2f}")
             p50, worst = idle_latency(uncached_query, args.idle)
             print(f"giigraph SPARQL (no cache), one request at a time with {args.idle} idle connections open: "
                   f"p50 {p50:.1f} ms, max {worst:.1f} ms")
         finally:
-            for proc in (ours, uncached, oxi):
+            for proc in procs:
                 proc.terminate()
                 proc.wait(15)
 

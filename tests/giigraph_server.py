@@ -14,6 +14,11 @@ from pathlib import Path
 urllib.request.install_opener(urllib.request.build_opener(urllib.request.ProxyHandler({})))
 
 
+# A query no worker finishes within any time limit (a four-way cross product), and a short one.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TOP5 = """PREFIX gii: <https://w3id.org/giigraph/ontology#>
+SELECT DISTINCT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank ; gii:edition ?e .
+  FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
 TCP_STATES = {"01": "ESTABLISHED", "08": "CLOSE_WAIT", "09": "LAST_ACK", "0A": "LISTEN"}  # include/net/tcp_states.h
 
 

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from giigraph_server import GiigraphServer, cpu_ticks, memory_kib, wait_until
+from giigraph_server import RUNAWAY, GiigraphServer, cpu_ticks, memory_kib, wait_until
 
 TIMEOUT = 30.0  # the query time limit: far above what these queries take on a loaded machine, so the
 # memory limit and the result cap are what stops them (a query stopped by the clock answers 503)
@@ -25,7 +25,6 @@ TOP5 = ("SELECT ?c ?r WHERE { ?o <https://w3id.org/giigraph/ontology#cluster> ?c
         "<https://w3id.org/giigraph/ontology#rank> ?r } ORDER BY ?r LIMIT 5")
 SORTED_CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
 CROSS_PRODUCT_CONSTRUCT = "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }"
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 @pytest.fixture(scope="module")

@@ -24,16 +24,12 @@ from SPARQLWrapper import CSV, JSON, N3, TSV, TURTLE, XML, JSONLD, POST, POSTDIR
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import chromium_browser
-from giigraph_server import GiigraphServer
+from giigraph_server import RUNAWAY, TOP5, GiigraphServer
 from loopback import Listener
 from query_support import remote_queries
 
 TIMEOUT = 2.0
 ARTIFACTS = Path(__file__).parent / "artifacts"
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-TOP5 = """PREFIX gii: <https://w3id.org/giigraph/ontology#>
-SELECT DISTINCT ?cluster ?rank WHERE { ?o gii:cluster ?cluster ; gii:rank ?rank ; gii:edition ?e .
-  FILTER(?e = <https://w3id.org/giigraph/id/report/gii-2023>) } ORDER BY ?rank LIMIT 5"""
 
 
 @pytest.fixture(scope="module")

@@ -192,6 +192,13 @@ class _WorkerDied(Exception):
     pass
 
 
+def _cores() -> int:
+    """The CPU cores this process may run on (its affinity, as `taskset` sets it), at least one."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class _Worker:
     """Handle on one worker process and its pipe."""
 
@@ -243,13 +250,23 @@ class _Worker:
 
 
 class QueryPool:
-    """A fixed number of workers; a query waits at most `timeout` for a free one (else 503)."""
+    """A fixed number of workers; a query waits at most `timeout` for a free one (else 503).
+
+    At most `running` queries run at once (default: as many as the server has cores, and workers),
+    each on the idle worker that answered last. On one core, two workers taking turns each find
+    their caches cold after the other ran, and an uncached request of the benchmark cost about a
+    quarter more CPU than on one worker kept warm. A query that has run `patience` seconds stops
+    counting against `running`, so a slow or runaway one delays the others by that much at most,
+    and the other workers answer beside it as before.
+    """
 
     def __init__(self, nquads: bytes, prefixes: dict[str, str], offers: dict[str, list[str]], limits: Limits,
-                 size: int = 2, base: str | None = None) -> None:
+                 size: int = 2, base: str | None = None, running: int | None = None, patience: float = 0.1) -> None:
         self.payload = _Payload(nquads, prefixes, limits, base, offers)
         self.limits, self.size = limits, size
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self.running, self.patience = min(size, running or _cores()), patience
+        self._idle: asyncio.LifoQueue[_Worker] | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -257,7 +274,7 @@ class QueryPool:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._idle = asyncio.Queue()
+        self._idle, self._slots = asyncio.LifoQueue(), asyncio.Semaphore(self.running)
         workers = await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(self.size)))
         for worker in workers:
             self._idle.put_nowait(worker)
@@ -273,10 +290,9 @@ class QueryPool:
         answer = self._cache.get(key)
         if answer is not None:
             return answer
-        try:
-            worker = self._idle.get_nowait()
-        except asyncio.QueueEmpty:
-            worker = await self._next_idle()
+        worker = await self._take()
+        release = self._slot_release()
+        overdue = self._loop.call_later(self.patience, release)
         try:
             async with asyncio.timeout(self.limits.timeout):
                 answer = await worker.call(job)
@@ -298,16 +314,39 @@ class QueryPool:
         except BaseException:  # cancelled: nobody waits for this answer any more
             self._replace(worker)
             raise
+        finally:  # however the query ended
+            overdue.cancel()
+            release()
         self._idle.put_nowait(worker)
         self._cache.put(key, answer)
         return answer
 
-    async def _next_idle(self) -> _Worker:
+    async def _take(self) -> _Worker:
+        """A running slot and the idle worker that answered last; QueryTimeout if they take too long."""
+        if not self._slots.locked() and not self._idle.empty():
+            await self._slots.acquire()  # free: returns at once
+            return self._idle.get_nowait()
         try:
             async with asyncio.timeout(self.limits.timeout):
-                return await self._idle.get()
+                await self._slots.acquire()
+                try:
+                    return await self._idle.get()
+                except BaseException:
+                    self._slots.release()
+                    raise
         except TimeoutError:
             raise QueryTimeout("the endpoint is busy with other queries; try again shortly") from None
+
+    def _slot_release(self) -> Callable[[], None]:
+        """Give the query's running slot back, once: when it ends, or when it has run `patience`."""
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._slots.release()
+        return release
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self.payload)
