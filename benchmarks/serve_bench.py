@@ -1,14 +1,16 @@
 """Benchmark `giigraph serve` against the `oxigraph` server, same data, same query, same run.
 
 Starts both servers on free loopback ports, each pinned to one CPU core of its own (`taskset`; the
-giigraph server's SPARQL worker processes inherit its core), giigraph with its defaults, oxigraph
+giigraph server's SPARQL worker processes inherit its core; `wrk` runs on the other core, the one
+the server under load is not on), giigraph with its defaults, oxigraph
 read-only over the same N-Quads dump with its default graph the merge of all graphs, as giigraph's
 engines present the dataset. Then:
 
 1. `wrk` (CONCURRENCY keep-alive connections, DURATION seconds per target) on an entity page (HTML),
    a Turtle document, and a bundled SPARQL query (`queries/NAME.rq`, the dataset's prefixes declared in
-   the text so both servers read the same query) on both servers: requests/s, p50 and p99 latency, and
-   the SPARQL ratio. The targets take turns for ROUNDS rounds and each figure is the median of its
+   the text so both servers read the same query) on both servers: requests/s, p50 and p99 latency, the
+   server's CPU time a request (all its processes, from /proc in the middle of each run: steadier
+   than requests/s when other work shares the core), and the SPARQL ratios. The targets take turns for ROUNDS rounds and each figure is the median of its
    rounds, so a burst of other work on the shared machine weighs on one round, not on one server;
 2. with IDLE connections open to giigraph that never send a byte, the latency of normal SPARQL
    requests, one at a time.
@@ -50,14 +52,46 @@ JSON_RESULTS = "application/sparql-results+json"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def wrk(url: str, accept: str, duration: float, concurrency: int) -> dict:
-    """Requests/s and p50/p99 latency (ms) of `url` under wrk's load; non-2xx answers counted as errors."""
-    out = subprocess.run(["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
-                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, check=True).stdout
+def wrk(url: str, accept: str, duration: float, concurrency: int, server: int, core: int) -> dict:
+    """Requests/s and p50/p99 latency (ms) of `url` under wrk's load (wrk pinned to `core`); non-2xx
+    answers counted as errors; and the CPU time the server (process `server` and its children) spends
+    a request, in ms, from its CPU use in the middle of the run (steadier than req/s on a shared machine).
+    Then waits until the server is idle again (a worker killed when wrk hung up is being replaced)."""
+    proc = subprocess.Popen(["taskset", "-c", str(core), "wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}",
+                             f"-d{duration:g}s", "--latency", "-H", f"Accept: {accept}", url],
+                            stdout=subprocess.PIPE, text=True)
+    margin = duration / 10
+    time.sleep(margin)
+    started, cpu_before = time.monotonic(), cpu_seconds(server)
+    time.sleep(duration - 2 * margin)
+    cpu_share = (cpu_seconds(server) - cpu_before) / (time.monotonic() - started)
+    out, _ = proc.communicate()
     latency = {p: float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)$", out, re.M)}
+    if proc.returncode or len(latency) < 2:
+        sys.exit(f"wrk failed on {url}:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    for _ in range(50):
+        used = cpu_seconds(server)
+        time.sleep(0.3)
+        if cpu_seconds(server) == used:
+            break
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     return {"requests": int(re.search(r"(\d+) requests in", out)[1]), "errors": int(errors[1]) if errors else 0,
-            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]), "p50": latency["50"], "p99": latency["99"]}
+            "rps": rps, "p50": latency["50"], "p99": latency["99"], "cpu": cpu_share / rps * 1000}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid` and its children (giigraph's SPARQL workers)."""
+    tasks = Path(f"/proc/{pid}/task")
+    children = [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+    ticks = 0
+    for process in (pid, *children):
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def idle_latency(url: str, idle: int, requests: int = 20) -> tuple[float, float]:
@@ -172,34 +206,35 @@ def main() -> None:
             if ours_rows != oxi_rows or not ours_rows:
                 sys.exit(f"the servers disagree on the query: {len(ours_rows)} vs {len(oxi_rows)} rows")
             targets = [
-                ("giigraph  entity page (HTML)", f"{ours_url}/doc/cluster/shanghai-suzhou.html", "text/html"),
-                ("giigraph  Turtle document", f"{ours_url}/doc/cluster/shanghai-suzhou.ttl", "text/turtle"),
-                (f"giigraph  SPARQL {args.query}", ours_query, JSON_RESULTS),
-                (f"giigraph  SPARQL {args.query}, no cache", uncached_query, JSON_RESULTS),
-                (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS),
+                ("giigraph  entity page (HTML)", f"{ours_url}/doc/cluster/shanghai-suzhou.html", "text/html", ours),
+                ("giigraph  Turtle document", f"{ours_url}/doc/cluster/shanghai-suzhou.ttl", "text/turtle", ours),
+                (f"giigraph  SPARQL {args.query}", ours_query, JSON_RESULTS, ours),
+                (f"giigraph  SPARQL {args.query}, no cache", uncached_query, JSON_RESULTS, uncached),
+                (f"oxigraph  SPARQL {args.query}", oxi_query, JSON_RESULTS, oxi),
             ]
             if args.baseline:
                 baseline_query = f"{baseline_url}/sparql?query={quote(query)}"
                 if solutions(baseline_query) != ours_rows:
                     sys.exit("the baseline answers the query otherwise")
-                targets.append((f"baseline  SPARQL {args.query}, no cache", baseline_query, JSON_RESULTS))
+                targets.append((f"baseline  SPARQL {args.query}, no cache", baseline_query, JSON_RESULTS, baseline))
             print(f"wrk: {args.concurrency} keep-alive connections, {args.duration:g} s per target, {args.rounds} "
                   f"rounds; each server pinned to one core (giigraph {core_ours}, oxigraph {core_theirs}); the query "
                   f"returns the same {len(ours_rows)} rows on both servers")
-            width = max(len(name) for name, _, _ in targets)
-            rounds: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
+            width = max(len(target[0]) for target in targets)
+            rounds: dict[str, list[dict]] = {target[0]: [] for target in targets}
             for n in range(args.rounds):
-                for name, url, accept in targets:
-                    rounds[name].append(wrk(url, accept, args.duration, args.concurrency))
+                for name, url, accept, server in targets:
+                    wrk_core = core_ours if server is oxi else core_theirs  # the core the server is not on
+                    rounds[name].append(wrk(url, accept, args.duration, args.concurrency, server.pid, wrk_core))
                 last = [r[-1]["rps"] for r in rounds.values()]
                 print(f"round {n + 1}: " + ", ".join(f"{rps:.0f}" for rps in last)
                       + f" req/s; SPARQL no cache/oxigraph x{last[3] / last[4]:.2f}"
                       + (f" (baseline x{last[5] / last[4]:.2f})" if args.baseline else ""))
-            print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  (medians)")
+            print(f"{'target':{width}} {'requests':>9} {'errors':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}  (medians)")
             results = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
                        for name, runs in rounds.items()}
             for name, r in results.items():
-                print(f"{name:{width}} {r['requests']:>9.0f} {r['errors']:>7.0f} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}")
+                print(f"{name:{width}} {r['requests']:>9.0f} {r['errors']:>7.0f} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['cpu']:>11.3f}")
             theirs = results[targets[4][0]]
             compared = [("answer cache", targets[2][0]), ("no cache", targets[3][0])]
             if args.baseline:
@@ -207,7 +242,7 @@ def main() -> None:
             for label, name in compared:
                 mine = results[name]
                 print(f"SPARQL giigraph ({label})/oxigraph: throughput x{mine['rps'] / theirs['rps']:.2f}, "
-                      f"p50 latency x{mine['p50'] / theirs['p50']:.2f}")
+                      f"p50 latency x{mine['p50'] / theirs['p50']:.2f}, CPU a request x{mine['cpu'] / theirs['cpu']:.2f}")
             p50, worst = idle_latency(uncached_query, args.idle)
             print(f"giigraph SPARQL (no cache), one request at a time with {args.idle} idle connections open: "
                   f"p50 {p50:.1f} ms, max {worst:.1f} ms")

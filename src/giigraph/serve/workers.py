@@ -254,8 +254,8 @@ class QueryPool:
 
     At most `running` queries run at once (default: as many as the server has cores, and workers),
     each on the idle worker that answered last. On one core, two workers taking turns each find
-    their caches cold after the other ran, and an uncached request of the benchmark cost about a
-    quarter more CPU than on one worker kept warm. A query that has run `patience` seconds stops
+    their caches cold after the other ran: an uncached request of the benchmark cost 6-30% more CPU
+    (the more, the busier the machine) than on one worker kept warm. A query that has run `patience` seconds stops
     counting against `running`, so a slow or runaway one delays the others by that much at most,
     and the other workers answer beside it as before.
     """
