@@ -272,7 +272,8 @@ def publish(files: tuple[Path, ...], store: str, protocol: str, update_endpoint:
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Time limit of one SPARQL query, in seconds.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="SPARQL worker processes (queries run in parallel, each can be stopped).")
+              help="SPARQL worker processes (each can be stopped; one query per core runs at once, "
+                   "and another beside one that has run 0.1 s).")
 @click.option("--max-result-mb", default=16.0, show_default=True, type=click.FloatRange(min=0.001),
               help="Largest SPARQL result, in megabytes.")
 @click.option("--max-worker-mb", default=512, show_default=True, type=click.IntRange(min=128),
