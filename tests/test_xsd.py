@@ -1,10 +1,17 @@
 """`giigraph.xsd` against a reference: Oxigraph's casts, which implement XML Schema 1.1's lexical
-spaces, on generated and hostile lexical forms; the bounded integers against their ranges."""
+spaces, on generated and hostile lexical forms; the bounded integers against their ranges.
+
+Oxigraph's casts also refuse values beyond its own limits (64-bit integers, decimals with 18
+fraction digits, timestamps held as such decimals: from 13-digit years and 16-digit day counts on),
+where XML Schema's integers, decimals, years and durations are unbounded. Lexical forms with a run
+of 13 or more digits are therefore outside the reference's reach; examples below pin them."""
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, settings, strategies as st
+import re
+
+from hypothesis import assume, given, settings, strategies as st
 
 from giigraph import xsd
 from giigraph.terms import XSD_NS, Literal
@@ -17,6 +24,10 @@ CAST = ("boolean", "integer", "decimal", "double", "float", "date", "dateTime", 
 def oxigraph_accepts(lexical: str, name: str) -> bool:
     cast = f'SELECT (<{XSD_NS}{name}>("{lexical}") AS ?v) WHERE {{}}'
     return next(iter(STORE.query(cast)))["v"] is not None
+
+
+#: A run of digits long enough to reach one of Oxigraph's limits (module docstring)
+BEYOND_OXIGRAPH = re.compile(r"\d{13}").search
 
 
 def two(low: int, high: int):
@@ -48,6 +59,7 @@ LEXICAL = st.one_of(
 @settings(max_examples=1500, deadline=None)
 @given(LEXICAL, st.sampled_from(CAST))
 def test_well_formed_as_oxigraph_casts(lexical, name):
+    assume(not BEYOND_OXIGRAPH(lexical))
     assert xsd.is_well_formed(Literal(lexical, None, XSD_NS + name)) == oxigraph_accepts(lexical, name)
 
 
@@ -64,6 +76,11 @@ def test_bounded_integers(number, name):
     ("2024-02-29", "date", True), ("1900-02-29", "date", False), ("2000-02-29", "date", True),
     ("--02-29", "gMonthDay", True), ("--04-31", "gMonthDay", False), ("none", "boolean", False),
     ("2023-10-08T15:37:00+08:00", "dateTime", True), ("2023-10-08T15:37:00", "dateTimeStamp", False),
+    # unbounded in XML Schema, beyond Oxigraph's casts
+    ("9223372036854775808", "integer", True), ("-99999999999999999999999", "integer", True),
+    ("1.0000000000000000001", "decimal", True), ("9999999999999", "gYear", True),
+    ("-99999999999999999999-12-31", "date", True), ("P9999999999999999D", "duration", True),
+    ("PT0.0000000000000000001S", "dayTimeDuration", True), ("99999999999999999999-13", "gYearMonth", False),
 ])
 def test_examples(lexical, name, ok):
     assert xsd.is_well_formed(Literal(lexical, None, XSD_NS + name)) is ok
