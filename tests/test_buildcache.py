@@ -3,8 +3,12 @@ changed record), and writes the same bytes as a clean build; a corrupt or stale 
 again, never trusted."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -143,3 +147,143 @@ def test_a_trig_block_is_kept_per_graph_and_prefixes():
     assert asked[0][2] != asked[1][2]
     assert texts == ["@prefix ex: <http://ex.org/> .\n\n<http://ex.org/g> {\n    ex:a ex:p ex:b .\n}\n",
                      "@prefix x: <http://ex.org/> .\n\n<http://ex.org/g> {\n    x:a x:p x:b .\n}\n"]
+
+
+# --- pruning: the cache keeps what the last build of each data folder used, nothing more ---
+
+KINDS = ("sources", "graphs", *buildcache.PIECES)
+
+
+def entries(root: Path) -> dict[str, set[str]]:
+    return {kind: {p.name for p in (root / kind).rglob("*") if p.is_file()} for kind in KINDS}
+
+
+def backdate(root: Path) -> None:
+    """As if every file of the cache had been written an hour ago (before the next build starts)."""
+    for path in root.rglob("*"):
+        os.utime(path, (time.time() - 3600,) * 2)
+
+
+def manifest(root: Path, data: Path) -> dict[str, set[str]]:
+    (path,) = [p for p in (root / "manifests").glob("*.json")
+               if json.loads(p.read_text())["data_dir"] == str(data.resolve())]
+    return {kind: set(names) for kind, names in json.loads(path.read_text())["entries"].items()}
+
+
+def test_entries_no_build_used_are_pruned(small_corpus, tmp_path):
+    data, root = tmp_path / "data", tmp_path / "cache"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(root)
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    before = entries(root)
+    files = sorted((data / "sources").glob("*.yaml"))
+    changed = next(p for p in files if "Roundtable" in p.read_text(encoding="utf-8"))
+    removed = next(p for p in files if p != changed)
+    removed.unlink()
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
+    backdate(root)
+    build_dist(tmp_path / "second", data_dir=data, source_cache=cache)
+    after = entries(root)
+    for kind in KINDS:  # the removed source's and the changed one's old entries are gone, a new one came
+        assert len(after[kind]) == len(before[kind]) - 1 == len(files) - 1
+        assert len(after[kind] - before[kind]) == 1
+    assert after == manifest(root, data)
+    assert dumps(tmp_path / "second") == clean_build(data, tmp_path / "clean")
+    counted = (cache, cache.graphs, *cache.graphs.pieces.values())
+    for c in counted:
+        c.hits = c.misses = 0
+    build_dist(tmp_path / "third", data_dir=data, source_cache=cache)
+    assert {c.misses for c in counted} == {0}  # nothing the build needs was pruned
+    assert dumps(tmp_path / "third") == dumps(tmp_path / "second")
+
+
+@pytest.mark.parametrize("gone", ["deleted", "unused"])
+def test_a_data_folder_sharing_the_cache_keeps_its_entries_until_gone(small_corpus, tmp_path, gone):
+    article, root = tmp_path / "article", tmp_path / "cache"
+    shutil.copytree(DATA_DIR, article)
+    cache = SourceCache(root)
+    build_dist(tmp_path / "a1", data_dir=article, source_cache=cache)
+    build_dist(tmp_path / "c1", data_dir=small_corpus, source_cache=cache)
+    backdate(root)
+    build_dist(tmp_path / "c2", data_dir=small_corpus, source_cache=cache)
+    counted = (cache, cache.graphs, *cache.graphs.pieces.values())
+    for c in counted:
+        c.hits = c.misses = 0
+    build_dist(tmp_path / "a2", data_dir=article, source_cache=cache)
+    assert {c.misses for c in counted} == {0}  # the corpus's builds left the article's entries
+    assert dumps(tmp_path / "a2") == dumps(tmp_path / "a1")
+    assert all(manifest(root, article)[kind] <= entries(root)[kind] for kind in KINDS)
+
+    if gone == "deleted":
+        shutil.rmtree(article)
+    else:
+        (path,) = [p for p in (root / "manifests").glob("*.json") if str(article.resolve()) in p.read_text()]
+        text = json.loads(path.read_text())
+        path.write_text(json.dumps({**text, "used": time.time() - (buildcache.MANIFEST_DAYS + 1) * 86400}))
+    backdate(root)
+    build_dist(tmp_path / "c3", data_dir=small_corpus, source_cache=cache)
+    assert entries(root) == manifest(root, small_corpus)  # the article's manifest and entries dropped
+    assert len(list((root / "manifests").glob("*.json"))) == 1
+    assert dumps(tmp_path / "c3") == dumps(tmp_path / "c1")
+
+
+def test_a_crashed_sweep_leaves_a_usable_cache_and_spares_what_another_build_writes(tmp_path, monkeypatch):
+    data, root = tmp_path / "data", tmp_path / "cache"
+    shutil.copytree(DATA_DIR, data)
+    cache = SourceCache(root)
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    (manifest_name,) = [p.name for p in (root / "manifests").iterdir()]
+    names = sorted(p for p in (root / "graphs").rglob("*") if p.is_file())
+    leftover = names[0].with_name(".tmp-crashed")  # a write that crashed before its rename
+    leftover.write_bytes(b"half an entry")
+    (root / "manifests" / ".tmp-crashed").write_bytes((root / "manifests" / manifest_name).read_bytes())
+    backdate(root)
+    deleted = []
+
+    def crash(path):
+        if len(deleted) == 3:
+            raise KeyboardInterrupt
+        deleted.append(path)
+        os.remove(path)
+
+    monkeypatch.setattr(buildcache.os, "unlink", crash)
+    with pytest.raises(KeyboardInterrupt), cache.build(data):
+        pass  # a build that used no entry: its sweep deletes every one, and crashes after three
+    assert len(deleted) == 3
+    monkeypatch.undo()
+    counted = (cache, cache.graphs, *cache.graphs.pieces.values())
+    for c in counted:
+        c.hits = c.misses = 0
+    build_dist(tmp_path / "second", data_dir=data, source_cache=cache)
+    assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
+    assert sum(c.misses for c in counted) <= 3  # only the deleted entries were made again
+    assert not leftover.exists() and [p.name for p in (root / "manifests").iterdir()] == [manifest_name]
+
+    backdate(root)
+    with cache.build(data):  # meanwhile another build writes an entry no manifest names yet
+        fresh = root / "graphs" / "ab" / ("ab" * 32)
+        fresh.parent.mkdir(exist_ok=True)
+        fresh.write_bytes(b"")
+    assert fresh.exists() and entries(root)["graphs"] == {fresh.name}
+    build_dist(tmp_path / "third", data_dir=data, source_cache=cache)
+    assert dumps(tmp_path / "third") == dumps(tmp_path / "first")
+
+
+def test_concurrent_builds_of_two_data_folders_keep_each_others_entries(tmp_path):
+    """Two `giigraph build` processes sharing a cache: each sweep leaves every entry the other names."""
+    root, folders = tmp_path / "cache", [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        shutil.copytree(DATA_DIR, folder)
+    source = sorted((folders[1] / "sources").glob("*.yaml"))[0]
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # b's entry differs
+    for run in range(2):
+        builds = [subprocess.Popen([sys.executable, "-m", "giigraph.cli", "build", "--data-dir", str(folder),
+                                    "--cache", str(root), "--out", str(tmp_path / f"out-{folder.name}-{run}")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                  for folder in folders]
+        assert [b.wait(timeout=300) for b in builds] == [0, 0], [b.stderr.read() for b in builds]
+        for folder in folders:
+            assert all(manifest(root, folder)[kind] <= entries(root)[kind] for kind in KINDS)
+        backdate(root)
+    for folder in folders:
+        assert dumps(tmp_path / f"out-{folder.name}-1") == clean_build(folder, tmp_path / f"clean-{folder.name}")

@@ -74,10 +74,14 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
     """Build, validate and write every dump into `out`; refuses to write anything if SHACL reports a
     result of severity `fail_on` ("violation", "warning" or "info") or worse (validation runs while
     the dumps are made in a staging folder, which is then dropped). With `source_cache`, unchanged
-    source files are not read again (`giigraph.buildcache`)."""
+    source files are not read again, and the cache is then pruned of what no build needs
+    (`giigraph.buildcache`)."""
+    from contextlib import nullcontext
+
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
+    from .resources import DATA_DIR
 
     base = resolve_base(base)
 
@@ -86,4 +90,6 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
         if report.fails(fail_on):
             raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
 
-    return write_dist(build_quads(base, data_dir, source_cache), Path(out), base, __version__, check)
+    # the cache is pruned after a successful build only
+    with nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR)):
+        return write_dist(build_quads(base, data_dir, source_cache), Path(out), base, __version__, check)

@@ -20,15 +20,27 @@ file, rename). Validation, the other dumps and the description are made on each 
 dataset, so the output is the same bytes as a build without the cache.
 The folder is the user's own ($XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph; `--cache DIR`):
 entries are pickles, so it must not be writable by others.
+
+The folder is pruned, so it does not grow with every edit and every new giigraph.
+Builds of several data folders may share it, so a build cannot simply delete what it did not use:
+after a successful build (`SourceCache.build`), the entries it read or wrote are listed in its data
+folder's manifest, and every entry that no manifest names is deleted. A manifest whose data folder
+is gone, or unused for `MANIFEST_DAYS`, is dropped first. An entry (or a temporary file) written
+after the sweeping build started is left alone: a build running beside it may be about to name it.
+Only whole files are deleted, so a sweep that crashes or races another leaves entries that are
+either sound or missing (then made again).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -42,6 +54,10 @@ MAGIC = b"giigraph-build-cache 1\n"
 #: What the dumps make of each graph and the cache keeps: its sorted N-Quads lines, its TriG block,
 #: its subjects' Turtle statements and JSON-LD node objects.
 PIECES = ("nq", "trig", "turtle", "jsonld")
+#: A data folder's manifest (what its last build used) unused for this long no longer keeps its entries.
+MANIFEST_DAYS = 30
+#: How far a file's mtime may lag the clock the build start is read from (coarse filesystem clocks).
+_CLOCK_SLACK_S = 1.0
 
 
 def default_folder() -> Path:
@@ -71,6 +87,15 @@ def _package_fingerprint() -> bytes:
     return h.digest()
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Write `path` atomically (a temporary file, renamed): a reader sees the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(temp, path)
+
+
 def _digest(value: object) -> bytes:
     return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
@@ -81,10 +106,37 @@ class _Entries:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.hits = self.misses = 0
+        #: The names of the entries this build looked up or wrote (what its manifest lists).
+        self.touched: set[str] = set()
 
     def path(self, key: bytes) -> Path:
         name = key.hex()
+        self.touched.add(name)
         return self.folder / name[:2] / name
+
+    def prune(self, kept: set[str], before: float) -> int:
+        """Delete the entries (and leftover temporary files) not in `kept` last written before `before`;
+        the number deleted. A file another sweep deleted first, or that cannot be deleted, is skipped."""
+        removed = 0
+        try:
+            shards = [d for d in os.scandir(self.folder) if d.is_dir(follow_symlinks=False)]
+        except OSError:
+            return 0
+        for shard in shards:
+            try:
+                files = list(os.scandir(shard.path))
+            except OSError:
+                continue
+            for file in files:
+                if file.name in kept or not (file.name.startswith(".tmp-") or file.name[:2] == shard.name):
+                    continue
+                try:
+                    if file.stat(follow_symlinks=False).st_mtime < before:
+                        os.unlink(file.path)
+                        removed += 1
+                except OSError:
+                    pass
+        return removed
 
     def load(self, entry: Path) -> object | None:
         """The value in `entry`, or None if it is missing, truncated or corrupt (then it is made again)."""
@@ -104,11 +156,7 @@ class _Entries:
         """Store `value` atomically; a cache that cannot be written only costs speed."""
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(temp, entry)
+            _write(entry, MAGIC + hashlib.sha256(payload).digest() + payload)
         except OSError:
             pass
 
@@ -129,6 +177,41 @@ class SourceCache(_Entries):
 
     def put(self, entry: Path, value: object) -> None:
         self.save(entry, value)
+
+    def _all(self) -> list[_Entries]:
+        return [self, self.graphs, *self.graphs.pieces.values()]
+
+    @contextmanager
+    def build(self, data_dir: Path) -> Iterator[None]:
+        """One build of `data_dir` with this cache: if it ends without an error, the entries it used are
+        written to the folder's manifest and the cache is swept (`sweep`)."""
+        started = time.time()
+        for entries in self._all():
+            entries.touched.clear()
+        yield
+        self.sweep(data_dir, started)
+
+    def sweep(self, data_dir: Path, started: float) -> int:
+        """List the entries this build touched in `data_dir`'s manifest, drop the manifests of data
+        folders gone or unused for `MANIFEST_DAYS`, then delete the entries no manifest names that were
+        written before `started` (the build's start); the number of entries deleted."""
+        manifests = self.folder.parent / "manifests"
+        data_dir = Path(data_dir).resolve()
+        mine = manifests / (hashlib.sha256(str(data_dir).encode()).hexdigest() + ".json")
+        entries = {e.folder.name: sorted(e.touched) for e in self._all()}
+        try:
+            _write(mine, json.dumps({"data_dir": str(data_dir), "used": time.time(), "entries": entries}).encode())
+        except OSError:
+            return 0  # without its manifest, this build's own entries would not be kept
+        before = started - _CLOCK_SLACK_S
+        kept = {kind: set(names) for kind, names in entries.items()}
+        for path in manifests.iterdir():
+            if path != mine and not _manifest_keeps(path, before, kept):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        return sum(e.prune(kept[e.folder.name], before) for e in self._all())
 
     def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]]) -> tuple[T, ...]:
         """What `read(paths)` returns, reading only the files without a sound entry."""
@@ -159,6 +242,23 @@ class GraphCache(_Entries):
     def for_build(self, base: str, index: Mapping[str, "Record"]) -> "GraphBuild":
         """The cache as one build uses it: `index` is that build's every record by reference."""
         return GraphBuild(self, base, index)
+
+
+def _manifest_keeps(path: Path, before: float, kept: dict[str, set[str]]) -> bool:
+    """Whether `path`, in the manifests' folder, is left: the manifest of a data folder that exists and
+    was built within `MANIFEST_DAYS` (what it names is added to `kept`), or a temporary file written
+    since `before` (a manifest being written)."""
+    try:
+        if path.name.startswith(".tmp-"):
+            return path.stat().st_mtime >= before
+        manifest = json.loads(path.read_bytes())
+        if time.time() - manifest["used"] >= MANIFEST_DAYS * 86400 or not Path(manifest["data_dir"]).is_dir():
+            return False
+        for kind, names in manifest["entries"].items():
+            kept.setdefault(kind, set()).update(names)
+        return True
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return False  # unreadable: another format, or a crashed write; or removed meanwhile
 
 
 class _Reads(Mapping[str, "Record"]):
