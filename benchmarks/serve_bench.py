@@ -82,8 +82,12 @@ def wrk(url: str, accept: str, duration: float, concurrency: int, server: int, c
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by process `pid` and its children (giigraph's SPARQL workers)."""
-    tasks = Path(f"/proc/{pid}/task")
-    children = [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += map(int, (task / "children").read_text().split())
+        except OSError:  # a thread that ended meanwhile
+            continue
     ticks = 0
     for process in (pid, *children):
         try:
