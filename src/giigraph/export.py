@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog, formats
+from .apart import apart
 from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
@@ -153,24 +154,21 @@ def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bo
     import multiprocessing
 
     if not big or "fork" not in multiprocessing.get_all_start_methods():
-        done: Future = Future()
-        done.set_result({name: _write(dataset, staging, name) for name in names})
+        done = apart(_write_all, dataset, staging, names, start=None)
         dataset.forget("turtle names")  # Turtle's and TriG's, no longer needed
         return done
-    from concurrent.futures import ProcessPoolExecutor
-
     _FORKED = (dataset, staging)
-    try:  # a fork-based pool forks in submit(), before any thread of its own starts
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_write_forked, names)
-        pool.shutdown(wait=False)
+    try:
+        return apart(_write_forked, names, start="fork")
     finally:
         _FORKED = None
-    return future
 
 
 def _write_forked(names: tuple[str, ...]) -> dict[str, Dump]:
-    dataset, staging = _FORKED  # type: ignore[misc]
+    return _write_all(*_FORKED, names)  # type: ignore[misc]
+
+
+def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...]) -> dict[str, Dump]:
     return {name: _write(dataset, staging, name) for name in names}
 
 

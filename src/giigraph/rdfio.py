@@ -96,20 +96,9 @@ def start_rdfxml(path: Path, quads: Quads, ntriples: Path, in_process: bool = Fa
     RDF/XML cannot hold is refused on the way (`_for_xml`). The work runs in a separate small process
     (a second core, beside this one's Python work) unless `in_process`. The future gives the size and
     SHA-256, as `write_stream` returns them (or raises the refusal)."""
-    from concurrent.futures import Future
+    from .apart import apart
 
-    args = (str(ntriples), str(path), _xml_prefixes(quads))
-    if not in_process:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        future = pool.submit(_write_rdfxml, *args)
-        pool.shutdown(wait=False)
-        return future
-    done: Future = Future()
-    done.set_result(_write_rdfxml(*args))
-    return done
+    return apart(_write_rdfxml, str(ntriples), str(path), _xml_prefixes(quads), start=None if in_process else "spawn")
 
 
 def _write_rdfxml(ntriples: str, path: str, prefixes: dict[str, str]) -> tuple[int, str]:
