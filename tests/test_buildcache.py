@@ -16,6 +16,7 @@ import pytest
 from giigraph import build_dist, buildcache
 from giigraph.buildcache import SourceCache
 from giigraph.cli import main
+from giigraph.config import resolve_base
 from giigraph.resources import DATA_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -247,7 +248,7 @@ def test_a_crashed_sweep_leaves_a_usable_cache_and_spares_what_another_build_wri
         os.remove(path)
 
     monkeypatch.setattr(buildcache.os, "unlink", crash)
-    with pytest.raises(KeyboardInterrupt), cache.build(data):
+    with pytest.raises(KeyboardInterrupt), cache.build(data, resolve_base()):
         pass  # a build that used no entry: its sweep deletes every one, and crashes after three
     assert len(deleted) == 3
     monkeypatch.undo()
@@ -260,7 +261,7 @@ def test_a_crashed_sweep_leaves_a_usable_cache_and_spares_what_another_build_wri
     assert not leftover.exists() and [p.name for p in (root / "manifests").iterdir()] == [manifest_name]
 
     backdate(root)
-    with cache.build(data):  # meanwhile another build writes an entry no manifest names yet
+    with cache.build(data, resolve_base()):  # meanwhile another build writes an entry no manifest names yet
         fresh = root / "graphs" / "ab" / ("ab" * 32)
         fresh.parent.mkdir(exist_ok=True)
         fresh.write_bytes(b"")
@@ -287,3 +288,116 @@ def test_concurrent_builds_of_two_data_folders_keep_each_others_entries(tmp_path
         backdate(root)
     for folder in folders:
         assert dumps(tmp_path / f"out-{folder.name}-1") == clean_build(folder, tmp_path / f"clean-{folder.name}")
+
+
+def test_builds_with_two_bases_keep_each_others_graphs(tmp_path):
+    """A manifest is per (data folder, base IRI): building with base B does not prune base A's graphs.
+    A manifest of the data folder alone (as earlier giigraphs wrote) is dropped with what it named."""
+    data, root = tmp_path / "data", tmp_path / "cache"
+    shutil.copytree(DATA_DIR, data)
+    cache = SourceCache(root)
+    stale = root / "graphs" / "ab" / ("ab" * 32)
+    stale.parent.mkdir()
+    stale.write_bytes(b"")
+    (root / "manifests" / "old.json").write_text(json.dumps(
+        {"data_dir": str(data.resolve()), "used": time.time(), "entries": {"graphs": [stale.name]}}))
+    backdate(root)
+    counted = (cache.graphs, *cache.graphs.pieces.values())
+    a, b = resolve_base(), "http://example.org/gii/"
+    lookups = []
+    for run, base in enumerate((a, b, a)):
+        for c in counted:
+            c.hits = c.misses = 0
+        build_dist(tmp_path / f"out{run}", base=base, data_dir=data, source_cache=cache)
+        lookups.append([(c.hits, c.misses) for c in counted])
+        backdate(root)
+    first, second, third = lookups
+    assert first[0] == second[0] == (0, 1)  # the article's graph, made for each base
+    assert third == [(hits + misses, 0) for hits, misses in first]  # nothing of base A was pruned by B's build
+    assert dumps(tmp_path / "out2") == dumps(tmp_path / "out0") != dumps(tmp_path / "out1")
+    assert not stale.exists() and len(list((root / "manifests").iterdir())) == 2
+
+
+# --- the cache folder: used only if no one but the user and root can change what it holds ---
+
+def owned_by_another(path: Path, monkeypatch) -> None:
+    """Make `path` another user's (uid 65534): chowned when the tests run as root (as in CI), else
+    seen so by the check's lstat."""
+    if os.getuid() == 0:
+        os.lchown(path, 65534, 65534)
+        return
+    lstat = os.lstat
+
+    def another(p, *args, **kwargs):
+        status = lstat(p, *args, **kwargs)
+        return os.stat_result((*status[:4], 65534, 65534, *status[6:])) if Path(p) == path else status
+
+    monkeypatch.setattr(buildcache.os, "lstat", another)
+
+
+def unsafe_setups(tmp_path: Path, monkeypatch) -> dict[str, tuple[Path, str]]:
+    """Each refused setup: the --cache folder to give and what the message must say."""
+    group = tmp_path / "group"
+    group.mkdir(mode=0o770)
+    group.chmod(0o770)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # world-writable, no sticky bit: anyone may rename what it holds
+    sticky_self = tmp_path / "sticky-self"
+    sticky_self.mkdir()
+    sticky_self.chmod(0o1777)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    squatted = tmp_path / "tmp" / "giigraph-cache"  # made in a sticky folder by someone else first
+    squatted.mkdir(parents=True, mode=0o700)
+    squatted.parent.chmod(0o1777)
+    link = tmp_path / "their-link"
+    link.symlink_to(tmp_path / "mine")
+    (tmp_path / "mine").mkdir(mode=0o700)
+    to_group = tmp_path / "link-to-group"
+    to_group.symlink_to(group)
+    inside = tmp_path / "inside"
+    (inside / "graphs").mkdir(parents=True, mode=0o700)
+    (inside / "graphs").chmod(0o777)
+    for path in (theirs, squatted, link):
+        owned_by_another(path, monkeypatch)
+    return {
+        "group-writable": (group, f"{group} is writable by group or others (mode 770); run chmod go-w {group}"),
+        "world-writable parent": (shared / "cache", f"{shared} is writable by group or others (mode 777)"),
+        "sticky cache folder": (sticky_self, f"{sticky_self} is writable by group or others (mode 1777)"),
+        "another user's": (theirs, f"{theirs} is owned by uid 65534, neither you"),
+        "another user's in a sticky folder": (squatted, f"{squatted} is owned by uid 65534"),
+        "another user's symlink": (link, f"{link} (a symlink) is owned by uid 65534"),
+        "symlink to a group-writable folder": (to_group, f"{group} is writable by group or others"),
+        "group-writable folder inside": (inside, f"{inside / 'graphs'} is writable by group or others"),
+    }
+
+
+@pytest.mark.parametrize("setup", ["group-writable", "world-writable parent", "sticky cache folder",
+                                   "another user's", "another user's in a sticky folder", "another user's symlink",
+                                   "symlink to a group-writable folder", "group-writable folder inside"])
+def test_an_unsafe_cache_folder_is_refused(tmp_path, monkeypatch, runner, setup):
+    folder, says = unsafe_setups(tmp_path, monkeypatch)[setup]
+    before = sorted(tmp_path.rglob("*"))
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", "--out", str(out), "--cache", str(folder)])
+    assert result.exit_code == 2
+    assert result.output == f"error: build cache {folder}: {says}" + result.output.split(says, 1)[1]
+    assert result.output.count("\n") == 1 and result.output.endswith(", or build with --no-cache\n")
+    assert sorted(tmp_path.rglob("*")) == before and not out.exists()  # nothing made, nothing written
+
+
+def test_a_cache_in_a_sticky_folder_or_behind_ones_own_symlink_is_used(tmp_path, runner):
+    sticky = tmp_path / "tmp"
+    sticky.mkdir()
+    sticky.chmod(0o1777)  # like /tmp: others may add files, not rename ours
+    real = tmp_path / "real"
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    for run, folder in enumerate((sticky / "giigraph-cache", link)):
+        result = runner.invoke(main, ["build", "--out", str(tmp_path / f"out{run}"), "--cache", str(folder)])
+        assert result.exit_code == 0, result.output
+        for made in (folder, *folder.iterdir()):
+            assert made.resolve().stat().st_mode & 0o777 == 0o700
+        assert list((folder / "graphs").rglob("*"))
+    assert dumps(tmp_path / "out0") == dumps(tmp_path / "out1")

@@ -91,5 +91,5 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
             raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
 
     # the cache is pruned after a successful build only
-    with nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR)):
+    with nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR), base):
         return write_dist(build_quads(base, data_dir, source_cache), Path(out), base, __version__, check)

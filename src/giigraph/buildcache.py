@@ -18,14 +18,23 @@ meets an old entry. Every entry carries the SHA-256 of its own payload, so a tru
 entry is detected, made again and rewritten, never trusted. Entries are written atomically (temp
 file, rename). Validation, the other dumps and the description are made on each run from the whole
 dataset, so the output is the same bytes as a build without the cache.
-The folder is the user's own ($XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph; `--cache DIR`):
-entries are pickles, so it must not be writable by others.
+The folder is the user's own ($XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph; `--cache DIR`).
+Entries are pickles, and loading a pickle can run code: so before a build uses the folder, it is
+checked as OpenSSH checks its files and Python's tempfile its folder (`check_folder`). The folder, as
+written and resolved, and every existing ancestor must belong to the user or root and not be
+writable by group or others, except an ancestor that is a sticky folder like /tmp (in which only
+an entry's owner may rename or delete it); the folders inside it must be ours alone too. Otherwise
+the build stops with `CacheUnsafe` before anything is read or written. So every entry read afterwards
+is a file this user's giigraph wrote in a folder only this user (or root) can write: whoever could
+forge one could already run code as this user. The folders it makes are 0700. Pickles are kept
+rather than a data-only format: JSON loaded the same entries in over twice the time (README).
 
 The folder is pruned, so it does not grow with every edit and every new giigraph.
-Builds of several data folders may share it, so a build cannot simply delete what it did not use:
-after a successful build (`SourceCache.build`), the entries it read or wrote are listed in its data
-folder's manifest, and every entry that no manifest names is deleted. A manifest whose data folder
-is gone, or unused for `MANIFEST_DAYS`, is dropped first. An entry (or a temporary file) written
+Builds of several data folders, or of one with several base IRIs, may share it, so a build cannot
+simply delete what it did not use: after a successful build (`SourceCache.build`), the entries it
+read or wrote are listed in the manifest of its (data folder, base IRI), and every entry that no
+manifest names is deleted. A manifest whose data folder is gone, or unused for `MANIFEST_DAYS`, is
+dropped first. An entry (or a temporary file) written
 after the sweeping build started is left alone: a build running beside it may be about to name it.
 Only whole files are deleted, so a sweep that crashes or races another leaves entries that are
 either sound or missing (then made again).
@@ -36,6 +45,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
@@ -44,6 +54,8 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+
+from .errors import CacheUnsafe
 
 if TYPE_CHECKING:
     from .model import Record, Source
@@ -63,6 +75,63 @@ _CLOCK_SLACK_S = 1.0
 def default_folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "giigraph"
+
+
+def check_folder(folder: Path) -> Path:
+    """`folder` made absolute and, if missing, created (0700), once it is checked that no one but
+    this user and root can change what it holds (module docstring); else `CacheUnsafe`. Checked
+    before it is created (nothing is made in an unsafe place) and after (a folder someone else made
+    meanwhile in a sticky parent is theirs, and refused)."""
+    folder = Path(os.path.abspath(folder))
+    _check_chain(folder)
+    try:
+        Path(os.path.realpath(folder)).mkdir(parents=True, exist_ok=True, mode=0o700)  # also behind a symlink
+    except OSError as exc:
+        raise CacheUnsafe(folder, f"it cannot be made ({exc.strerror})", "choose another with --cache") from None
+    _check_chain(folder)
+    _check_inside(folder, folder, depth=2)
+    return folder
+
+
+def _check_chain(folder: Path) -> None:
+    """`CacheUnsafe` unless `folder` and each existing ancestor, as written and as resolved, are safe."""
+    for chain in dict.fromkeys((folder, Path(os.path.realpath(folder)))):
+        for path in (chain, *chain.parents):
+            try:
+                status = os.lstat(path)
+            except FileNotFoundError:
+                continue  # made next, then checked again
+            except OSError as exc:
+                raise CacheUnsafe(folder, f"{path} cannot be checked ({exc.strerror})",
+                                  "choose another with --cache") from None
+            # a sticky ancestor is safe: only the owner of what it holds (checked: us or root) may rename that
+            _check(folder, path, status, sticky_ok=path != chain)
+
+
+def _check_inside(folder: Path, top: Path, depth: int) -> None:
+    """`CacheUnsafe` unless every folder in `folder`, `depth` levels down (the kinds of entries and
+    the manifests, their shards), is a real folder as safe as the cache `top` itself."""
+    for entry in os.scandir(folder):
+        if entry.is_symlink():
+            raise CacheUnsafe(top, f"{entry.path} is a symlink", "remove it (giigraph makes none)")
+        if entry.is_dir(follow_symlinks=False):
+            _check(top, Path(entry.path), entry.stat(follow_symlinks=False), sticky_ok=False)
+            if depth > 1:
+                _check_inside(Path(entry.path), top, depth - 1)
+
+
+def _check(folder: Path, path: Path, status: os.stat_result, sticky_ok: bool) -> None:
+    """`CacheUnsafe` if `path` (of cache `folder`) is owned by someone else, or writable by group or
+    others (unless `sticky_ok` and it is a sticky folder); a symlink's own mode means nothing."""
+    uid = os.getuid()
+    if status.st_uid not in (0, uid):
+        what = " (a symlink)" if stat.S_ISLNK(status.st_mode) else ""
+        raise CacheUnsafe(folder, f"{path}{what} is owned by uid {status.st_uid}, neither you (uid {uid}) nor root",
+                          "choose a folder of your own with --cache")
+    writable = not stat.S_ISLNK(status.st_mode) and status.st_mode & 0o022
+    if writable and not (sticky_ok and status.st_mode & stat.S_ISVTX):
+        raise CacheUnsafe(folder, f"{path} is writable by group or others (mode {stat.S_IMODE(status.st_mode):o})",
+                          f"run chmod go-w {path}")
 
 
 @cache
@@ -166,8 +235,12 @@ class SourceCache(_Entries):
     Its `graphs` keep the articles' built graphs in the same folder."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(Path(folder) / "sources")
-        self.graphs = GraphCache(Path(folder) / "graphs")
+        """The cache in `folder`, checked and made (`check_folder`): `CacheUnsafe` if it may not be used."""
+        folder = check_folder(folder)
+        for kind in ("sources", "graphs", *PIECES, "manifests"):
+            (folder / kind).mkdir(mode=0o700, exist_ok=True)
+        super().__init__(folder / "sources")
+        self.graphs = GraphCache(folder / "graphs")
 
     def get(self, path: Path) -> tuple[Path, object | None]:
         """The entry file for `path` as it is now, and its records if a sound entry exists."""
@@ -182,25 +255,27 @@ class SourceCache(_Entries):
         return [self, self.graphs, *self.graphs.pieces.values()]
 
     @contextmanager
-    def build(self, data_dir: Path) -> Iterator[None]:
-        """One build of `data_dir` with this cache: if it ends without an error, the entries it used are
-        written to the folder's manifest and the cache is swept (`sweep`)."""
+    def build(self, data_dir: Path, base: str) -> Iterator[None]:
+        """One build of `data_dir` with base IRI `base` and this cache: if it ends without an error, the
+        entries it used are written to the manifest of (`data_dir`, `base`) and the cache is swept (`sweep`)."""
         started = time.time()
         for entries in self._all():
             entries.touched.clear()
         yield
-        self.sweep(data_dir, started)
+        self.sweep(data_dir, base, started)
 
-    def sweep(self, data_dir: Path, started: float) -> int:
-        """List the entries this build touched in `data_dir`'s manifest, drop the manifests of data
-        folders gone or unused for `MANIFEST_DAYS`, then delete the entries no manifest names that were
-        written before `started` (the build's start); the number of entries deleted."""
+    def sweep(self, data_dir: Path, base: str, started: float) -> int:
+        """List the entries this build touched in the manifest of (`data_dir`, `base`): a build with
+        another base uses other graphs, and its manifest is another. Drop the manifests of data folders
+        gone or unused for `MANIFEST_DAYS`, then delete the entries no manifest names that were written
+        before `started` (the build's start); the number of entries deleted."""
         manifests = self.folder.parent / "manifests"
         data_dir = Path(data_dir).resolve()
-        mine = manifests / (hashlib.sha256(str(data_dir).encode()).hexdigest() + ".json")
+        mine = manifests / (hashlib.sha256(f"{data_dir}\0{base}".encode()).hexdigest() + ".json")
         entries = {e.folder.name: sorted(e.touched) for e in self._all()}
         try:
-            _write(mine, json.dumps({"data_dir": str(data_dir), "used": time.time(), "entries": entries}).encode())
+            _write(mine, json.dumps({"data_dir": str(data_dir), "base": base, "used": time.time(),
+                                     "entries": entries}).encode())
         except OSError:
             return 0  # without its manifest, this build's own entries would not be kept
         before = started - _CLOCK_SLACK_S
@@ -247,12 +322,14 @@ class GraphCache(_Entries):
 def _manifest_keeps(path: Path, before: float, kept: dict[str, set[str]]) -> bool:
     """Whether `path`, in the manifests' folder, is left: the manifest of a data folder that exists and
     was built within `MANIFEST_DAYS` (what it names is added to `kept`), or a temporary file written
-    since `before` (a manifest being written)."""
+    since `before` (a manifest being written). A manifest without a base IRI (of a data folder alone,
+    as earlier giigraphs wrote them) is dropped: its folder's next build writes one with its base."""
     try:
         if path.name.startswith(".tmp-"):
             return path.stat().st_mtime >= before
         manifest = json.loads(path.read_bytes())
-        if time.time() - manifest["used"] >= MANIFEST_DAYS * 86400 or not Path(manifest["data_dir"]).is_dir():
+        if ("base" not in manifest or time.time() - manifest["used"] >= MANIFEST_DAYS * 86400
+                or not Path(manifest["data_dir"]).is_dir()):
             return False
         for kind, names in manifest["entries"].items():
             kept.setdefault(kind, set()).update(names)

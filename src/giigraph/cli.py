@@ -99,7 +99,8 @@ def fail_on_option(func):
 @data_option
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="DIR", help="Build cache folder: source files read before are not read again; "
-                                  "pruned to what the last build of each data folder used "
+                                  "pruned to what the last build of each data folder and base used; "
+                                  "refused if anyone but you or root could write to it "
                                   "(default: $XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph).")
 @click.option("--no-cache", is_flag=True, help="Read every source file; neither use nor fill the cache.")
 def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None, cache_dir: Path | None,

@@ -29,6 +29,15 @@ class InputError(GiigraphError):
     """An input file or option given to a command cannot be used."""
 
 
+class CacheUnsafe(InputError):
+    """The build cache folder cannot be used: it is missing and cannot be made, or someone other
+    than the user and root could change its entries (pickles: loading them could run their code)."""
+
+    def __init__(self, folder: object, problem: str, remedy: str) -> None:
+        self.folder, self.problem, self.remedy = str(folder), problem, remedy
+        super().__init__(f"build cache {folder}: {problem}; {remedy}, or build with --no-cache")
+
+
 class ValidationFailed(GiigraphError):
     """SHACL validation found violations; carries the report so callers can print it."""
 
