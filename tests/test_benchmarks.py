@@ -72,3 +72,14 @@ def test_shacl_suite_benchmark_prints_counts_per_engine_and_folder():
     assert result.returncode == 0, result.stderr
     assert "| **all** | 120 | 119 | 119 (+1 unsupported) | 118 |" in result.stdout
     assert "| core/node | 32 |" in result.stdout and "| fast |" in result.stdout
+
+
+def test_cache_formats_benchmark_prints_the_check_and_a_row_per_kind(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "cache_formats.py"), "--triples", "2k",
+                             "--work", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("folder check: ")
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row[0][2:] for row in rows[1:]] == ["sources", "graphs", "nq", "trig", "turtle", "jsonld", "all"]
+    assert all(int(row[1].replace(",", "")) > 0 for row in rows[1:-1])  # entries of each kind were loaded
+    assert all(float(row[-1].rstrip(" |")) > 0 for row in rows[1:])  # and timed both ways

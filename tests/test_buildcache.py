@@ -359,6 +359,7 @@ def unsafe_setups(tmp_path: Path, monkeypatch) -> dict[str, tuple[Path, str]]:
     inside = tmp_path / "inside"
     (inside / "graphs").mkdir(parents=True, mode=0o700)
     (inside / "graphs").chmod(0o777)
+    (tmp_path / "file").write_text("")
     for path in (theirs, squatted, link):
         owned_by_another(path, monkeypatch)
     return {
@@ -370,12 +371,14 @@ def unsafe_setups(tmp_path: Path, monkeypatch) -> dict[str, tuple[Path, str]]:
         "another user's symlink": (link, f"{link} (a symlink) is owned by uid 65534"),
         "symlink to a group-writable folder": (to_group, f"{group} is writable by group or others"),
         "group-writable folder inside": (inside, f"{inside / 'graphs'} is writable by group or others"),
+        "under a file": (tmp_path / "file" / "cache", f"{tmp_path / 'file' / 'cache'} cannot be checked"),
     }
 
 
 @pytest.mark.parametrize("setup", ["group-writable", "world-writable parent", "sticky cache folder",
                                    "another user's", "another user's in a sticky folder", "another user's symlink",
-                                   "symlink to a group-writable folder", "group-writable folder inside"])
+                                   "symlink to a group-writable folder", "group-writable folder inside",
+                                   "under a file"])
 def test_an_unsafe_cache_folder_is_refused(tmp_path, monkeypatch, runner, setup):
     folder, says = unsafe_setups(tmp_path, monkeypatch)[setup]
     before = sorted(tmp_path.rglob("*"))

@@ -27,7 +27,8 @@ an entry's owner may rename or delete it); the folders inside it must be ours al
 the build stops with `CacheUnsafe` before anything is read or written. So every entry read afterwards
 is a file this user's giigraph wrote in a folder only this user (or root) can write: whoever could
 forge one could already run code as this user. The folders it makes are 0700. Pickles are kept
-rather than a data-only format: JSON loaded the same entries in over twice the time (README).
+rather than a data-only format: JSON loaded the same entries in about twice the time
+(benchmarks/cache_formats.py).
 
 The folder is pruned, so it does not grow with every edit and every new giigraph.
 Builds of several data folders, or of one with several base IRIs, may share it, so a build cannot
