@@ -323,7 +323,7 @@ def test_builds_with_two_bases_keep_each_others_graphs(tmp_path):
 def owned_by_another(path: Path, monkeypatch) -> None:
     """Make `path` another user's (uid 65534): chowned when the tests run as root (as in CI), else
     seen so by the check's lstat."""
-    if os.getuid() == 0:
+    if os.geteuid() == 0:
         os.lchown(path, 65534, 65534)
         return
     lstat = os.lstat

@@ -124,7 +124,7 @@ def _check_inside(folder: Path, top: Path, depth: int) -> None:
 def _check(folder: Path, path: Path, status: os.stat_result, sticky_ok: bool) -> None:
     """`CacheUnsafe` if `path` (of cache `folder`) is owned by someone else, or writable by group or
     others (unless `sticky_ok` and it is a sticky folder); a symlink's own mode means nothing."""
-    uid = os.getuid()
+    uid = os.geteuid()  # who owns what this process makes
     if status.st_uid not in (0, uid):
         what = " (a symlink)" if stat.S_ISLNK(status.st_mode) else ""
         raise CacheUnsafe(folder, f"{path}{what} is owned by uid {status.st_uid}, neither you (uid {uid}) nor root",
