@@ -8,7 +8,7 @@ import pytest
 
 import giigraph
 from giigraph import validation
-from giigraph.rdfio import parse_triples
+from giigraph.rdfio import parse_triples, read_quads
 from giigraph.shacl.shapes import read_shapes
 from giigraph.shacl.sparql import Plan, SparqlRunner
 from giigraph.validation import validate_graph
@@ -114,3 +114,42 @@ def test_report_graph_is_a_w3c_validation_report():
     text = report.turtle()
     assert "sh:ValidationReport" in text and "sh:conforms false" in text
     assert text.count("sh:ValidationResult") == len(report.results)
+
+
+EDGE_SHAPES = """
+@prefix ex: <https://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Person a sh:NodeShape ;
+    sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:knows ; sh:node ex:Person ; sh:message "knows people" ] ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:datatype xsd:string ; sh:message "one name" ] .
+ex:Later a sh:NodeShape ;
+    sh:targetNode ex:d ;
+    sh:property [ sh:path ex:when ; sh:not ex:Bounded ; sh:message "not bounded" ] .
+ex:Bounded a sh:NodeShape ;
+    sh:hasValue ex:nothing ;
+    sh:minInclusive "2020-01-01T05:00:00Z"^^xsd:dateTime .
+"""
+EDGE_DATA = """
+@prefix ex: <https://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a a ex:Person ; ex:name "a" ; ex:knows ex:b .
+ex:b ex:knows ex:c .
+ex:c ex:name "c" .
+ex:e a ex:Person ; ex:name 5 ; ex:knows ex:c .
+ex:d ex:when "P1D"^^xsd:duration .
+"""
+
+
+def test_recursive_shapes_and_unordered_values_in_a_shape_referred_to(tmp_path):
+    """A shape that reaches itself (ex:Person) is checked as written, not judged node by node; a value
+    that cannot be compared (a duration with a dateTime bound) does not stop the fast engine when the
+    shape it is checked against fails first on another constraint (sh:hasValue), as pyshacl does."""
+    (tmp_path / "shapes.ttl").write_text(EDGE_SHAPES)
+    (tmp_path / "data.ttl").write_text(EDGE_DATA)
+    shapes, quads = tuple(parse_triples(tmp_path / "shapes.ttl")), read_quads([tmp_path / "data.ttl"])
+    fast, reference = validate_graph(quads, "fast", shapes), validate_graph(quads, "pyshacl", shapes)
+    assert fast.engine == "fast" and fast.results == reference.results
+    assert [(r.focus, r.path, r.component) for r in fast.results] == [
+        ("ex:a", "ex:knows", "NodeConstraintComponent"), ("ex:e", "ex:name", "DatatypeConstraintComponent")]

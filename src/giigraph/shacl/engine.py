@@ -7,7 +7,7 @@ path, value, component, shape, severity, messages); a test proves both engines a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -40,7 +40,7 @@ class Data:
         self._subjects_of: dict[str, list[Term]] | None = None
         self._objects_of: dict[str, list[Term]] = {}
         self._superclasses: dict[str, set[str]] = {}
-        self._is_instance: dict[tuple[Term, str], bool] = {}
+        self._instances: dict[str, set[Term]] = {}
 
     def objects(self, s: Term, p: str) -> list[Term]:
         return self.out.get(s, _EMPTY).get(p, ())  # type: ignore[return-value]
@@ -90,16 +90,11 @@ class Data:
             self._superclasses[cls] = seen
         return self._superclasses[cls]
 
-    def is_instance(self, node: Term, cls: str) -> bool:
-        key = (node, cls)
-        known = self._is_instance.get(key)
-        if known is None:
-            known = self._is_instance[key] = any(cls in self.superclasses(t)  # type: ignore[arg-type]
-                                                 for t in self.objects(node, RDF_TYPE))
-        return known
-
     def instances(self, cls: str) -> set[Term]:
-        """SHACL instances of cls: typed with it or with one of its subclasses."""
+        """SHACL instances of cls: typed with it or with one of its subclasses (made once per class)."""
+        known = self._instances.get(cls)
+        if known is not None:
+            return known
         if self._by_type is None:
             by_type: dict[str, list[Term]] = {}
             for s, props in self.out.items():
@@ -110,6 +105,7 @@ class Data:
         for t, members in self._by_type.items():
             if cls in self.superclasses(t):
                 out.update(members)
+        self._instances[cls] = out
         return out
 
     def values(self, focus: Term, path: Path) -> list[Term]:
@@ -147,18 +143,27 @@ class Data:
 
 #: Focus nodes with their value nodes, the unit every constraint check works on.
 Pairs = list[tuple[Term, "list[Term] | tuple[Term, ...]"]]
+#: A shape's judge of focus nodes (true: a problem), or None, and the positions of the parameters it judges.
+Compiled = tuple["Callable[[Term], bool] | None", frozenset]
+#: A shape's tests: of one value node (true: a problem), of a focus node with its value nodes.
+Judged = tuple["list[Callable[[Term], bool]]", "list[Callable[[Term, Sequence[Term]], bool]]"]
 
 
 class Validator:
     """Checks data against shapes, one constraint at a time over all focus nodes of a shape.
 
-    SPARQL constraints go to `sparql` (one query per constraint on Oxigraph)."""
+    SPARQL constraints go to `sparql` (one query per constraint on Oxigraph). Most focus nodes have
+    no problem: a shape's Core constraints are first judged node by node by one compiled function
+    (`_plan`), and the constraints then run, as written, on the nodes judged to have a problem only."""
 
     def __init__(self, data: Data, sparql: "SparqlEngine | None" = None) -> None:
         self.data = data
         self.sparql = sparql
         self._conforms: dict[tuple[int, Term], bool] = {}
-        self._judged: dict[int, list | None] = {}
+        self._plans: dict[int, Compiled] = {}
+        self._cyclic: dict[int, bool] = {}
+        self._tests: dict[int, Judged] = {}  # each compiled shape's tests, for a node shape to inline
+        self._focus: dict[int, set[Term]] = {}
         self._sparql_rows: dict[tuple[int, int, int], dict] = {}
         self._last_props: tuple[list[Term] | None, list[dict[str, list[Term]]]] = (None, [])
 
@@ -181,7 +186,11 @@ class Validator:
         return results
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
-        nodes: set[Term] = set()
+        """The shape's focus nodes (made once per shape: the SPARQL constraints ask for them too)."""
+        nodes = self._focus.get(id(shape))
+        if nodes is not None:
+            return nodes
+        nodes = self._focus[id(shape)] = set()
         data = self.data
         for kind, target in shape.targets:
             if kind == "targetClass":
@@ -198,50 +207,161 @@ class Validator:
         key = (id(shape), node)
         known = self._conforms.get(key)
         if known is None:
-            judges = self._judges(shape)
-            if judges is not None:  # a node shape of value checks only: no lists, no results
-                return not any(judge(node) for judge in judges)
+            judge, judged = self._plan(shape)
+            if judge is not None and len(judged) == len(shape.params):  # every constraint judged
+                try:
+                    known = self._conforms[key] = not judge(node)
+                    return known
+                except Unsupported:  # the constraints themselves decide whether it is unsupported
+                    pass
             self._conforms[key] = True  # a recursive reference conforms while it is being checked
             known = self._conforms[key] = not self.check(shape, [node], None, first=True)
         return known
 
-    def _judges(self, shape: Shape) -> list[Callable[[Term], bool]] | None:
-        """For a node shape whose every constraint judges a value on its own, those judgements."""
+    def conformer(self, shape: Shape) -> Callable[[Term], bool]:
+        """`conforms` to one shape; for a shape whose every constraint is judged and that refers to
+        no other shape, its judge asked directly (cheaper than remembering each answer)."""
+        judge, judged = self._plan(shape)
+        if judge is None or len(judged) < len(shape.params) or _referred(shape):
+            return lambda node: self.conforms(node, shape)
+
+        def conforms(node: Term) -> bool:
+            try:
+                return not judge(node)  # type: ignore[misc]
+            except Unsupported:
+                return self.conforms(node, shape)
+        return conforms
+
+    def _plan(self, shape: Shape) -> Compiled:
         key = id(shape)
-        if key not in self._judged:
-            tests = [getattr(CHECKS.get(name), "test", None) for name, _ in shape.params]
-            self._judged[key] = None if shape.path or shape.deactivated or None in tests else [
-                test(self, param) for test, (_, param) in zip(tests, shape.params)]  # type: ignore[misc]
-        return self._judged[key]
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(shape)
+        return plan
+
+    def _compile(self, shape: Shape) -> Compiled:
+        """A function telling whether a focus node has a problem with the shape's Core constraints
+        (the sh:sparql ones and SPARQL-based components aside), and the positions of those it judges.
+
+        True exactly when running those constraints on that node alone would give a result: each of
+        them reports on each focus node on its own. None for a shape that reaches itself through
+        sh:node, sh:property & co: there the order of the checks decides which references conform
+        while being checked, so they run as written."""
+        if shape.deactivated or self._reaches_cycle(shape):
+            return None, frozenset()
+        own: Judged = ([], [])
+        inlined: list[tuple[str, Judged]] = []  # property shapes on a predicate, of a node shape
+        judged = set()
+        for i, (name, param) in enumerate(shape.params):
+            try:
+                if self._add_test(shape, name, param, own, inlined):
+                    judged.add(i)
+            except Exception:  # noqa: BLE001 - e.g. a bound that compares with nothing: run as written, raising there
+                continue
+        if not judged:
+            return None, frozenset()
+        self._tests[id(shape)] = own
+        return _judge(self.data, shape.path, own, inlined), frozenset(judged)
+
+    def _add_test(self, shape: Shape, name: str, param: object, own: Judged,
+                  inlined: list[tuple[str, Judged]]) -> bool:
+        """The test of one parameter added to `own` (or a property shape's to `inlined`); False for
+        a parameter not judged here."""
+        check = CHECKS.get(name)
+        if hasattr(check, "test"):
+            own[0].append(check.test(self, param))  # type: ignore[union-attr]
+        elif hasattr(check, "focus_test"):
+            own[1].append(check.focus_test(self, param))  # type: ignore[union-attr]
+        elif check is not None:
+            own[1].append(_one_pair(check, self, param))
+        elif name == "qualifiedValueShape":
+            own[1].append(_qualified_test(self, shape, param))  # type: ignore[arg-type]
+        elif name == "closed":
+            own[1].append(_one_pair(_closed, self, shape, param))
+        elif name == "property":
+            inner, inner_judged = self._plan(param)  # type: ignore[arg-type]
+            if inner is None or len(inner_judged) < len(param.params):  # type: ignore[attr-defined]
+                return False
+            if shape.path is not None:  # on each value node
+                own[0].append(inner)
+            elif param.path is not None and param.path.kind == "pred":  # type: ignore[attr-defined]
+                inlined.append((param.path.arg, self._tests[id(param)]))  # type: ignore[attr-defined]
+            else:
+                own[1].append(lambda focus, values: inner(focus))
+        else:  # sh:sparql, SPARQL-based components: run on every focus node
+            return False
+        return True
+
+    def _reaches_cycle(self, shape: Shape) -> bool:
+        """Whether a shape referring to itself (directly or not) is reachable from `shape`."""
+        key = id(shape)
+        known = self._cyclic.get(key)
+        if known is None:
+            self._cyclic[key] = True  # on the way: reached again, it is on a cycle
+            known = self._cyclic[key] = any(self._reaches_cycle(s) for s in _referred(shape))
+        return known
+
+    def _bad(self, judge: Callable[[Term], bool], focus_nodes: list[Term]) -> list[Term]:
+        """The focus nodes the judge finds a problem with, in their order; one whose judgement raised
+        `Unsupported` counts as one, so that the constraints, run as written, decide."""
+        try:
+            return [f for f in focus_nodes if judge(f)]
+        except Unsupported:
+            bad = []
+            for f in focus_nodes:
+                try:
+                    if judge(f):
+                        bad.append(f)
+                except Unsupported:
+                    bad.append(f)
+            return bad
+
+    def _pairs(self, shape: Shape, focus_nodes: list[Term]) -> Pairs:
+        path = shape.path
+        if path is None:
+            return [(f, (f,)) for f in focus_nodes]
+        if path.kind == "pred":
+            p = path.arg
+            return [(f, props.get(p, ())) for f, props in zip(focus_nodes, self._props(focus_nodes))]  # type: ignore[misc]
+        return [(f, self.data.values(f, path)) for f in focus_nodes]
 
     def check(self, shape: Shape, focus_nodes: list[Term], targeted: Shape | None,
               first: bool = False) -> list[RawResult]:
         """Results of one shape on its focus nodes. `targeted` is the shape whose targets gave the
         focus nodes (SPARQL constraints then run once for all of them), None inside sh:node & co;
-        `first`: stop at the first constraint that finds a problem (a conformance check)."""
+        `first`: stop at the first constraint that finds a problem (a conformance check).
+
+        The constraints the shape's judge covers run on the focus nodes it finds a problem with only:
+        the others would give them no result."""
         if shape.deactivated or not focus_nodes:
             return []
+        judge, judged = self._plan(shape)
+        bad = self._bad(judge, focus_nodes) if judge is not None else focus_nodes
+        if len(bad) == len(focus_nodes):
+            judged = frozenset()
+        if len(judged) == len(shape.params) and not bad:
+            return []
         path = shape.path
-        if path is None:
-            pairs: Pairs = [(f, (f,)) for f in focus_nodes]
-        elif path.kind == "pred":
-            p = path.arg
-            pairs = [(f, props.get(p, ())) for f, props in zip(focus_nodes, self._props(focus_nodes))]  # type: ignore[misc]
-        else:
-            pairs = [(f, self.data.values(f, path)) for f in focus_nodes]
+        made: dict[int, Pairs] = {}
         results: list[RawResult] = []
-        for name, param in shape.params:
+        for i, (name, param) in enumerate(shape.params):
+            nodes = bad if i in judged else focus_nodes
+            if not nodes:
+                continue
+            pairs = made.get(id(nodes))
+            if pairs is None:
+                pairs = made[id(nodes)] = self._pairs(shape, nodes)
             check = CHECKS.get(name)
             if check is not None:
                 results.extend(self.result(shape, focus, name, value) for focus, value in check(self, pairs, param))
             elif name == "property":  # on the value nodes: the focus nodes themselves for a node shape
                 if path is None:
-                    results.extend(self.check(param, focus_nodes, targeted, first))  # type: ignore[arg-type]
+                    results.extend(self.check(param, nodes, targeted, first))  # type: ignore[arg-type]
                 else:
                     values = list(dict.fromkeys(v for _, vs in pairs for v in vs))
                     results.extend(self.check(param, values, None, first))  # type: ignore[arg-type]
             elif name == "sparql":
-                results.extend(self._sparql(shape, focus_nodes, param, targeted))  # type: ignore[arg-type]
+                results.extend(self._sparql(shape, nodes, param, targeted))  # type: ignore[arg-type]
             elif name == "component":
                 results.extend(self._component(shape, pairs, param))  # type: ignore[arg-type]
             else:
@@ -301,6 +421,59 @@ class Validator:
                             tuple(sorted({_fill_template(m[0], focus, path, value, values) for m in messages})))
 
 
+def _judge(data: Data, path: Path | None, own: Judged,
+           inlined: list[tuple[str, Judged]]) -> Callable[[Term], bool]:
+    """One focus node judged by a shape's tests (`Validator._compile`), and by those of the property
+    shapes on a predicate it has, read from the node's properties looked up once."""
+    out = data.out
+    if path is not None and path.kind == "pred":
+        groups: list[tuple[str | None, Judged]] = [(path.arg, own)]  # type: ignore[list-item]
+    else:
+        groups = [(None, own), *inlined]  # None: the shape's own value nodes
+
+    def judge(focus: Term) -> bool:
+        props = out.get(focus, _EMPTY)
+        for p, (value_tests, focus_tests) in groups:
+            if p is not None:
+                values = props.get(p, ())
+            else:
+                values = (focus,) if path is None else data.values(focus, path)
+            for test in value_tests:
+                for value in values:
+                    if test(value):
+                        return True
+            for test2 in focus_tests:
+                if test2(focus, values):
+                    return True
+        return False
+    return judge
+
+
+def _one_pair(run: Callable, *args: object) -> Callable[[Term, Sequence[Term]], bool]:
+    """A check of pairs, or a maker of results (`RESULTS`), asked about one focus node and its values."""
+    *head, param = args
+
+    def test(focus: Term, values: Sequence[Term]) -> bool:
+        for _ in run(*head, [(focus, values)], param):
+            return True
+        return False
+    return test
+
+
+def _referred(shape: Shape) -> list[Shape]:
+    """The shapes a shape's constraints check nodes against."""
+    out: list[Shape] = []
+    for name, param in shape.params:
+        if name in ("property", "node", "not"):
+            out.append(param)  # type: ignore[arg-type]
+        elif name in ("and", "or", "xone"):
+            out.extend(param)  # type: ignore[arg-type]
+        elif name == "qualifiedValueShape":
+            out.append(param[0])  # type: ignore[index]
+            out.extend(shape.siblings)
+    return out
+
+
 #: (shape, constraint, shape whose targets are the focus nodes or None, focus nodes) -> rows by focus node
 SparqlEngine = Callable[[Shape, SparqlConstraint, "Shape | None", set], dict]
 
@@ -335,8 +508,8 @@ def _each(test: Callable[[Term], bool]) -> Callable:
 
 
 def _class(v: Validator, cls: str) -> Callable[[Term], bool]:
-    is_instance = v.data.is_instance
-    return lambda value: isinstance(value, Literal) or not is_instance(value, cls)
+    instances = v.data.instances(cls)
+    return lambda value: isinstance(value, Literal) or value not in instances
 
 
 def _datatype(v: Validator, datatype: str) -> Callable[[Term], bool]:
@@ -378,12 +551,21 @@ def _node_kind(v: Validator, kind: str) -> Callable[[Term], bool]:
                               else iri_ok)
 
 
-def _min_count(v: Validator, pairs: Pairs, n: int) -> Problems:
-    return ((focus, None) for focus, values in pairs if len(values) < n)
+def _per_focus(test: Callable[[Validator, object], Callable[[Term, Sequence[Term]], bool]]) -> Callable:
+    """A component that judges each focus node by its value nodes (`test` true: a problem)."""
+    def check(v: Validator, pairs: Pairs, param: object) -> Problems:
+        judge = test(v, param)
+        return ((focus, None) for focus, values in pairs if judge(focus, values))
+    check.focus_test = test  # type: ignore[attr-defined]
+    return check
 
 
-def _max_count(v: Validator, pairs: Pairs, n: int) -> Problems:
-    return ((focus, None) for focus, values in pairs if len(values) > n)
+def _min_count(v: Validator, n: int) -> Callable[[Term, Sequence[Term]], bool]:
+    return lambda focus, values: len(values) < n
+
+
+def _max_count(v: Validator, n: int) -> Callable[[Term, Sequence[Term]], bool]:
+    return lambda focus, values: len(values) > n
 
 
 def _comparable(value: Term, bound: Term) -> int | None:
@@ -455,16 +637,25 @@ def _unique_lang(v: Validator, pairs: Pairs, unique: bool) -> Problems:
     if not unique:
         return
     for focus, values in pairs:
-        if len(values) < 2:
-            continue
-        seen: set[str] = set()
-        duplicates: set[str] = set()
-        for value in values:
-            if isinstance(value, Literal) and value[1]:
-                lang = value[1].lower()
-                (duplicates if lang in seen else seen).add(lang)
-        for _ in duplicates:
+        for _ in _duplicate_languages(values):
             yield focus, None
+
+
+def _duplicate_languages(values: Sequence[Term]) -> set[str]:
+    """The language tags (lower-cased) that more than one value has."""
+    duplicates: set[str] = set()
+    if len(values) < 2:
+        return duplicates
+    seen: set[str] = set()
+    for value in values:
+        if isinstance(value, Literal) and value[1]:
+            lang = value[1].lower()
+            (duplicates if lang in seen else seen).add(lang)
+    return duplicates
+
+
+_unique_lang.focus_test = lambda v, unique: (  # type: ignore[attr-defined]
+    lambda focus, values: unique and bool(_duplicate_languages(values)))
 
 
 def _equals(v: Validator, pairs: Pairs, other: str) -> Problems:
@@ -506,27 +697,31 @@ def _as_text(term: Term) -> str | None:
 
 
 def _not(v: Validator, other: Shape) -> Callable[[Term], bool]:
-    return lambda value: v.conforms(value, other)
+    return v.conformer(other)
 
 
 def _and(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
-    return lambda value: not all(v.conforms(value, s) for s in shapes)
+    conformers = [v.conformer(s) for s in shapes]
+    return lambda value: not all(conforms(value) for conforms in conformers)
 
 
 def _or(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
-    return lambda value: not any(v.conforms(value, s) for s in shapes)
+    conformers = [v.conformer(s) for s in shapes]
+    return lambda value: not any(conforms(value) for conforms in conformers)
 
 
 def _xone(v: Validator, shapes: tuple[Shape, ...]) -> Callable[[Term], bool]:
-    return lambda value: sum(v.conforms(value, s) for s in shapes) != 1
+    conformers = [v.conformer(s) for s in shapes]
+    return lambda value: sum(conforms(value) for conforms in conformers) != 1
 
 
 def _node(v: Validator, other: Shape) -> Callable[[Term], bool]:
-    return lambda value: not v.conforms(value, other)
+    conforms = v.conformer(other)
+    return lambda value: not conforms(value)
 
 
-def _has_value(v: Validator, pairs: Pairs, wanted: Term) -> Problems:
-    return ((focus, None) for focus, values in pairs if wanted not in values)
+def _has_value(v: Validator, wanted: Term) -> Callable[[Term, Sequence[Term]], bool]:
+    return lambda focus, values: wanted not in values
 
 
 def _in(v: Validator, allowed: tuple) -> Callable[[Term], bool]:
@@ -535,29 +730,50 @@ def _in(v: Validator, allowed: tuple) -> Callable[[Term], bool]:
 
 
 CHECKS: dict[str, Callable] = {
-    "class": _each(_class), "datatype": _each(_datatype), "nodeKind": _each(_node_kind), "minCount": _min_count,
-    "maxCount": _max_count, "minExclusive": _range(lambda o: o > 0), "minInclusive": _range(lambda o: o >= 0),
+    "class": _each(_class), "datatype": _each(_datatype), "nodeKind": _each(_node_kind), "minCount": _per_focus(_min_count),
+    "maxCount": _per_focus(_max_count), "minExclusive": _range(lambda o: o > 0), "minInclusive": _range(lambda o: o >= 0),
     "maxExclusive": _range(lambda o: o < 0), "maxInclusive": _range(lambda o: o <= 0),
     "minLength": _length(lambda n, low: n >= low), "maxLength": _length(lambda n, high: n <= high),
     "pattern": _each(_pattern), "languageIn": _each(_language_in), "uniqueLang": _unique_lang,
     "equals": _equals, "disjoint": _disjoint, "lessThan": _less(True), "lessThanOrEquals": _less(False),
     "not": _each(_not), "and": _each(_and), "or": _each(_or), "xone": _each(_xone), "node": _each(_node),
-    "hasValue": _has_value, "in": _each(_in),
+    "hasValue": _per_focus(_has_value), "in": _each(_in),
 }
 
 
-def _qualified(validator: Validator, shape: Shape, pairs: Pairs, param: tuple) -> Iterator[RawResult]:
-    other, low, high, disjoint = param
+def _qualified_count(validator: Validator, shape: Shape, param: tuple) -> Callable[[Sequence[Term]], int]:
+    """How many of a focus node's values conform to the qualified value shape (and, when disjoint,
+    to none of the siblings')."""
+    other, _, _, disjoint = param
     siblings = [s for s in shape.siblings if s is not other] if disjoint else []
-    conforms = validator.conforms
+    conforms, others = validator.conformer(other), [validator.conformer(s) for s in siblings]
+    if not others:
+        return lambda values: sum(map(conforms, values))
+    return lambda values: sum(1 for value in values if conforms(value) and not any(c(value) for c in others))
+
+
+def _qualified(validator: Validator, shape: Shape, pairs: Pairs, param: tuple) -> Iterator[RawResult]:
+    _, low, high, _ = param
+    count_of = _qualified_count(validator, shape, param)
     for focus, values in pairs:
-        count = sum(1 for value in values if conforms(value, other) and not any(conforms(value, s) for s in siblings))
+        count = count_of(values)
         if low is not None and count < low:
             yield validator.result(shape, focus, "qualifiedValueShape", None,
                                    component="QualifiedMinCountConstraintComponent")
         if high is not None and count > high:
             yield validator.result(shape, focus, "qualifiedValueShape", None,
                                    component="QualifiedMaxCountConstraintComponent")
+
+
+def _qualified_test(validator: Validator, shape: Shape, param: tuple) -> Callable[[Term, Sequence[Term]], bool]:
+    """`_qualified`'s judgement of one focus node: whether it gives a result."""
+    _, low, high, _ = param
+    count_of = _qualified_count(validator, shape, param)
+
+    def test(focus: Term, values: Sequence[Term]) -> bool:
+        count = count_of(values)
+        return (low is not None and count < low) or (high is not None and count > high)
+    return test
 
 
 def _closed(validator: Validator, shape: Shape, pairs: Pairs, param: tuple) -> Iterator[RawResult]:
