@@ -153,3 +153,22 @@ def test_recursive_shapes_and_unordered_values_in_a_shape_referred_to(tmp_path):
     assert fast.engine == "fast" and fast.results == reference.results
     assert [(r.focus, r.path, r.component) for r in fast.results] == [
         ("ex:a", "ex:knows", "NodeConstraintComponent"), ("ex:e", "ex:name", "DatatypeConstraintComponent")]
+
+
+def test_a_limit_applies_to_each_focus_node(tmp_path):
+    """LIMIT (and OFFSET) in a SPARQL constraint bound the rows of one focus node, as pre-binding runs
+    it: the query is not rewritten to run once for all focus nodes, where it would bound them all."""
+    (tmp_path / "shapes.ttl").write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <https://example.org/S> a sh:NodeShape ; sh:targetClass <https://example.org/T> ;
+            sh:sparql [ sh:message "has a p" ;
+                        sh:select "SELECT $this ?value WHERE { $this <https://example.org/p> ?value } LIMIT 1" ] .
+        """)
+    (tmp_path / "data.ttl").write_text("""
+        <https://example.org/a> a <https://example.org/T> ; <https://example.org/p> 1 .
+        <https://example.org/b> a <https://example.org/T> ; <https://example.org/p> 3 .
+        """)
+    shapes, quads = tuple(parse_triples(tmp_path / "shapes.ttl")), read_quads([tmp_path / "data.ttl"])
+    fast, reference = validate_graph(quads, "fast", shapes), validate_graph(quads, "pyshacl", shapes)
+    assert fast.engine == "fast" and fast.results == reference.results
+    assert [r.focus for r in fast.results] == ["<https://example.org/a>", "<https://example.org/b>"]

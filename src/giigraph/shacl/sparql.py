@@ -6,8 +6,8 @@ that uses it starts with the shape's targets, `{ SELECT DISTINCT ?this WHERE { <
 each group is then evaluated for all focus nodes at once, exactly as pre-binding evaluates it for
 one, and the rows are split by `?this`. Groups inside EXISTS need nothing: EXISTS substitutes the
 outer `?this`. Queries this rewrite cannot keep equivalent (GRAPH, VALUES, MINUS, sub-selects,
-aggregates) run once per focus node with Oxigraph's pre-binding (`substitutions`), which is SHACL's
-own semantics. A test compares both ways with pyshacl. The validators of SPARQL-based constraint
+aggregates, LIMIT and OFFSET) run once per focus node with Oxigraph's pre-binding (`substitutions`),
+which is SHACL's own semantics. A test compares both ways with pyshacl. The validators of SPARQL-based constraint
 components run the same way, once per focus node (SELECT) or value node (ASK).
 
 Queries that break SHACL's pre-binding rules (Appendix A) are refused (`check_prebinding`) when the
@@ -39,7 +39,7 @@ _TOKEN = re.compile(r"""
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 _REFUSED = {"GRAPH", "SERVICE", "VALUES", "MINUS", "GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG",
-            "SAMPLE", "GROUP_CONCAT"}
+            "SAMPLE", "GROUP_CONCAT", "LIMIT", "OFFSET"}  # LIMIT and OFFSET apply per focus node
 
 
 #: SPARQL features SHACL forbids with pre-bound variables (SHACL Appendix A).
