@@ -430,9 +430,10 @@ def _judge(data: Data, path: Path | None, own: Judged,
         groups: list[tuple[str | None, Judged]] = [(path.arg, own)]  # type: ignore[list-item]
     else:
         groups = [(None, own), *inlined]  # None: the shape's own value nodes
+    lookup = any(p is not None for p, _ in groups)  # a node shape of value tests only reads no properties
 
     def judge(focus: Term) -> bool:
-        props = out.get(focus, _EMPTY)
+        props = out.get(focus, _EMPTY) if lookup else _EMPTY
         for p, (value_tests, focus_tests) in groups:
             if p is not None:
                 values = props.get(p, ())
