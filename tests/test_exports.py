@@ -144,7 +144,7 @@ def test_dumps_written_by_other_processes_are_the_same_files(dist, tmp_path, mon
     (the article is small enough for that)."""
     from giigraph import export
 
-    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "APART_QUADS", 0)
     out = tmp_path / "dist"
     giigraph.build_dist(out)
     names = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
@@ -160,7 +160,7 @@ def test_a_failed_build_leaves_nothing_while_the_forked_writer_runs(tmp_path, mo
     def fail(*args):
         raise InputError("refused")
 
-    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "APART_QUADS", 0)
     monkeypatch.setattr(export, "context_document", fail)  # in this process, after the fork
     out = tmp_path / "dist"
     with pytest.raises(InputError, match="refused"):
@@ -175,7 +175,7 @@ def test_a_failed_build_leaves_nothing_while_the_rdfxml_process_runs(tmp_path, m
     def refuse(dataset):
         raise ValidationFailed(None, "refused")
 
-    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "APART_QUADS", 0)
     out = tmp_path / "dist"
     with pytest.raises(ValidationFailed):
         export.write_dist(giigraph.build_quads(), out, "https://w3id.org/giigraph/", "0", refuse)
@@ -190,7 +190,7 @@ def test_what_rdfxml_cannot_hold_fails_the_build_and_leaves_nothing(tmp_path, mo
     from giigraph.errors import InputError
     from giigraph.terms import Literal
 
-    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 1 << 40 if in_process else 0)
+    monkeypatch.setattr(export, "APART_QUADS", 1 << 40 if in_process else 0)
     dataset = giigraph.build_quads()
     dataset.graph(dataset.names()[0]).add(("https://w3id.org/giigraph/id/cluster/shanghai-suzhou",
                                            "http://schema.org/description", Literal("bell\x07")))
@@ -210,10 +210,34 @@ def test_what_the_forked_writer_raises_fails_the_build_and_leaves_nothing(tmp_pa
             raise InputError("TriG refused")
         return write(dataset, name)
 
-    monkeypatch.setattr(export, "XML_PROCESS_BYTES", 0)
+    monkeypatch.setattr(export, "APART_QUADS", 0)
     monkeypatch.setattr(export, "chunks", chunks)  # inherited by the fork
     with pytest.raises(InputError, match="TriG refused"):
         export.write_dist(giigraph.build_quads(), tmp_path / "dist", "https://w3id.org/giigraph/", "0")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_the_forked_sorted_writer_raises_comes_before_a_validation_failure(tmp_path, monkeypatch):
+    """Big builds write N-Quads and N-Triples in a forked copy while this process validates: data that
+    cannot be written fails the build with that one error, as when they were written first, even if
+    validation fails meanwhile; nothing is left."""
+    from giigraph import export
+    from giigraph.errors import InputError, ValidationFailed
+
+    write = export.chunks
+
+    def chunks(dataset, name):
+        if name == "nquads":
+            raise InputError("N-Quads refused")
+        return write(dataset, name)
+
+    def refuse(dataset):
+        raise ValidationFailed(None, "refused")
+
+    monkeypatch.setattr(export, "APART_QUADS", 0)
+    monkeypatch.setattr(export, "chunks", chunks)  # inherited by the fork
+    with pytest.raises(InputError, match="N-Quads refused"):
+        export.write_dist(giigraph.build_quads(), tmp_path / "dist", "https://w3id.org/giigraph/", "0", refuse)
     assert list(tmp_path.iterdir()) == []
 
 

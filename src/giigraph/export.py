@@ -24,7 +24,7 @@ from .namespaces import (
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Index, Quads, index
-from .rdfio import chunks, start_rdfxml, write_stream
+from .rdfio import chunks, write_rdfxml, write_stream
 from .terms import Literal, Term, Triple
 from .turtle import turtle
 
@@ -36,8 +36,9 @@ DESCRIPTION = (
     "(2023-10-08) on the WIPO GII 2023 science and technology cluster ranking: clusters, places, "
     "organizations, people and their posts, statements, ranks and the article's checkable claims.")
 DCAT_VERSION = DCAT.version  # DCAT 3
-#: From this size of N-Triples on, RDF/XML is written by a process of its own (below it, starting one costs more)
-XML_PROCESS_BYTES = 16 << 20
+#: From this many quads on (about 16 MB of N-Triples), dumps are written by forked copies of this process
+#: beside its own work (below it, starting one costs more)
+APART_QUADS = 80_000
 
 
 @dataclass(frozen=True)
@@ -83,40 +84,44 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
                check: Callable[[Quads], None] | None = None) -> list[Path]:
     """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
-    Each dump streams to disk as it is serialised; its size and checksum are taken on the way. The
-    sorted dumps come first: the store of the union (SHACL-SPARQL, the charts) loads from the
-    N-Triples file in a thread while `check` (validation; raising leaves `out` as it was) runs.
-    Then, for big data, Turtle and TriG are written by a forked copy of this process while this one
-    writes JSON-LD (`_write_beside`).
+    Each dump streams to disk as it is serialised; its size and checksum are taken on the way. For
+    big data, work is split between two processes (Python writers hold the GIL, so a second core takes
+    them only as a second process): a forked copy writes N-Quads and N-Triples while this one indexes
+    the data by subject and runs `check` (validation; raising leaves `out` as it was); the store of
+    the union (SHACL-SPARQL, the charts) then loads from the N-Triples file in a thread, and a small
+    spawned process writes RDF/XML from it (`_sorted_dumps`). Another forked copy then writes Turtle
+    and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
+    What the data cannot be written as is the error raised, even if validation failed meanwhile.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    xml = turtle_trig = None
+    big = len(dataset) >= APART_QUADS
+    started: list[Future] = []  # writers apart from this process, which write in staging/
     try:
-        with frozen(dataset.by_subject):  # validation, Turtle, JSON-LD and the description read the index
-            dumps = {name: _write(dataset, staging, name) for name in ("nquads", "nt")}
-            nt_file = staging / formats.get("nt").filename
-            dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
-            dataset.load_union_store(nt_file)
-            xml = start_rdfxml(staging / formats.get("xml").filename, dataset, nt_file,
-                               in_process=dumps["nt"].size < XML_PROCESS_BYTES)
+        # forked before the index is made (so the copy does not hold it), which validation, Turtle,
+        # JSON-LD and the description read
+        with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big)), dataset.by_subject):
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
             dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
             _release_freed_memory()
-            dumps["xml"] = Dump(formats.get("xml"), *xml.result())
-            turtle_trig = _write_beside(dataset, staging, ("turtle", "trig"), big=dumps["nt"].size >= XML_PROCESS_BYTES)
-            dumps["jsonld"] = _write(dataset, staging, "jsonld")
+            started.append(_write_beside(dataset, staging, ("turtle", "trig"), big))  # RDF/XML may still be written
+            dumps = {"jsonld": _write(dataset, staging, "jsonld")}
             (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
-            dumps.update(turtle_trig.result())
+            _statistics(dataset)  # while Turtle and TriG are written
+            for writers in started:
+                dumps.update(writers.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
-    except BaseException:
-        wait([f for f in (xml, turtle_trig) if f is not None])  # their processes write in staging/: done first
+    except BaseException as exc:
+        wait(started)  # their processes write in staging/: done first
         shutil.rmtree(staging, ignore_errors=True)
+        unwritable = started[0].exception() if started else None
+        if unwritable is not None and unwritable is not exc:  # what the data cannot be written as comes first,
+            raise unwritable from None                        # as when the sorted dumps were written here
         raise
     return sorted(p for p in out.rglob("*") if p.is_file())
 
@@ -137,6 +142,64 @@ def _release_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # another C library: the memory stays until reused
         pass
+
+
+def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str, Dump]]":
+    """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; the store of the union
+    starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
+    allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
+    this process, which ends then (its copy of the data and the sorted lines go with it); a thread
+    waits for them. The future gives the dumps, or raises what writing them raised.
+
+    With the build cache (`dataset.kept`) the first two are written here: the entries a copy read or
+    wrote would be missing from this build's manifest, and the cache's sorted lines make them cheap."""
+    global _FORKED
+    import multiprocessing
+    from concurrent.futures import ThreadPoolExecutor
+
+    nt_file = staging / formats.get("nt").filename
+    if not big or "fork" not in multiprocessing.get_all_start_methods():
+        return apart(_write_sorted, dataset, staging, True, start=None)
+    if dataset.kept:
+        written = apart(_write_sorted, dataset, staging, False, start=None)
+    else:
+        _FORKED = (dataset, staging)
+        try:
+            written = apart(_write_forked, ("nquads", "nt"), start="fork")
+        finally:
+            _FORKED = None
+        dataset.load_union_store(nt_file, written.result)
+
+    def then_xml() -> dict[str, Dump]:
+        dumps = written.result()
+        dumps["xml"] = _xml_dump(*apart(write_rdfxml, nt_file, _xml_file(staging), dataset.prefixes,
+                                        start="spawn").result())
+        return dumps
+    threads = ThreadPoolExecutor(1, thread_name_prefix="giigraph-xml")
+    try:
+        return threads.submit(then_xml)
+    finally:
+        threads.shutdown(wait=False)
+
+
+def _write_sorted(dataset: Quads, staging: Path, with_xml: bool) -> dict[str, Dump]:
+    """N-Quads and N-Triples written here, the store of the union loading from the latter, and RDF/XML
+    written here too if `with_xml` (else `_sorted_dumps` has it written apart)."""
+    nt_file = staging / formats.get("nt").filename
+    dumps = _write_all(dataset, staging, ("nquads", "nt"))
+    dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
+    dataset.load_union_store(nt_file)
+    if with_xml:
+        dumps["xml"] = _xml_dump(*write_rdfxml(nt_file, _xml_file(staging), dataset.prefixes))
+    return dumps
+
+
+def _xml_file(staging: Path) -> Path:
+    return staging / formats.get("xml").filename
+
+
+def _xml_dump(size: int, sha256: str) -> Dump:
+    return Dump(formats.get("xml"), size, sha256)
 
 
 #: The dataset and staging folder a forked writer reads from its copy of this process's memory (set
@@ -188,7 +251,7 @@ def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[
     """VoID + DCAT description of the dataset and one distribution per dump (DCAT-AP: `catalog.py`)."""
     g: set[Triple] = set()
     add = g.add
-    stats = _statistics(dataset.by_subject())
+    stats = _statistics(dataset)
     d = dataset_iri(base)
     publisher = f"{base}id/organization/giigraph"
     for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
@@ -232,7 +295,12 @@ class _Statistics:
     years: set[str]  # dcterms:issued of the GII editions
 
 
-def _statistics(by_subject: Index) -> _Statistics:
+def _statistics(dataset: Quads) -> _Statistics:
+    """What the description counts, made once (`write_dist` has it made while Turtle and TriG are written)."""
+    return dataset.shared("statistics", lambda: _count(dataset.by_subject()))  # type: ignore[return-value]
+
+
+def _count(by_subject: Index) -> _Statistics:
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
     rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
     triples = 0

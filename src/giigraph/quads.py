@@ -189,12 +189,15 @@ class Quads:
             return store
         return self._cached("union_store", make)
 
-    def load_union_store(self, ntriples: Path) -> None:
-        """Start loading `union_store()` from a file of these N-Triples (the build's dump), in a thread;
+    def load_union_store(self, ntriples: Path, ready: Callable[[], object] | None = None) -> None:
+        """Start loading `union_store()` from a file of these N-Triples (the build's dump), in a thread,
+        once `ready()` returns (the file is complete; what it raises, `union_store()` raises);
         `union_store()` waits for it. The Rust parser runs without the GIL, beside Python's work."""
         def make():
             import pyoxigraph as ox
 
+            if ready is not None:
+                ready()
             store = ox.Store()
             store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
             return store

@@ -24,8 +24,6 @@ from .quads import Quads
 from .terms import Triple
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from rdflib import Dataset, Graph, URIRef
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -90,22 +88,15 @@ def _utf8(text: str) -> bytes:
                          f"it holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode text") from None
 
 
-def start_rdfxml(path: Path, quads: Quads, ntriples: Path, in_process: bool = False) -> "Future[tuple[int, str]]":
-    """RDF/XML of `quads` streamed into `path` from a file of their sorted N-Triples (the build's dump):
-    Oxigraph parses the file and writes as it goes, nothing is formatted or sorted again, and what
-    RDF/XML cannot hold is refused on the way (`_for_xml`). The work runs in a separate small process
-    (a second core, beside this one's Python work) unless `in_process`. The future gives the size and
-    SHA-256, as `write_stream` returns them (or raises the refusal)."""
-    from .apart import apart
-
-    return apart(_write_rdfxml, str(ntriples), str(path), _xml_prefixes(quads), start=None if in_process else "spawn")
-
-
-def _write_rdfxml(ntriples: str, path: str, prefixes: dict[str, str]) -> tuple[int, str]:
+def write_rdfxml(ntriples: Path, path: Path, prefixes: dict[str, str]) -> tuple[int, str]:
+    """RDF/XML streamed into `path` from a file of sorted N-Triples (the build's dump), with the
+    dataset's `prefixes` where RDF/XML can use them: Oxigraph parses the file and writes as it goes,
+    nothing is formatted or sorted again, and what RDF/XML cannot hold is refused on the way
+    (`_for_xml`). Returns the size and SHA-256, as `write_stream` does."""
     import pyoxigraph as ox
 
     def fill(out: _Checksummed) -> None:
-        _serialize_xml(ox.parse(path=ntriples, format=ox.RdfFormat.N_TRIPLES), prefixes, out)
+        _serialize_xml(ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES), _xml_prefixes(prefixes), out)
     return _write_with(Path(path), fill)
 
 
@@ -116,7 +107,7 @@ def _rdfxml(quads: Quads, output: BinaryIO) -> None:
     from .quads import LineReader
 
     triples = ox.parse(LineReader(quads.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
-    _serialize_xml(triples, _xml_prefixes(quads), output)
+    _serialize_xml(triples, _xml_prefixes(quads.prefixes), output)
 
 
 def _serialize_xml(triples, prefixes: dict[str, str], output: BinaryIO) -> None:
@@ -126,10 +117,10 @@ def _serialize_xml(triples, prefixes: dict[str, str], output: BinaryIO) -> None:
     ox.serialize(_for_xml(triples), output, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
 
 
-def _xml_prefixes(quads: Quads) -> dict[str, str]:
+def _xml_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
     from .turtle import usable_prefix
 
-    return {p: ns for p, ns in quads.prefixes.items() if p and usable_prefix(p, ns)}
+    return {p: ns for p, ns in prefixes.items() if p and usable_prefix(p, ns)}
 
 
 def _for_xml(triples):
