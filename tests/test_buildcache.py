@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from giigraph import build_dist, buildcache
+from giigraph import build_dist, buildcache, export
 from giigraph.buildcache import SourceCache
 from giigraph.cli import main
 from giigraph.config import resolve_base
@@ -196,6 +196,22 @@ def test_entries_no_build_used_are_pruned(small_corpus, tmp_path):
     build_dist(tmp_path / "third", data_dir=data, source_cache=cache)
     assert {c.misses for c in counted} == {0}  # nothing the build needs was pruned
     assert dumps(tmp_path / "third") == dumps(tmp_path / "second")
+
+
+def test_entries_used_by_forked_writers_are_kept(small_corpus, tmp_path, monkeypatch):
+    """For big data the sorted dumps, Turtle and TriG are written by forked copies of the build: what
+    they read of the cache or wrote to it is in the build's manifest, so the next build keeps it."""
+    monkeypatch.setattr(export, "APART_QUADS", 0)  # the small corpus written as big data is
+    data, root = tmp_path / "data", tmp_path / "cache"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(root)
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    made = entries(root)
+    assert made == manifest(root, data) and all(made.values())
+    backdate(root)
+    build_dist(tmp_path / "second", data_dir=data, source_cache=cache)
+    assert entries(root) == made == manifest(root, data)
+    assert dumps(tmp_path / "second") == dumps(tmp_path / "first") == clean_build(data, tmp_path / "clean")
 
 
 @pytest.mark.parametrize("gone", ["deleted", "unused"])

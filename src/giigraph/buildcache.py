@@ -415,3 +415,13 @@ class _Pieces:
     def save(self, kind: str, value: object, variant: bytes = b"") -> None:
         entries = self.entries[kind]
         entries.save(entries.path(hashlib.sha256(self.key + variant).digest()), value)
+
+    def used(self) -> dict[str, set[str]]:
+        """The entries of each kind this build looked up or wrote (every graph's `_Pieces` share them)."""
+        return {kind: set(entries.touched) for kind, entries in self.entries.items()}
+
+    def use(self, used: dict[str, set[str]]) -> None:
+        """Count as touched here the entries a forked writer touched (`used` there): else this build's
+        manifest would miss them, and the sweep delete them."""
+        for kind, names in used.items():
+            self.entries[kind].touched.update(names)

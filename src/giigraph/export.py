@@ -149,26 +149,15 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str,
     starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
     allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
     this process, which ends then (its copy of the data and the sorted lines go with it); a thread
-    waits for them. The future gives the dumps, or raises what writing them raised.
-
-    With the build cache (`dataset.kept`) the first two are written here: the entries a copy read or
-    wrote would be missing from this build's manifest, and the cache's sorted lines make them cheap."""
-    global _FORKED
+    waits for them. The future gives the dumps, or raises what writing them raised."""
     import multiprocessing
     from concurrent.futures import ThreadPoolExecutor
 
     nt_file = staging / formats.get("nt").filename
     if not big or "fork" not in multiprocessing.get_all_start_methods():
-        return apart(_write_sorted, dataset, staging, True, start=None)
-    if dataset.kept:
-        written = apart(_write_sorted, dataset, staging, False, start=None)
-    else:
-        _FORKED = (dataset, staging)
-        try:
-            written = apart(_write_forked, ("nquads", "nt"), start="fork")
-        finally:
-            _FORKED = None
-        dataset.load_union_store(nt_file, written.result)
+        return apart(_write_sorted, dataset, staging, start=None)
+    written = _forked(dataset, staging, ("nquads", "nt"))
+    dataset.load_union_store(nt_file, written.result)
 
     def then_xml() -> dict[str, Dump]:
         dumps = written.result()
@@ -182,15 +171,13 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str,
         threads.shutdown(wait=False)
 
 
-def _write_sorted(dataset: Quads, staging: Path, with_xml: bool) -> dict[str, Dump]:
-    """N-Quads and N-Triples written here, the store of the union loading from the latter, and RDF/XML
-    written here too if `with_xml` (else `_sorted_dumps` has it written apart)."""
+def _write_sorted(dataset: Quads, staging: Path) -> dict[str, Dump]:
+    """N-Quads, N-Triples and RDF/XML written here, the store of the union loading from the N-Triples."""
     nt_file = staging / formats.get("nt").filename
     dumps = _write_all(dataset, staging, ("nquads", "nt"))
     dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
     dataset.load_union_store(nt_file)
-    if with_xml:
-        dumps["xml"] = _xml_dump(*write_rdfxml(nt_file, _xml_file(staging), dataset.prefixes))
+    dumps["xml"] = _xml_dump(*write_rdfxml(nt_file, _xml_file(staging), dataset.prefixes))
     return dumps
 
 
@@ -213,22 +200,40 @@ def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bo
     process. The copy shares the dataset's pages until it touches them (the dataset is frozen out of
     cycle collections, `frozen`), so it costs far less memory than a second dataset. The future gives
     the dumps, or raises what writing them raised."""
-    global _FORKED
     import multiprocessing
 
     if not big or "fork" not in multiprocessing.get_all_start_methods():
         done = apart(_write_all, dataset, staging, names, start=None)
         dataset.forget("turtle names")  # Turtle's and TriG's, no longer needed
         return done
+    return _forked(dataset, staging, names)
+
+
+def _forked(dataset: Quads, staging: Path, names: tuple[str, ...]) -> "Future[dict[str, Dump]]":
+    """The dumps `names` written by a forked copy of this process. What the copy used of the build
+    cache is counted as used here when it is done (the cache lists it in this build's manifest)."""
+    global _FORKED
     _FORKED = (dataset, staging)
     try:
-        return apart(_write_forked, names, start="fork")
+        copy = apart(_write_forked, names, start="fork")
     finally:
         _FORKED = None
+    done: Future = Future()
+
+    def back(copy: Future) -> None:
+        try:
+            dumps, used = copy.result()
+            dataset.kept_use(used)
+            done.set_result(dumps)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the dumps
+            done.set_exception(exc)
+    copy.add_done_callback(back)
+    return done
 
 
-def _write_forked(names: tuple[str, ...]) -> dict[str, Dump]:
-    return _write_all(*_FORKED, names)  # type: ignore[misc]
+def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object]:
+    dataset, staging = _FORKED  # type: ignore[misc]
+    return _write_all(dataset, staging, names), dataset.kept_used()
 
 
 def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...]) -> dict[str, Dump]:

@@ -140,6 +140,16 @@ class Quads:
                 graphs[s] = graphs.get(s, 0) + 1
         return {s: piece for s, piece in pieces.items() if graphs[s] == 1}
 
+    def kept_used(self) -> object:
+        """What a forked copy of this dataset asked of `kept` (a build cache lists what it used), for
+        `kept_use` of the original: the graphs' `Kept` share one store, so one answers for all."""
+        return next(iter(self.kept.values()))[1].used() if self.kept else None
+
+    def kept_use(self, used: object) -> None:
+        """Count `used` (a copy's `kept_used`) as asked of `kept` here."""
+        if self.kept and used is not None:
+            next(iter(self.kept.values()))[1].use(used)
+
     def graph_digests(self) -> dict[str, tuple[str, int]] | None:
         """Each named graph's SHA-256 (hex) of its sorted N-Quads lines and its triple count, cut in one
         pass from the dataset's sorted N-Quads lines (`publish --changed` makes them before validating):
@@ -243,6 +253,12 @@ class Kept(Protocol):
     def load(self, kind: str, variant: bytes = b"") -> object | None: ...
 
     def save(self, kind: str, value: object, variant: bytes = b"") -> None: ...
+
+    def used(self) -> object:
+        """What was asked of the store so far (by every graph's `Kept` of one build: they share it)."""
+
+    def use(self, used: object) -> None:
+        """Count as asked of this store what `used()` gave in a copy of this process (a forked writer)."""
 
 
 class LineReader(io.RawIOBase):
