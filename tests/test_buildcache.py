@@ -3,8 +3,10 @@ changed record), and writes the same bytes as a clean build; a corrupt or stale 
 again, never trusted."""
 from __future__ import annotations
 
+import grp
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -351,11 +353,36 @@ def owned_by_another(path: Path, monkeypatch) -> None:
     monkeypatch.setattr(buildcache.os, "lstat", another)
 
 
+def in_group(path: Path, gid: int, monkeypatch) -> None:
+    """Give `path` group `gid`: chgrp'd when the tests run as root (as in CI), else seen so by the
+    check's lstat."""
+    if os.geteuid() == 0:
+        os.lchown(path, -1, gid)
+        return
+    lstat = buildcache.os.lstat
+
+    def regrouped(p, *args, **kwargs):
+        status = lstat(p, *args, **kwargs)
+        return os.stat_result((*status[:5], gid, *status[6:])) if Path(p) == path else status
+
+    monkeypatch.setattr(buildcache.os, "lstat", regrouped)
+
+
+def members(gid: int) -> set[str]:
+    """Who is in group `gid`: those with it as primary group, and its listed members."""
+    return {u.pw_name for u in pwd.getpwall() if u.pw_gid == gid} | set(grp.getgrgid(gid).gr_mem)
+
+
+SHARED_GID = 65534  # nogroup: the primary group of nobody, _apt and others
+
+
 def unsafe_setups(tmp_path: Path, monkeypatch) -> dict[str, tuple[Path, str]]:
     """Each refused setup: the --cache folder to give and what the message must say."""
+    assert len(members(SHARED_GID)) > 1
     group = tmp_path / "group"
     group.mkdir(mode=0o770)
     group.chmod(0o770)
+    in_group(group, SHARED_GID, monkeypatch)
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o777)  # world-writable, no sticky bit: anyone may rename what it holds
@@ -404,6 +431,20 @@ def test_an_unsafe_cache_folder_is_refused(tmp_path, monkeypatch, runner, setup)
     assert result.output == f"error: build cache {folder}: {says}" + result.output.split(says, 1)[1]
     assert result.output.count("\n") == 1 and result.output.endswith(", or build with --no-cache\n")
     assert sorted(tmp_path.rglob("*")) == before and not out.exists()  # nothing made, nothing written
+
+
+def test_a_cache_writable_by_its_owners_private_group_is_used(tmp_path, runner):
+    """A user private group (one member: the owner), as umask 002 leaves folders in it, is the
+    owner alone: Debian's OpenSSH accepts it, and so does the cache."""
+    me = pwd.getpwuid(os.geteuid())
+    assert members(me.pw_gid) == {me.pw_name}
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o770)
+    folder.chmod(0o770)
+    os.chown(folder, -1, me.pw_gid)
+    result = runner.invoke(main, ["build", "--out", str(tmp_path / "out"), "--cache", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "graphs").is_dir()
 
 
 def test_a_cache_in_a_sticky_folder_or_behind_ones_own_symlink_is_used(tmp_path, runner):

@@ -22,7 +22,8 @@ The folder is the user's own ($XDG_CACHE_HOME/giigraph, else ~/.cache/giigraph; 
 Entries are pickles, and loading a pickle can run code: so before a build uses the folder, it is
 checked as OpenSSH checks its files and Python's tempfile its folder (`check_folder`). The folder, as
 written and resolved, and every existing ancestor must belong to the user or root and not be
-writable by group or others, except an ancestor that is a sticky folder like /tmp (in which only
+writable by others, nor by a group with anyone in it but its owner (Debian's OpenSSH accepts a user
+private group, as umask 002 leaves it), except an ancestor that is a sticky folder like /tmp (in which only
 an entry's owner may rename or delete it); the folders inside it must be ours alone too. Otherwise
 the build stops with `CacheUnsafe` before anything is read or written. So every entry read afterwards
 is a file this user's giigraph wrote in a folder only this user (or root) can write: whoever could
@@ -122,17 +123,35 @@ def _check_inside(folder: Path, top: Path, depth: int) -> None:
 
 
 def _check(folder: Path, path: Path, status: os.stat_result, sticky_ok: bool) -> None:
-    """`CacheUnsafe` if `path` (of cache `folder`) is owned by someone else, or writable by group or
-    others (unless `sticky_ok` and it is a sticky folder); a symlink's own mode means nothing."""
+    """`CacheUnsafe` if `path` (of cache `folder`) is owned by someone else, or writable by others or
+    by a group that is not its owner's alone (unless `sticky_ok` and it is a sticky folder); a
+    symlink's own mode means nothing."""
     uid = os.geteuid()  # who owns what this process makes
     if status.st_uid not in (0, uid):
         what = " (a symlink)" if stat.S_ISLNK(status.st_mode) else ""
         raise CacheUnsafe(folder, f"{path}{what} is owned by uid {status.st_uid}, neither you (uid {uid}) nor root",
                           "choose a folder of your own with --cache")
-    writable = not stat.S_ISLNK(status.st_mode) and status.st_mode & 0o022
-    if writable and not (sticky_ok and status.st_mode & stat.S_ISVTX):
+    mode = 0 if stat.S_ISLNK(status.st_mode) else status.st_mode
+    writable = mode & 0o002 or (mode & 0o020 and not _private_group(status.st_gid, status.st_uid))
+    if writable and not (sticky_ok and mode & stat.S_ISVTX):
         raise CacheUnsafe(folder, f"{path} is writable by group or others (mode {stat.S_IMODE(status.st_mode):o})",
                           f"run chmod go-w {path}")
+
+
+def _private_group(gid: int, owner: int) -> bool:
+    """Whether group `gid` has exactly one member, `owner` (a user private group, which Debian and
+    others make for each user, so that a umask of 002 makes folders group-writable): then writing
+    as that group is writing as the owner. Debian's OpenSSH accepts such files by the same test."""
+    import grp
+    import pwd
+
+    try:
+        group, user = grp.getgrgid(gid), pwd.getpwuid(owner)
+    except KeyError:
+        return False
+    primary = [u.pw_uid for u in pwd.getpwall() if u.pw_gid == gid]
+    return (primary in ([], [owner]) and group.gr_mem in ([], [user.pw_name])
+            and len(primary) + len(group.gr_mem) >= 1)
 
 
 @cache
