@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import catalog, formats
 from .apart import apart
@@ -27,6 +28,9 @@ from .quads import Index, Quads, index
 from .rdfio import chunks, write_rdfxml, write_stream
 from .terms import Literal, Term, Triple
 from .turtle import turtle
+
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event
 
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
@@ -148,16 +152,18 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str,
     """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; the store of the union
     starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
     allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
-    this process, which ends then (its copy of the data and the sorted lines go with it); a thread
-    waits for them. The future gives the dumps, or raises what writing them raised."""
+    this process, which ends then (its copy of the data and the sorted lines go with it), N-Triples
+    first, so that the store starts loading while N-Quads are written; a thread waits for them. The
+    future gives the dumps, or raises what writing them raised."""
     import multiprocessing
     from concurrent.futures import ThreadPoolExecutor
 
     nt_file = staging / formats.get("nt").filename
     if not big or "fork" not in multiprocessing.get_all_start_methods():
         return apart(_write_sorted, dataset, staging, start=None)
-    written = _forked(dataset, staging, ("nquads", "nt"))
-    dataset.load_union_store(nt_file, written.result)
+    nt_written = multiprocessing.get_context("fork").Event()
+    written = _forked(dataset, staging, ("nt", "nquads"), nt_written)
+    dataset.load_union_store(nt_file, lambda: _first_written(nt_written, written))
 
     def then_xml() -> dict[str, Dump]:
         dumps = written.result()
@@ -189,9 +195,9 @@ def _xml_dump(size: int, sha256: str) -> Dump:
     return Dump(formats.get("xml"), size, sha256)
 
 
-#: The dataset and staging folder a forked writer reads from its copy of this process's memory (set
-#: only while it forks: nothing is pickled).
-_FORKED: tuple[Quads, Path] | None = None
+#: The dataset and staging folder a forked writer reads from its copy of this process's memory, and
+#: the event it sets once its first dump is written, if any (set only while it forks: nothing is pickled).
+_FORKED: "tuple[Quads, Path, Event | None] | None" = None
 
 
 def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bool) -> "Future[dict[str, Dump]]":
@@ -209,11 +215,13 @@ def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bo
     return _forked(dataset, staging, names)
 
 
-def _forked(dataset: Quads, staging: Path, names: tuple[str, ...]) -> "Future[dict[str, Dump]]":
-    """The dumps `names` written by a forked copy of this process. What the copy used of the build
+def _forked(dataset: Quads, staging: Path, names: tuple[str, ...],
+            first_written: "Event | None" = None) -> "Future[dict[str, Dump]]":
+    """The dumps `names` written by a forked copy of this process, in that order; `first_written` (an
+    event of the fork context) is set once the first is complete. What the copy used of the build
     cache is counted as used here when it is done (the cache lists it in this build's manifest)."""
     global _FORKED
-    _FORKED = (dataset, staging)
+    _FORKED = (dataset, staging, first_written)
     try:
         copy = apart(_write_forked, names, start="fork")
     finally:
@@ -232,8 +240,25 @@ def _forked(dataset: Quads, staging: Path, names: tuple[str, ...]) -> "Future[di
 
 
 def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object]:
-    dataset, staging = _FORKED  # type: ignore[misc]
-    return _write_all(dataset, staging, names), dataset.kept_used()
+    dataset, staging, first_written = _FORKED  # type: ignore[misc]
+    if "nt" in names:
+        dataset.nq_lines()  # N-Triples are cut from the sorted N-Quads lines, even when written first
+    dumps = {}
+    for name in names:
+        dumps[name] = _write(dataset, staging, name)
+        if first_written is not None:
+            first_written.set()
+            first_written = None
+    return dumps, dataset.kept_used()
+
+
+def _first_written(event: "Event", written: "Future[object]") -> None:
+    """Wait until a forked copy has written its first dump (`event` set), or has ended: then what it
+    raised is raised (an error before the event, or a copy that died, never leaves this waiting)."""
+    while not event.wait(0.05):
+        if written.done():
+            written.result()
+            return
 
 
 def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...]) -> dict[str, Dump]:
