@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from ..convert import from_ox, to_ox
 from ..query.safety import checked
-from ..terms import Term, nt
+from ..terms import BNode, Term, nt
 from ..errors import ShapesError
 from .shapes import RDF_TYPE, RDFS, ComponentUse, Shape, SparqlConstraint, Unsupported
 
@@ -206,6 +206,7 @@ class SparqlRunner:
 
     def __call__(self, shape: Shape, constraint: SparqlConstraint, targeted: Shape | None,
                  focus_nodes: set[Term]) -> dict[Term, list[tuple]]:
+        _named(focus_nodes)
         key = (id(shape), id(constraint))
         plan = self.plans.get(key)
         if plan is None:
@@ -234,6 +235,8 @@ class SparqlRunner:
         names += [name for name, _ in use.bindings]
         query = validator.prefixes + _projecting(_prebound_text(shape, validator.query), names)
         params = {ox.Variable(name): to_ox(value) for name, value in use.bindings}
+        _named([*(focus for focus, _ in pairs), *(value for _, value in use.bindings),
+                *(value for _, values in pairs for value in values if validator.form == "ask")])
         for focus, values in pairs:
             if validator.form == "ask":
                 for value in values:
@@ -266,10 +269,19 @@ class SparqlRunner:
             yield solution, variables
 
 
+def _named(nodes: Iterable[Term]) -> None:
+    """`Unsupported` if a node to pre-bind is a blank node: the store relabels blank nodes as it loads
+    them, so `_:b` of the data is not `_:b` there (pyshacl decides)."""
+    if any(isinstance(node, BNode) for node in nodes):
+        raise Unsupported("SHACL-SPARQL on a blank node (the store relabels them)")
+
+
 def _row(solution: ox.QuerySolution, variables: list[str]) -> dict[str, Term]:
     out = {}
     for name in variables:
         term = solution[name]
+        if isinstance(term, ox.BlankNode):  # relabelled by the store: not the data's label
+            raise Unsupported("a SHACL-SPARQL result names a blank node (the store relabels them)")
         if term is not None:
             out[name] = from_ox(term)
     return out
