@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import giigraph
 from giigraph import validation
 from giigraph.quads import Quads
-from giigraph.terms import BNode
+from giigraph.terms import BNode, Literal
 from giigraph.rdfio import parse_triples, read_quads
 from giigraph.shacl.shapes import Unsupported, read_shapes
 from giigraph.shacl.sparql import Plan, SparqlRunner
@@ -23,6 +23,7 @@ COVERAGE = Path(__file__).parent / "fixtures" / "shacl" / "coverage.ttl"
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def _shape_sets() -> dict[str, tuple]:
@@ -224,9 +225,35 @@ def test_same_report_as_pyshacl_on_generated_data(name, data):
     exactly what pyshacl reports."""
     shapes = SHAPES[name]
     quads = data.draw(_data(shapes))
-    fast, reference = validate_graph(quads, "fast", shapes), validate_graph(quads, "pyshacl", shapes)
+    reference = validate_graph(quads, "pyshacl", shapes)
+    try:
+        fast = validate_graph(quads, "fast", shapes)
+    except Unsupported:  # no exact answer here (e.g. ordering xsd:hexBinary): "auto" asks pyshacl
+        assert validate_graph(quads, "auto", shapes).results == reference.results
+        return
     assert fast.conforms == reference.conforms
-    assert fast.results == reference.results
+    assert _but_pyshacl_range_gap(fast.results) == _but_pyshacl_range_gap(reference.results)
+
+
+RANGES = {f"{side}{kind}ConstraintComponent" for side in ("Min", "Max") for kind in ("Inclusive", "Exclusive")}
+
+
+def _but_pyshacl_range_gap(results: tuple) -> tuple:
+    """The results without range checks of literals of datatypes outside XSD: SHACL makes each one a
+    result (`v <= $max` is an error, so not true: `test_a_range_on_a_literal_of_an_unknown_datatype`),
+    pyshacl reports sh:minInclusive's and not sh:maxInclusive's."""
+    return tuple(r for r in results if not (r.component in RANGES and "^^<" in r.value
+                                            and f"^^<{XSD}" not in r.value))
+
+
+def test_a_range_on_a_literal_of_an_unknown_datatype():
+    """`""^^ex:dt` compared with 1 and 100 is a SPARQL type error: neither `v >= 1` nor `v <= 100` is
+    true, so both sh:minInclusive and sh:maxInclusive report it (SHACL 4.4.1, 4.4.3)."""
+    quads = Quads()
+    quads.graph().add(("http://example.org/n0", "https://w3id.org/giigraph/ontology#rankUpperBound",
+                       Literal("", datatype="http://example.org/dt")))
+    components = {r.component for r in validate_graph(quads, "fast", SHAPES["project"]).results}
+    assert {"MinInclusiveConstraintComponent", "MaxInclusiveConstraintComponent"} <= components
 
 
 def test_sparql_constraints_on_blank_nodes_go_to_pyshacl():
