@@ -13,12 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from giigraph import build_dist, buildcache, export
 from giigraph.buildcache import SourceCache
 from giigraph.cli import main
 from giigraph.config import resolve_base
+from giigraph.quads import Quads, sorted_lines
+from giigraph.rebuild import Change, Previous, Rebuild
 from giigraph.resources import DATA_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -51,6 +54,17 @@ def small_corpus(tmp_path_factory) -> Path:
     return corpus.generate(tmp_path_factory.mktemp("corpus") / "data", 10_000)
 
 
+def add_change_remove(data: Path) -> Path:
+    """One article added (its file returned), a source changed ("Roundtable" renamed), another removed."""
+    added = corpus.add_article(data, 10_000)
+    files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
+    changed = next(p for p in files if "Roundtable" in p.read_text(encoding="utf-8"))
+    removed = next(p for p in files if p != changed)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
+    removed.unlink()
+    return added
+
+
 def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(small_corpus, data)
@@ -60,12 +74,7 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     counted = (cache, cache.graphs, *cache.graphs.pieces.values())
     assert {(c.hits, c.misses) for c in counted} == {(0, n)}
 
-    added = corpus.add_article(data, 10_000)
-    files = sorted(p for p in (data / "sources").glob("*.yaml") if p != added)
-    changed = next(p for p in files if "Roundtable" in p.read_text(encoding="utf-8"))
-    removed = next(p for p in files if p != changed)
-    changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
-    removed.unlink()
+    added = add_change_remove(data)
     for c in counted:
         c.hits = c.misses = 0
     out = tmp_path / "second"
@@ -101,7 +110,7 @@ def test_a_changed_record_that_graphs_quote_rebuilds_those_graphs_only(small_cor
 def test_graphs_of_other_code_are_not_used(small_corpus, tmp_path, monkeypatch):
     cache = SourceCache(tmp_path / "cache")
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
-    monkeypatch.setattr(buildcache, "_package_fingerprint", lambda: b"another giigraph")
+    monkeypatch.setattr(buildcache, "package_fingerprint", lambda: b"another giigraph")
     counted = (cache.graphs, *cache.graphs.pieces.values())
     for c in counted:
         c.hits = c.misses = 0
@@ -157,8 +166,8 @@ def test_a_trig_block_is_kept_per_graph_and_prefixes():
 KINDS = ("sources", "graphs", *buildcache.PIECES)
 
 
-def entries(root: Path) -> dict[str, set[str]]:
-    return {kind: {p.name for p in (root / kind).rglob("*") if p.is_file()} for kind in KINDS}
+def entries(root: Path, kinds: tuple[str, ...] = KINDS) -> dict[str, set[str]]:
+    return {kind: {p.name for p in (root / kind).rglob("*") if p.is_file()} for kind in kinds}
 
 
 def backdate(root: Path) -> None:
@@ -167,10 +176,10 @@ def backdate(root: Path) -> None:
         os.utime(path, (time.time() - 3600,) * 2)
 
 
-def manifest(root: Path, data: Path) -> dict[str, set[str]]:
+def manifest(root: Path, data: Path, kinds: tuple[str, ...] = KINDS) -> dict[str, set[str]]:
     (path,) = [p for p in (root / "manifests").glob("*.json")
                if json.loads(p.read_text())["data_dir"] == str(data.resolve())]
-    return {kind: set(names) for kind, names in json.loads(path.read_text())["entries"].items()}
+    return {kind: set(names) for kind, names in json.loads(path.read_text())["entries"].items() if kind in kinds}
 
 
 def test_entries_no_build_used_are_pruned(small_corpus, tmp_path):
@@ -191,6 +200,8 @@ def test_entries_no_build_used_are_pruned(small_corpus, tmp_path):
         assert len(after[kind]) == len(before[kind]) - 1 == len(files) - 1
         assert len(after[kind] - before[kind]) == 1
     assert after == manifest(root, data)
+    records = entries(root, ("builds",))  # what the build into "second" left for the next; the first's is gone
+    assert len(records["builds"]) == 1 and records == manifest(root, data, ("builds",))
     assert dumps(tmp_path / "second") == clean_build(data, tmp_path / "clean")
     counted = (cache, cache.graphs, *cache.graphs.pieces.values())
     for c in counted:
@@ -461,3 +472,103 @@ def test_a_cache_in_a_sticky_folder_or_behind_ones_own_symlink_is_used(tmp_path,
             assert made.resolve().stat().st_mode & 0o777 == 0o700
         assert list((folder / "graphs").rglob("*"))
     assert dumps(tmp_path / "out0") == dumps(tmp_path / "out1")
+
+
+# --- a rebuild into the same folder follows the change from the previous build (`rebuild.py`) ---
+
+def _lines(path: Path) -> set[bytes]:
+    return set(path.read_bytes().splitlines(keepends=True))
+
+
+def _spy(monkeypatch) -> dict[str, object]:
+    """What the build's `Rebuild` worked out: its change, and the union's store it made (or None)."""
+    seen: dict[str, object] = {}
+    compare, union_store = Rebuild.compare, Rebuild.union_store
+
+    def spied_compare(self, quads):
+        seen["change"] = compare(self, quads)
+        return seen["change"]
+
+    def spied_store(self):
+        seen["store"] = union_store(self)
+        return seen["store"]
+    monkeypatch.setattr(Rebuild, "compare", spied_compare)
+    monkeypatch.setattr(Rebuild, "union_store", spied_store)
+    return seen
+
+
+@pytest.mark.parametrize("apart", [True, False], ids=["forked writers", "one process"])
+def test_a_rebuild_into_the_same_folder_patches_the_previous_union(small_corpus, tmp_path, monkeypatch, apart):
+    """One source added, one changed, one removed: the change is exactly the difference of the two
+    unions (a triple another graph still holds stays), the store of the union is the previous one
+    patched, and the output the bytes of a clean build."""
+    if apart:
+        monkeypatch.setattr(export, "APART_QUADS", 0)
+    data, out = tmp_path / "data", tmp_path / "dist"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    before = _lines(out / "giigraph.nt")
+    add_change_remove(data)
+    seen = _spy(monkeypatch)
+    build_dist(out, data_dir=data, source_cache=cache)
+    after = _lines(out / "giigraph.nt")
+    change = seen["change"]
+    assert isinstance(change, Change) and len(change.graphs) == 3
+    assert _nt(change.union_added) == after - before and _nt(change.union_removed) == before - after
+    fresh = ox.Store()  # what a build loads from its own N-Triples
+    fresh.load(path=str(out / "giigraph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    assert set(seen["store"].result()) == set(fresh)
+    assert dumps(out) == clean_build(data, tmp_path / "clean")
+
+
+def test_the_union_changes_only_where_no_other_graph_holds_a_triple():
+    """A triple leaves the union when its last graph drops it, and joins it when no graph held it."""
+    a, b, c, x, y = ((f"http://ex.org/{n}", "http://ex.org/p", "http://ex.org/o") for n in "abcxy")
+    previous = Previous({"g1": frozenset({a, b}), "g2": frozenset({b, c}), "g3": frozenset({x})}, {})
+    quads = Quads()
+    quads.graph("g2").update({b, c})
+    quads.graph("g3").update({x, a})
+    quads.graph("g4").update({b, y})
+    change = Rebuild(None, Path("cache-entry"), Path("dist"), previous).compare(quads)  # type: ignore[arg-type]
+    assert change == Change(frozenset({"g1", "g3", "g4"}),
+                            {"g1": frozenset({a, b}), "g3": frozenset(), "g4": frozenset()},
+                            {"g1": frozenset(), "g3": frozenset({a}), "g4": frozenset({b, y})},
+                            frozenset(), frozenset({y}))
+
+
+def _nt(triples) -> set[bytes]:
+    return {line.encode() for line in sorted_lines(triples)}
+
+
+def test_a_previous_dump_edited_by_hand_is_not_trusted(small_corpus, tmp_path, monkeypatch):
+    """The previous N-Triples dump is used only if it is byte for byte what the previous build wrote."""
+    data, out = tmp_path / "data", tmp_path / "dist"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    nt = out / "giigraph.nt"
+    nt.write_bytes(nt.read_bytes().replace(b"Roundtable", b"Roundtabel"))  # same size, other bytes
+    corpus.add_article(data, 10_000)
+    seen = _spy(monkeypatch)
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert isinstance(seen["change"], Change) and seen["store"] is None
+    assert dumps(out) == clean_build(data, tmp_path / "clean")
+
+
+def test_no_change_is_followed_without_a_sound_record(small_corpus, tmp_path, monkeypatch):
+    """Another output folder, or the lines of a changed graph gone from the cache: the whole dataset is
+    made again, with the same bytes."""
+    data, out = tmp_path / "data", tmp_path / "dist"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    changed = next(p for p in sorted((data / "sources").glob("*.yaml")) if "Roundtable" in p.read_text(encoding="utf-8"))
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
+    seen = _spy(monkeypatch)
+    build_dist(tmp_path / "elsewhere", data_dir=data, source_cache=cache)
+    assert seen["change"] is None
+    shutil.rmtree(tmp_path / "cache" / "nq")  # the old graph's lines, which its triples are read from
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert seen["change"] is None and seen["store"] is None
+    assert dumps(out) == dumps(tmp_path / "elsewhere") == clean_build(data, tmp_path / "clean")

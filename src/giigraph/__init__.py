@@ -81,6 +81,7 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
+    from .rebuild import Rebuild
     from .resources import DATA_DIR
 
     base = resolve_base(base)
@@ -92,4 +93,8 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
 
     # the cache is pruned after a successful build only
     with nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR), base):
-        return write_dist(build_quads(base, data_dir, source_cache), Path(out), base, __version__, check)
+        rebuild = None if source_cache is None else Rebuild.open(source_cache, Path(data_dir or DATA_DIR), base, out)
+        dataset = build_quads(base, data_dir, source_cache)
+        if rebuild is not None:
+            rebuild.compare(dataset)
+        return write_dist(dataset, Path(out), base, __version__, check, rebuild)

@@ -13,6 +13,9 @@ thousands of sources again. The cache keeps, per source file:
   looked up in the rest of the corpus (a cluster's name, a publisher) with the SHA-256 of that
   record, and is used only if every one of them is still the same.
 
+Beside them, per data folder, base IRI and output folder, what the last successful build there left for
+the next (`rebuild.Previous`: the change since, and the previous dumps to start from).
+
 An edited or renamed file, another giigraph, or a changed curated record the graph quotes, never
 meets an old entry. Every entry carries the SHA-256 of its own payload, so a truncated or corrupt
 entry is detected, made again and rewritten, never trusted. Entries are written atomically (temp
@@ -166,7 +169,7 @@ def _code_fingerprint() -> bytes:
 
 
 @cache
-def _package_fingerprint() -> bytes:
+def package_fingerprint() -> bytes:
     """Every module of giigraph and the Python running it: what a built graph depends on besides its data."""
     package = Path(__file__).resolve().parent
     h = hashlib.sha256(sys.version.encode())
@@ -257,10 +260,12 @@ class SourceCache(_Entries):
     def __init__(self, folder: Path) -> None:
         """The cache in `folder`, checked and made (`check_folder`): `CacheUnsafe` if it may not be used."""
         folder = check_folder(folder)
-        for kind in ("sources", "graphs", *PIECES, "manifests"):
+        for kind in ("sources", "graphs", *PIECES, "builds", "manifests"):
             (folder / kind).mkdir(mode=0o700, exist_ok=True)
         super().__init__(folder / "sources")
         self.graphs = GraphCache(folder / "graphs")
+        #: What each build of a data folder into an output folder left for the next (`rebuild.Previous`).
+        self.builds = _Entries(folder / "builds")
 
     def get(self, path: Path) -> tuple[Path, object | None]:
         """The entry file for `path` as it is now, and its records if a sound entry exists."""
@@ -272,7 +277,7 @@ class SourceCache(_Entries):
         self.save(entry, value)
 
     def _all(self) -> list[_Entries]:
-        return [self, self.graphs, *self.graphs.pieces.values()]
+        return [self, self.graphs, *self.graphs.pieces.values(), self.builds]
 
     @contextmanager
     def build(self, data_dir: Path, base: str) -> Iterator[None]:
@@ -338,6 +343,10 @@ class GraphCache(_Entries):
         """The cache as one build uses it: `index` is that build's every record by reference."""
         return GraphBuild(self, base, index)
 
+    def kept_lines(self, key: bytes) -> list[str] | None:
+        """The sorted N-Quads lines kept for the graph whose pieces' key is `key` (`Quads.kept`), if sound."""
+        return _Pieces(self.pieces, key).load("nq")  # type: ignore[return-value]
+
 
 def _manifest_keeps(path: Path, before: float, kept: dict[str, set[str]]) -> bool:
     """Whether `path`, in the manifests' folder, is left: the manifest of a data folder that exists and
@@ -398,7 +407,7 @@ class GraphBuild:
         if graph:  # the name is shared with other data: built, not cached
             build(self.index)
             return
-        key = hashlib.sha256(_package_fingerprint() + self.base.encode() + b"\0" + _digest(source)).digest()
+        key = hashlib.sha256(package_fingerprint() + self.base.encode() + b"\0" + _digest(source)).digest()
         entry = self.cache.path(key)
         value = self.cache.load(entry)
         if isinstance(value, tuple) and all(self._record(ref) == d for ref, d in value[0].items()):

@@ -32,6 +32,8 @@ from .turtle import turtle
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
+    from .rebuild import Rebuild
+
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 TITLE = "giigraph: the WIPO Global Innovation Index 2023 S&T cluster ranking, as reported by China IP News"
@@ -85,7 +87,7 @@ def dump_iri(base: str, filename: str) -> str:
 
 
 def write_dist(dataset: Quads, out: Path, base: str, version: str,
-               check: Callable[[Quads], None] | None = None) -> list[Path]:
+               check: Callable[[Quads], None] | None = None, rebuild: "Rebuild | None" = None) -> list[Path]:
     """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
     Each dump streams to disk as it is serialised; its size and checksum are taken on the way. For
@@ -96,16 +98,21 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     spawned process writes RDF/XML from it (`_sorted_dumps`). Another forked copy then writes Turtle
     and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
+    With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
+    the union's store is the previous one patched, and this build is recorded for the next.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     big = len(dataset) >= APART_QUADS
     started: list[Future] = []  # writers apart from this process, which write in staging/
+    store = rebuild.union_store() if rebuild is not None else None
+    if store is not None:
+        dataset.use_union_store(store)
     try:
         # forked before the index is made (so the copy does not hold it), which validation, Turtle,
         # JSON-LD and the description read
-        with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big)), dataset.by_subject):
+        with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big, store is None)), dataset.by_subject):
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
@@ -120,6 +127,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
             _swap(staging, out)
+        if rebuild is not None:
+            rebuild.finish(dataset, {d.fmt.filename: (d.size, d.sha256) for d in dumps.values()})
     except BaseException as exc:
         wait(started)  # their processes write in staging/: done first
         shutil.rmtree(staging, ignore_errors=True)
@@ -148,9 +157,9 @@ def _release_freed_memory() -> None:
         pass
 
 
-def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str, Dump]]":
-    """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; the store of the union
-    starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
+def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool) -> "Future[dict[str, Dump]]":
+    """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; with `load_store`, the store
+    of the union starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
     allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
     this process, which ends then (its copy of the data and the sorted lines go with it), N-Triples
     first, so that the store starts loading while N-Quads are written; a thread waits for them. The
@@ -160,10 +169,11 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str,
 
     nt_file = staging / formats.get("nt").filename
     if not big or "fork" not in multiprocessing.get_all_start_methods():
-        return apart(_write_sorted, dataset, staging, start=None)
+        return apart(_write_sorted, dataset, staging, load_store, start=None)
     nt_written = multiprocessing.get_context("fork").Event()
     written = _forked(dataset, staging, ("nt", "nquads"), nt_written)
-    dataset.load_union_store(nt_file, lambda: _first_written(nt_written, written))
+    if load_store:
+        dataset.load_union_store(nt_file, lambda: _first_written(nt_written, written))
 
     def then_xml() -> dict[str, Dump]:
         dumps = written.result()
@@ -177,12 +187,14 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool) -> "Future[dict[str,
         threads.shutdown(wait=False)
 
 
-def _write_sorted(dataset: Quads, staging: Path) -> dict[str, Dump]:
-    """N-Quads, N-Triples and RDF/XML written here, the store of the union loading from the N-Triples."""
+def _write_sorted(dataset: Quads, staging: Path, load_store: bool) -> dict[str, Dump]:
+    """N-Quads, N-Triples and RDF/XML written here, the store of the union loading from the N-Triples
+    (with `load_store`)."""
     nt_file = staging / formats.get("nt").filename
     dumps = _write_all(dataset, staging, ("nquads", "nt"))
     dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
-    dataset.load_union_store(nt_file)
+    if load_store:
+        dataset.load_union_store(nt_file)
     dumps["xml"] = _xml_dump(*write_rdfxml(nt_file, _xml_file(staging), dataset.prefixes))
     return dumps
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from .apart import in_thread
 from .gcpause import without_gc
 from .terms import BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, nt
 
@@ -199,6 +199,10 @@ class Quads:
             return store
         return self._cached("union_store", make)
 
+    def use_union_store(self, store: "Future[pyoxigraph.Store]") -> None:
+        """Take `store` (being made elsewhere, e.g. the previous build's patched) as `union_store()`."""
+        self._cache["union_store"] = store
+
     def load_union_store(self, ntriples: Path, ready: Callable[[], object] | None = None) -> None:
         """Start loading `union_store()` from a file of these N-Triples (the build's dump), in a thread,
         once `ready()` returns (the file is complete; what it raises, `union_store()` raises);
@@ -211,7 +215,7 @@ class Quads:
             store = ox.Store()
             store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
             return store
-        self._cache["union_store"] = _in_thread(make)
+        self._cache["union_store"] = in_thread(make)
 
     # --- rdflib ---------------------------------------------------------------------------------------
     def to_rdflib(self) -> "rdflib.Dataset":
@@ -282,19 +286,6 @@ class LineReader(io.RawIOBase):
         buffer[:size] = self._block[self._offset:self._offset + size]
         self._offset += size
         return size
-
-
-def _in_thread(make: Callable[[], object]) -> Future:
-    """`make()` run in a daemon thread; its value (or error) in the future returned."""
-    future: Future = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(make())
-        except BaseException as exc:  # handed to whoever waits for the value
-            future.set_exception(exc)
-    threading.Thread(target=run, name="giigraph-load", daemon=True).start()
-    return future
 
 
 def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:

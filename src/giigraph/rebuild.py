@@ -1,0 +1,219 @@
+"""What a rebuild takes from the previous build of the same data into the same folder, and leaves for the next.
+
+With the build cache, each successful `giigraph build` of a data folder (with a base IRI) into an
+output folder records, in the cache, what the next build of the same needs to redo only what a change
+reaches (`Previous`): each graph's identity (the build cache's key of what an article's graph was made
+from, or, for the few graphs made on every run, their triples), the size and SHA-256 of every dump it
+wrote, and the validation's state. The next build compares its dataset with it: `Change` is the exact
+difference, per graph and for the union, worked out from the graphs that differ alone (an old graph's
+triples are read back from its sorted N-Quads lines in the cache). Where it cannot be known exactly (no
+record, another giigraph, an old graph's lines gone from the cache, a change too big to be worth it),
+there is no `Change`, and everything is made from the whole dataset, as without a cache.
+
+What uses it so far: the union's Oxigraph store (SHACL-SPARQL, the charts) is loaded, from the start of
+the build, from the previous N-Triples dump (its SHA-256 checked against the record first), then patched
+with the union's change, instead of waiting for this build's N-Triples file (`Rebuild.union_store`).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import formats
+from .apart import in_thread
+from .quads import DEFAULT_GRAPH, Quads, sorted_lines
+from .terms import Triple
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from .buildcache import SourceCache
+
+#: A change of more triples than this is not worth following: the whole dataset is redone.
+MOST_CHANGED = 100_000
+_NT = formats.get("nt").filename
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last successful build of the same data folder, base IRI and output folder left."""
+
+    #: Each graph's identity: the build cache's key of its pieces (the same key, the same triples), or
+    #: the triples themselves for a graph made on every run (the curated entities, GeoNames).
+    graphs: dict[str, bytes | frozenset[Triple]]
+    #: Every dump in the output folder, by file name: its size and SHA-256 (hex) as written.
+    dumps: dict[str, tuple[int, str]]
+    #: What the validation kept for the next build's (None: nothing).
+    validation: object | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """The exact difference between the previous build's dataset and this one's."""
+
+    #: The graphs added, removed, or whose triples differ.
+    graphs: frozenset[str]
+    #: For each of them, the triples it lost and those it gained.
+    removed: dict[str, frozenset[Triple]]
+    added: dict[str, frozenset[Triple]]
+    #: The triples that left the union (no graph holds them any more) and those that joined it.
+    union_removed: frozenset[Triple]
+    union_added: frozenset[Triple]
+
+
+@dataclass
+class Rebuild:
+    """One build's link to the previous build of the same (data folder, base IRI, output folder):
+    opened before the sources are read (`open`), compared with the dataset once it is built
+    (`compare`, which sets `change`), recorded for the next once this build succeeded (`finish`).
+    `validation` is what this build's validation leaves for the next."""
+
+    cache: "SourceCache"
+    entry: Path
+    out: Path
+    previous: Previous | None
+    change: Change | None = None
+    validation: object | None = None
+    _seed: "Future[pyoxigraph.Store] | None" = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, cache: "SourceCache", data_dir: Path, base: str, out: Path) -> "Rebuild":
+        """The previous build's record, if a sound one exists, and the loading of its N-Triples dump
+        into a store started in a thread (Oxigraph's parser runs without the GIL, beside the reading
+        of the sources)."""
+        from .buildcache import package_fingerprint
+
+        out = Path(out).resolve()
+        entry = cache.builds.path(hashlib.sha256(
+            package_fingerprint() + f"{Path(data_dir).resolve()}\0{base}\0{out}".encode()).digest())
+        previous = cache.builds.load(entry)
+        rebuild = cls(cache, entry, out, previous if isinstance(previous, Previous) else None)
+        if rebuild.previous is not None and _NT in rebuild.previous.dumps:
+            rebuild._seed = in_thread(lambda: _load_checked(out / _NT, *rebuild.previous.dumps[_NT]))
+        return rebuild
+
+    def compare(self, quads: Quads) -> Change | None:
+        """How `quads` differ from the previous build's dataset (kept as `change`); None if that cannot
+        be known exactly."""
+        self.change = self._compare(quads) if self.previous is not None else None
+        return self.change
+
+    def _compare(self, quads: Quads) -> Change | None:
+        now = {name: _identity(quads, name) for name, triples in quads.graphs.items() if triples}
+        before = self.previous.graphs
+        differ = sorted(name for name in now.keys() | before.keys() if now.get(name) != before.get(name))
+        if sum(len(quads.graphs.get(n, ())) for n in differ) > MOST_CHANGED:
+            return None
+        old: dict[str, set[Triple]] = {}
+        for name in differ:
+            triples = self._old_triples(name)
+            if triples is None:
+                return None
+            old[name] = triples
+        if sum(map(len, old.values())) + sum(len(quads.graphs.get(n, ())) for n in differ) > MOST_CHANGED:
+            return None
+        removed = {n: frozenset(old[n] - quads.graphs.get(n, set())) for n in differ}
+        added = {n: frozenset(quads.graphs.get(n, set()) - old[n]) for n in differ}
+        lost, gained = frozenset().union(*removed.values()), frozenset().union(*added.values())
+        unchanged = [triples for name, triples in quads.graphs.items() if triples and name not in old]
+        now_changed = [quads.graphs[n] for n in differ if quads.graphs.get(n)]
+        # intersections walk the smaller set: each pass costs at most the dataset's size, whatever the change
+        return Change(frozenset(differ), removed, added,
+                      lost - _held(lost, unchanged + now_changed), gained - _held(gained, unchanged + list(old.values())))
+
+    def _old_triples(self, name: str) -> set[Triple] | None:
+        """A graph's triples in the previous build: empty if it had none, None if they cannot be read."""
+        from .rdfio import parse_quads
+
+        identity = self.previous.graphs.get(name) if self.previous else None
+        if identity is None:
+            return set()
+        if isinstance(identity, frozenset):
+            return set(identity)
+        lines = self.cache.graphs.kept_lines(identity)
+        if lines is None:
+            return None
+        return parse_quads("".join(lines).encode("utf-8"), "nquads").graphs.get(name, set())
+
+    def union_store(self) -> "Future[pyoxigraph.Store] | None":
+        """The union's store of this build: the previous one's patched with `change`, when there is a
+        change and the previous N-Triples dump was there as recorded; None otherwise (the caller loads
+        it anew). Waits only for the dump's checksum, read before the store loads it."""
+        seed, self._seed = self._seed, None
+        if seed is None or self.change is None:
+            return None
+        checked, loaded = seed.result()
+        if not checked:
+            return None
+        change = self.change
+        return in_thread(lambda: _patched(loaded.result(), change))  # type: ignore[union-attr]
+
+    def finish(self, quads: Quads, dumps: dict[str, tuple[int, str]]) -> None:
+        """Record this build for the next one (a cache that cannot be written only costs speed)."""
+        self.cache.builds.save(self.entry, Previous(
+            {name: _identity(quads, name) for name, triples in quads.graphs.items() if triples},
+            dumps, self.validation))
+
+
+def _held(triples: frozenset[Triple], graphs: list[set[Triple]]) -> frozenset[Triple]:
+    """Those of `triples` that one of `graphs` holds."""
+    return frozenset().union(*(triples & g for g in graphs)) if triples else frozenset()
+
+
+def _identity(quads: Quads, name: str) -> bytes | frozenset[Triple]:
+    """What tells a graph apart from another: its pieces' key in the build cache, if it has one for the
+    graph as it is, else its triples."""
+    count, kept = quads.kept.get(name, (-1, None))
+    key = getattr(kept, "key", None)
+    if key is not None and count == len(quads.graphs[name]):
+        return key
+    return frozenset(quads.graphs[name])
+
+
+def _load_checked(path: Path, size: int, sha256: str) -> "tuple[bool, Future[pyoxigraph.Store] | None]":
+    """Whether `path` holds the bytes recorded (read once, hashed), and if so, their loading into a store
+    started. The file is opened once and read from that descriptor: what is hashed is what is loaded."""
+    import pyoxigraph as ox
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False, None
+    file = os.fdopen(fd, "rb")
+    try:
+        if os.fstat(fd).st_size != size or hashlib.file_digest(file, "sha256").hexdigest() != sha256:
+            file.close()
+            return False, None
+    except OSError:
+        file.close()
+        return False, None
+
+    def load() -> "pyoxigraph.Store":
+        with file:
+            store = ox.Store()
+            again = Path(f"/proc/self/fd/{fd}")  # the same file, read by Oxigraph without the GIL
+            if again.exists():
+                store.load(path=str(again), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                file.seek(0)
+                store.load(file, format=ox.RdfFormat.N_TRIPLES)
+            return store
+    return True, in_thread(load)
+
+
+def _patched(store: "pyoxigraph.Store", change: Change) -> "pyoxigraph.Store":
+    """`store` (the previous union) with the triples that left the union removed and those that joined added."""
+    import pyoxigraph as ox
+
+    if change.union_removed:
+        for triple in ox.parse("".join(sorted_lines(change.union_removed, DEFAULT_GRAPH)).encode("utf-8"),
+                               format=ox.RdfFormat.N_TRIPLES):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+    if change.union_added:
+        store.load("".join(sorted_lines(change.union_added, DEFAULT_GRAPH)).encode("utf-8"),
+                   format=ox.RdfFormat.N_TRIPLES)
+    return store
