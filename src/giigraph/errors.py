@@ -38,6 +38,12 @@ class CacheUnsafe(InputError):
         super().__init__(f"build cache {folder}: {problem}; {remedy}, or build with --no-cache")
 
 
+class Stale(GiigraphError):
+    """What a rebuild would reuse of the previous build (a dump in the output folder) is not exactly
+    what that build left, or the change does not apply to it: the work is done in full instead, so
+    this never reaches the user."""
+
+
 class ValidationFailed(GiigraphError):
     """SHACL validation found violations; carries the report so callers can print it."""
 

@@ -1,0 +1,113 @@
+"""The sorted dumps of a rebuild (N-Quads, N-Triples) spliced from the previous build's files.
+
+Both dumps are sorted, distinct lines (the byte order of UTF-8 is the code-point order of Python's
+sort), so given the exact change since the previous build, the new file is the previous one with
+the lines of what was removed cut out and the lines of what was added put in: each place is found by
+binary search, and the unchanged spans are copied in big blocks, where a full write formats, merges
+and writes every line again. Nothing is trusted: the previous file's size and SHA-256 (taken as its
+bytes are copied) must be what that build wrote, every cut line must be there and every put-in line
+absent; else `Stale` is raised, and the caller writes the dump in full.
+"""
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import Stale
+from .rdfio import write_stream
+
+#: Unchanged bytes are copied (and hashed) in blocks of this size.
+BLOCK = 1 << 22
+
+
+def splice(previous: Path, expected: tuple[int, str], cut: Iterable[str], put: Iterable[str],
+           path: Path, block: int = BLOCK) -> tuple[int, str]:
+    """Write into `path` the lines of the sorted file `previous` without the lines `cut` and with
+    the lines `put` (each ending in its line feed); its size and SHA-256, taken as it is written.
+    `Stale` (with `path` left half-written) unless `previous` has the size and SHA-256 `expected`,
+    holds every line of `cut` and none of `put`."""
+    with open(previous, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size != expected[0]:
+            raise Stale(f"{previous}: not the size the previous build wrote")
+        with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if expected[0] else _Empty()) as old:
+            digest = hashlib.sha256()
+            written = write_stream(path, _spliced(old, _edits(old, cut, put), digest, block))
+    if digest.hexdigest() != expected[1]:
+        raise Stale(f"{previous}: not the file the previous build wrote")
+    return written
+
+
+class _Empty(bytes):
+    """An empty previous file (mmap maps none), closed as a mapping is."""
+
+    def __enter__(self) -> bytes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _edits(old: "mmap.mmap | bytes", cut: Iterable[str], put: Iterable[str]) -> list[tuple[int, bytes, bool]]:
+    """(offset in `old`, line, whether it is cut) for every line cut or put in, in the order of the
+    lines: a cut line sits at its offset, a put-in line goes before the line at its offset."""
+    lines = sorted([(line.encode("utf-8"), True) for line in set(cut)]
+                   + [(line.encode("utf-8"), False) for line in set(put)])
+    edits = []
+    at = 0
+    for line, cutting in lines:
+        if not line.endswith(b"\n") or line.count(b"\n") != 1:
+            raise Stale(f"{line[:80]!r} is not one line")
+        at = _first_not_below(old, line, at)
+        if (old[at:at + len(line)] == line) != cutting:
+            raise Stale(f"the previous file {'lacks' if cutting else 'holds'} {line[:80]!r}")
+        edits.append((at, line, cutting))
+    return edits
+
+
+def _first_not_below(old: "mmap.mmap | bytes", line: bytes, lo: int) -> int:
+    """The offset of the first line of `old` from the line starting at `lo` on that does not sort
+    below `line` (the end of `old` if none does), by binary search."""
+    hi = len(old)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = old.rfind(b"\n", lo, mid) + 1 or lo
+        end = old.find(b"\n", start, hi) + 1 or hi
+        if old[start:end] < line:
+            lo = end
+        else:
+            hi = start
+    return lo
+
+
+def _spliced(old: "mmap.mmap | bytes", edits: list[tuple[int, bytes, bool]], digest: "hashlib._Hash",
+             block: int) -> Iterator[bytes]:
+    """The new file's bytes, in pieces of about `block` bytes; `digest` takes every byte of `old`, in order."""
+    held = bytearray()  # small pieces, joined into one
+    at = 0
+    for offset, line, cutting in [*edits, (len(old), b"", True)]:
+        if offset - at >= block:
+            if held:
+                yield bytes(held)
+                held.clear()
+            for start in range(at, offset, block):
+                piece = old[start:min(start + block, offset)]
+                digest.update(piece)
+                yield piece
+        else:
+            piece = old[at:offset]
+            digest.update(piece)
+            held += piece
+        if cutting:
+            digest.update(line)
+            at = offset + len(line)
+        else:
+            held += line
+            at = offset
+        if len(held) >= block:
+            yield bytes(held)
+            held.clear()
+    if held:
+        yield bytes(held)
