@@ -4,14 +4,22 @@ and last line, empty files); a previous file that is not exactly what was expect
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from giigraph import build_dist, export, splice as splicing
+from giigraph.buildcache import SourceCache
 from giigraph.errors import Stale
 from giigraph.splice import splice
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import corpus  # noqa: E402
 
 # few letters, so lines share prefixes and sort around each other; non-ASCII of 2, 3 and 4 bytes
 LINE = st.text(st.sampled_from("ab <>.\"\\é\u00ff\u0100中\uffff\U0001d11e"), max_size=8).map(lambda s: s + "\n")
@@ -92,3 +100,101 @@ def test_a_line_feed_inside_a_line_is_refused(tmp_path):
     expected = written(tmp_path / "old", {"a\n", "c\n"})
     with pytest.raises(Stale):
         splice(tmp_path / "old", expected, set(), {"b\nb\n"}, tmp_path / "new")
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> Path:
+    return corpus.generate(tmp_path_factory.mktemp("corpus") / "data", 10_000)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def change_sources(data: Path, again: bool = False) -> None:
+    """One article added, one changed, one removed (as in the build cache's tests); `again`: the
+    article added and the one changed then changed, another removed."""
+    sources = sorted((data / "sources").glob("*.yaml"))
+    if again:
+        added = corpus.add_article(data, 10_000)
+        changed = next(p for p in sources if "Round table" in p.read_text(encoding="utf-8"))
+        for path, old, new in ((added, "The article", "The piece"), (changed, "Round table", "Round-table")):
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    else:
+        added = corpus.add_article(data, 10_000)
+        changed = next(p for p in sources if "Roundtable" in p.read_text(encoding="utf-8"))
+        changed.write_text(changed.read_text(encoding="utf-8").replace("Roundtable", "Round table"), encoding="utf-8")
+    next(p for p in sources if p not in (added, changed)).unlink()
+
+
+@pytest.fixture
+def outcomes(tmp_path, monkeypatch):
+    """What each splice of the builds did, by dump file: "spliced", "stale" or "missing" (in a file:
+    forked writers splice too)."""
+    log = tmp_path / "splices.jsonl"
+    splice_as_is = splicing.splice
+
+    def spy(previous, expected, cut, put, path, block=splicing.BLOCK):
+        try:
+            written = splice_as_is(previous, expected, cut, put, path, block)
+        except Stale:
+            outcome = "stale"
+            raise
+        except FileNotFoundError:
+            outcome = "missing"
+            raise
+        else:
+            outcome = "spliced"
+            return written
+        finally:
+            with open(log, "a") as fh:
+                fh.write(json.dumps([path.name, outcome]) + "\n")
+    monkeypatch.setattr(splicing, "splice", spy)
+
+    def read() -> list[tuple[str, str]]:
+        done = [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
+        log.unlink(missing_ok=True)
+        return sorted(done)
+    return read
+
+
+SPLICED = [("giigraph.nq", "spliced"), ("giigraph.nt", "spliced")]
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["here", "forked"])
+def test_rebuilds_in_place_are_spliced_and_are_clean_builds(small_corpus, tmp_path, monkeypatch, outcomes,
+                                                            forked):
+    if forked:
+        monkeypatch.setattr(export, "APART_QUADS", 0)  # the small corpus written as big data is
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert outcomes() == []  # nothing to splice from
+    for again in (False, True):  # the second splices what the first spliced, with the graphs' lines it left in the cache
+        change_sources(data, again)
+        build_dist(out, data_dir=data, source_cache=cache)
+        assert outcomes() == SPLICED
+        build_dist(tmp_path / f"clean{again}", data_dir=data)
+        assert files(out) == files(tmp_path / f"clean{again}")
+
+
+@pytest.mark.parametrize("edit", ["changed", "truncated", "deleted"])
+def test_a_previous_dump_edited_by_hand_is_written_in_full(small_corpus, tmp_path, outcomes, edit):
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    change_sources(data)
+    nt = out / "giigraph.nt"
+    raw = nt.read_bytes()
+    if edit == "changed":  # same size, one line changed
+        nt.write_bytes(raw.replace(b"Roundtable", b"RoundTable", 1))
+    elif edit == "truncated":
+        nt.write_bytes(raw[:len(raw) // 2])
+    else:
+        nt.unlink()
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert outcomes() == [("giigraph.nq", "spliced"), ("giigraph.nt", "missing" if edit == "deleted" else "stale")]
+    build_dist(tmp_path / "clean", data_dir=data)
+    assert files(out) == files(tmp_path / "clean")

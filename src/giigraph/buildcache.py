@@ -444,6 +444,10 @@ class _Pieces:
         entries = self.entries[kind]
         entries.save(entries.path(hashlib.sha256(self.key + variant).digest()), value)
 
+    def keep(self, kind: str, variant: bytes = b"") -> None:
+        """List the entry of `kind` as touched (the sweep leaves it), unread."""
+        self.entries[kind].path(hashlib.sha256(self.key + variant).digest())
+
     def used(self) -> dict[str, set[str]]:
         """The entries of each kind this build looked up or wrote (every graph's `_Pieces` share them)."""
         return {kind: set(entries.touched) for kind, entries in self.entries.items()}

@@ -26,6 +26,7 @@ from .namespaces import (
 )
 from .quads import Index, Quads, index
 from .rdfio import chunks, write_rdfxml, write_stream
+from .splice import spliced
 from .terms import Literal, Term, Triple
 from .turtle import turtle
 
@@ -99,7 +100,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
     With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
-    the union's store is the previous one patched, and this build is recorded for the next.
+    the union's store is the previous one patched, N-Quads and N-Triples are spliced from the previous
+    build's files (`splice`), and this build is recorded for the next.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +114,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     try:
         # forked before the index is made (so the copy does not hold it), which validation, Turtle,
         # JSON-LD and the description read
-        with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big, store is None)), dataset.by_subject):
+        with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big, store is None, rebuild)),
+                    dataset.by_subject):
             if check is not None:
                 check(dataset)
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
@@ -139,10 +142,17 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def _write(dataset: Quads, staging: Path, name: str) -> Dump:
-    """One dump into the staging folder."""
+def _write(dataset: Quads, staging: Path, name: str, rebuild: "Rebuild | None" = None) -> Dump:
+    """One dump into the staging folder; N-Quads and N-Triples spliced from the previous build's
+    files where `rebuild` allows it."""
     fmt = formats.get(name)
-    return Dump(fmt, *write_stream(staging / fmt.filename, chunks(dataset, name)))
+    path = staging / fmt.filename
+    written = spliced(dataset, name, path, rebuild)
+    if written is None:
+        if name == "nt":
+            dataset.nq_lines()  # N-Triples are cut from the sorted N-Quads lines, even when written first
+        written = write_stream(path, chunks(dataset, name))
+    return Dump(fmt, *written)
 
 
 def _release_freed_memory() -> None:
@@ -157,7 +167,8 @@ def _release_freed_memory() -> None:
         pass
 
 
-def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool) -> "Future[dict[str, Dump]]":
+def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool,
+                  rebuild: "Rebuild | None") -> "Future[dict[str, Dump]]":
     """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; with `load_store`, the store
     of the union starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
     allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
@@ -169,9 +180,9 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool) ->
 
     nt_file = staging / formats.get("nt").filename
     if not big or "fork" not in multiprocessing.get_all_start_methods():
-        return apart(_write_sorted, dataset, staging, load_store, start=None)
+        return apart(_write_sorted, dataset, staging, load_store, rebuild, start=None)
     nt_written = multiprocessing.get_context("fork").Event()
-    written = _forked(dataset, staging, ("nt", "nquads"), nt_written)
+    written = _forked(dataset, staging, ("nt", "nquads"), nt_written, rebuild)
     if load_store:
         dataset.load_union_store(nt_file, lambda: _first_written(nt_written, written))
 
@@ -187,11 +198,11 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool) ->
         threads.shutdown(wait=False)
 
 
-def _write_sorted(dataset: Quads, staging: Path, load_store: bool) -> dict[str, Dump]:
+def _write_sorted(dataset: Quads, staging: Path, load_store: bool, rebuild: "Rebuild | None") -> dict[str, Dump]:
     """N-Quads, N-Triples and RDF/XML written here, the store of the union loading from the N-Triples
     (with `load_store`)."""
     nt_file = staging / formats.get("nt").filename
-    dumps = _write_all(dataset, staging, ("nquads", "nt"))
+    dumps = _write_all(dataset, staging, ("nquads", "nt"), rebuild)
     dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
     if load_store:
         dataset.load_union_store(nt_file)
@@ -207,9 +218,10 @@ def _xml_dump(size: int, sha256: str) -> Dump:
     return Dump(formats.get("xml"), size, sha256)
 
 
-#: The dataset and staging folder a forked writer reads from its copy of this process's memory, and
-#: the event it sets once its first dump is written, if any (set only while it forks: nothing is pickled).
-_FORKED: "tuple[Quads, Path, Event | None] | None" = None
+#: The dataset and staging folder a forked writer reads from its copy of this process's memory, the
+#: event it sets once its first dump is written, if any, and the rebuild it splices dumps for, if any
+#: (set only while it forks: nothing is pickled).
+_FORKED: "tuple[Quads, Path, Event | None, Rebuild | None] | None" = None
 
 
 def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bool) -> "Future[dict[str, Dump]]":
@@ -227,13 +239,13 @@ def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bo
     return _forked(dataset, staging, names)
 
 
-def _forked(dataset: Quads, staging: Path, names: tuple[str, ...],
-            first_written: "Event | None" = None) -> "Future[dict[str, Dump]]":
+def _forked(dataset: Quads, staging: Path, names: tuple[str, ...], first_written: "Event | None" = None,
+            rebuild: "Rebuild | None" = None) -> "Future[dict[str, Dump]]":
     """The dumps `names` written by a forked copy of this process, in that order; `first_written` (an
     event of the fork context) is set once the first is complete. What the copy used of the build
     cache is counted as used here when it is done (the cache lists it in this build's manifest)."""
     global _FORKED
-    _FORKED = (dataset, staging, first_written)
+    _FORKED = (dataset, staging, first_written, rebuild)
     try:
         copy = apart(_write_forked, names, start="fork")
     finally:
@@ -252,12 +264,10 @@ def _forked(dataset: Quads, staging: Path, names: tuple[str, ...],
 
 
 def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object]:
-    dataset, staging, first_written = _FORKED  # type: ignore[misc]
-    if "nt" in names:
-        dataset.nq_lines()  # N-Triples are cut from the sorted N-Quads lines, even when written first
+    dataset, staging, first_written, rebuild = _FORKED  # type: ignore[misc]
     dumps = {}
     for name in names:
-        dumps[name] = _write(dataset, staging, name)
+        dumps[name] = _write(dataset, staging, name, rebuild)
         if first_written is not None:
             first_written.set()
             first_written = None
@@ -273,8 +283,9 @@ def _first_written(event: "Event", written: "Future[object]") -> None:
             return
 
 
-def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...]) -> dict[str, Dump]:
-    return {name: _write(dataset, staging, name) for name in names}
+def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...],
+               rebuild: "Rebuild | None" = None) -> dict[str, Dump]:
+    return {name: _write(dataset, staging, name, rebuild) for name in names}
 
 
 def _swap(staging: Path, out: Path) -> None:

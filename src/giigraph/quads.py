@@ -104,11 +104,26 @@ class Quads:
         the sort, which finds these runs: the same lines as sorting all, in a fraction of the time)."""
         def make() -> list[str]:
             lines: list[str] = []
-            for name, triples in self.graphs.items():
-                lines.extend(self.made(name, "nq", lambda: sorted(_lines(triples, name))))  # noqa: B023
+            for name in self.graphs:
+                lines.extend(self._graph_lines(name))
             lines.sort()
             return lines
         return self._cached("nq", make)  # type: ignore[return-value]
+
+    def _graph_lines(self, name: str) -> list[str]:
+        """Graph `name`'s sorted N-Quads lines, from `kept` or made (and saved there)."""
+        return self.made(name, "nq", lambda: sorted(_lines(self.graphs[name], name)))
+
+    def keep_lines(self, changed: Iterable[str]) -> None:
+        """Leave every graph's sorted N-Quads lines in `kept` for the next build, as `nq_lines` does,
+        when the N-Quads dump was not made of them (spliced): those of the graphs in `changed` are made
+        unless kept, the others' (the same as in the build that made them) are listed as used, unread."""
+        changed = set(changed)
+        for name, (count, kept) in self.kept.items():
+            if name in changed:
+                self._graph_lines(name)
+            elif count == len(self.graphs.get(name, ())):
+                kept.keep("nq")
 
     def made(self, name: str, kind: str, make: Callable[[], T], variant: bytes = b"") -> T:
         """What `make()` makes of graph `name` (`kind`: "nq", "trig", "turtle", "jsonld"; `variant`: what else it
@@ -257,6 +272,9 @@ class Kept(Protocol):
     def load(self, kind: str, variant: bytes = b"") -> object | None: ...
 
     def save(self, kind: str, value: object, variant: bytes = b"") -> None: ...
+
+    def keep(self, kind: str, variant: bytes = b"") -> None:
+        """List what the store holds of `kind` as used by this build (left for the next), unread."""
 
     def used(self) -> object:
         """What was asked of the store so far (by every graph's `Kept` of one build: they share it)."""

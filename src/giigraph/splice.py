@@ -15,9 +15,14 @@ import mmap
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Stale
+from .quads import Quads, sorted_lines
 from .rdfio import write_stream
+
+if TYPE_CHECKING:
+    from .rebuild import Rebuild
 
 #: Unchanged bytes are copied (and hashed) in blocks of this size.
 BLOCK = 1 << 22
@@ -111,3 +116,29 @@ def _spliced(old: "mmap.mmap | bytes", edits: list[tuple[int, bytes, bool]], dig
             held.clear()
     if held:
         yield bytes(held)
+
+
+def spliced(dataset: Quads, name: str, path: Path, rebuild: "Rebuild | None") -> tuple[int, str] | None:
+    """Dump `name` of `dataset` written into `path` (its size and SHA-256) from the previous build's
+    file in the output folder, when it is N-Quads or N-Triples and `rebuild` knows the exact change;
+    None where it cannot be spliced exactly (then the caller writes it in full). A spliced N-Quads
+    dump is not made of the graphs' sorted lines: they are left in the build cache all the same (a
+    rebuild reads a changed graph's old triples there), made for the graphs that changed."""
+    if rebuild is None or rebuild.previous is None or rebuild.change is None or name not in ("nquads", "nt"):
+        return None
+    expected = rebuild.previous.dumps.get(path.name)
+    if expected is None:
+        return None
+    change = rebuild.change
+    if name == "nquads":
+        cut = [line for g, triples in change.removed.items() for line in sorted_lines(triples, g)]
+        put = [line for g, triples in change.added.items() for line in sorted_lines(triples, g)]
+    else:
+        cut, put = sorted_lines(change.union_removed), sorted_lines(change.union_added)
+    try:
+        written = splice(rebuild.out / path.name, expected, cut, put, path)
+    except (Stale, OSError):  # not the file the previous build left (or none): written in full
+        return None
+    if name == "nquads":
+        dataset.keep_lines(change.graphs)
+    return written
