@@ -7,7 +7,7 @@ path, value, component, shape, severity, messages); a test proves both engines a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -31,10 +31,14 @@ class RawResult(NamedTuple):
 
 
 class Data:
-    """The data graph, indexed by subject then predicate; inverse links and classes made on demand."""
+    """The data graph, indexed by subject then predicate; inverse links and classes made on demand.
 
-    def __init__(self, by_subject: dict[Term, dict[str, list[Term]]]) -> None:
+    `few`: only a few nodes will be judged (an incremental validation, `footprint.py`): sh:class reads
+    each value node's types instead of listing every instance of the class first."""
+
+    def __init__(self, by_subject: dict[Term, dict[str, list[Term]]], few: bool = False) -> None:
         self.out = by_subject
+        self.few = few
         self._inv: dict[Term, dict[str, list[Term]]] | None = None
         self._by_type: dict[str, list[Term]] | None = None
         self._subjects_of: dict[str, list[Term]] | None = None
@@ -108,6 +112,16 @@ class Data:
         self._instances[cls] = out
         return out
 
+    def is_instance(self, node: Term, cls: str) -> bool:
+        """Whether node is a SHACL instance of cls, from its own types (`instances` lists them all)."""
+        return any(cls in self.superclasses(t) for t in self.objects(node, RDF_TYPE))  # type: ignore[arg-type]
+
+    def members(self, cls: str) -> Container[Term]:
+        """`instances(cls)`, or when few nodes are judged, what tests each node's own types on `in`."""
+        if self.few and cls not in self._instances:
+            return _Instances(self, cls)
+        return self.instances(cls)
+
     def values(self, focus: Term, path: Path) -> list[Term]:
         if path.kind == "pred":
             return self.out.get(focus, _EMPTY).get(path.arg, ())  # type: ignore[return-value]
@@ -139,6 +153,16 @@ class Data:
         return reached
 
 
+class _Instances(NamedTuple):
+    """The instances of a class, as `in` sees them, without listing them (`Data.members`)."""
+
+    data: Data
+    cls: str
+
+    def __contains__(self, node: object) -> bool:
+        return self.data.is_instance(node, self.cls)  # type: ignore[arg-type]
+
+
 # --- the validator -------------------------------------------------------------------------------
 
 #: Focus nodes with their value nodes, the unit every constraint check works on.
@@ -167,9 +191,11 @@ class Validator:
         self._sparql_rows: dict[tuple[int, int, int], dict] = {}
         self._last_props: tuple[list[Term] | None, list[dict[str, list[Term]]]] = (None, [])
 
-    def validate(self, roots: list[Shape]) -> list[RawResult]:
-        """Every shape on its targets. The SPARQL constraints of the targeted shapes run first, in a
-        thread: Oxigraph evaluates without the GIL, beside the Core checks made here meanwhile."""
+    def validate(self, roots: list[Shape],
+                 only: "Callable[[Shape], list[Term] | None] | None" = None) -> list[RawResult]:
+        """Every shape on its targets, or on the focus nodes `only(shape)` gives (when not None: an
+        incremental validation's, `footprint.py`). The SPARQL constraints of the targeted shapes run
+        first, in a thread: Oxigraph evaluates without the GIL, beside the Core checks made here meanwhile."""
         results: list[RawResult] = []
         with ThreadPoolExecutor(1, thread_name_prefix="giigraph-sparql") as pool:
             for shape in roots if self.sparql is not None else ():
@@ -180,7 +206,8 @@ class Validator:
                         self.sparql, shape, constraint, shape, focus)
             try:
                 for shape in roots:
-                    results.extend(self.check(shape, list(self.focus_nodes(shape)), shape))
+                    focus = only(shape) if only is not None else None
+                    results.extend(self.check(shape, list(self.focus_nodes(shape)) if focus is None else focus, shape))
             finally:
                 pool.shutdown(cancel_futures=True)
         return results
@@ -509,7 +536,7 @@ def _each(test: Callable[[Term], bool]) -> Callable:
 
 
 def _class(v: Validator, cls: str) -> Callable[[Term], bool]:
-    instances = v.data.instances(cls)
+    instances = v.data.members(cls)
     return lambda value: isinstance(value, Literal) or value not in instances
 
 

@@ -1,0 +1,189 @@
+"""SHACL Core after a change, judging only the focus nodes the change can reach (`shacl/footprint.py`),
+gives exactly the results of a full validation of the new data: same results, same order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from giigraph.quads import Quads
+from giigraph.rdfio import parse_triples
+from giigraph.shacl.engine import Data, RawResult, Validator
+from giigraph.shacl.footprint import revalidate
+from giigraph.shacl.shapes import Unsupported, read_shapes
+from giigraph.shacl.sparql import SparqlRunner
+from giigraph.terms import Literal, Triple
+from test_shacl_engine import RDF_TYPE, SHAPES, _data, _vocabulary
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDFS_SUBCLASS = RDFS + "subClassOf"
+HUB = "http://example.org/hub"
+ALL_SHAPES = {**SHAPES, "footprint": tuple(parse_triples(Path(__file__).parent / "fixtures" / "shacl" / "footprint.ttl"))}
+
+
+def _validator(quads: Quads, shapes: tuple, few: bool = False) -> tuple[Validator, list]:
+    roots, _ = read_shapes(shapes)
+    return Validator(Data(quads.by_subject(), few), SparqlRunner(quads.union_store)), roots
+
+
+def _full(quads: Quads, shapes: tuple) -> list[RawResult]:
+    validator, roots = _validator(quads, shapes)
+    return validator.validate(roots)
+
+
+def _incremental(old: Quads, new: Quads, shapes: tuple) -> list[RawResult]:
+    """The new data validated after the old, as a rebuild does: only the old results' focus nodes kept."""
+    reported = {r.focus for r in _full(old, shapes)}
+    validator, roots = _validator(new, shapes, few=True)
+    before, after = old.union(), new.union()
+    return revalidate(validator, roots, reported, after - before, before - after)
+
+
+def _quads(triples) -> Quads:
+    quads = Quads()
+    quads.graph().update(triples)
+    return quads
+
+
+def _agree(old: Quads, new: Quads, shapes: tuple) -> list[RawResult]:
+    try:
+        _full(old, shapes)
+    except Unsupported:  # no previous state: a rebuild validates in full
+        return []
+    try:
+        full = _full(new, shapes)
+    except Unsupported:
+        with pytest.raises(Unsupported):
+            _incremental(old, new, shapes)
+        return []
+    assert _incremental(old, new, shapes) == full
+    return full
+
+
+@st.composite
+def _changed(draw, shapes: tuple) -> tuple[Quads, Quads]:
+    """Old data over the shapes' vocabulary, and new data: some of its triples removed, others added
+    (the same kinds, with subclass links and links to and from a hub node)."""
+    old = draw(_data(shapes)).union()
+    predicates, classes, _ = _vocabulary(shapes)
+    more = draw(_data(shapes)).union()
+    subjects = sorted({s for s, _, _ in old | more if type(s) is str})
+    hub = [(s, p, HUB) for s in subjects for p in draw(st.lists(st.sampled_from(predicates), max_size=2))]
+    hub += [(HUB, p, o) for p, o in draw(st.lists(st.tuples(st.sampled_from(predicates),
+                                                            st.sampled_from(subjects or [HUB])), max_size=3))]
+    hub += [(HUB, RDF_TYPE, c) for c in draw(st.lists(st.sampled_from(classes), max_size=1))]
+    subclass = draw(st.lists(st.tuples(st.sampled_from(classes), st.just(RDFS_SUBCLASS), st.sampled_from(classes)),
+                             max_size=1))
+    if draw(st.booleans()):
+        old |= set(hub)
+    candidates = sorted(more | set(hub) | set(subclass), key=repr)
+    added = draw(st.lists(st.sampled_from(candidates), max_size=8)) if candidates else []
+    dropped = draw(st.lists(st.sampled_from(sorted(old, key=repr)), max_size=8)) if old else []
+    return _quads(old), _quads((old - set(dropped)) | set(added))
+
+
+@pytest.mark.parametrize("name", ALL_SHAPES)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_incremental_is_the_full_validation_on_generated_changes(name, data):
+    """Random data, a random change of it (types, subclasses, a hub node, hostile literals): the
+    results of judging only what the change reaches are the full validation's, in its order."""
+    shapes = ALL_SHAPES[name]
+    old, new = data.draw(_changed(shapes))
+    _agree(old, new, shapes)
+
+
+# --- the cases that matter, by hand -----------------------------------------------------------------
+
+EX = "http://example.org/"
+SDO = "http://schema.org/"
+GII = "https://w3id.org/giigraph/ontology#"
+CITY, CLUSTER = SDO + "City", GII + "Cluster"
+XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def _cluster_data(n: int) -> set[Triple]:
+    """A cluster (a hub: n rank observations link to it) with a city, each typed."""
+    triples = {(EX + "c", RDF_TYPE, CLUSTER), (EX + "c", SDO + "containsPlace", EX + "city"),
+               (EX + "city", RDF_TYPE, CITY), (EX + "c", SDO + "name", Literal("Wuhan", "en"))}
+    triples |= {(EX + f"r{i}", GII + "cluster", EX + "c") for i in range(n)}
+    return triples
+
+
+def test_an_inverse_path_to_a_hub():
+    """ex:Far's sh:qualifiedValueShape reads the hub's referrers (^gii:cluster) and their types: one
+    referrer typed a City, then a second, breaks sh:qualifiedMaxCount 1 on the hub alone."""
+    shapes = ALL_SHAPES["footprint"]
+    old = _cluster_data(50) | {(EX + "r3", RDF_TYPE, CITY)}
+    new = old | {(EX + "r40", RDF_TYPE, CITY)}
+    full = _agree(_quads(old), _quads(new), shapes)
+    assert [r.component.rsplit("#")[-1] for r in full if r.focus == EX + "c"] == ["QualifiedMaxCountConstraintComponent"]
+    assert not [r for r in _agree(_quads(new), _quads(old), shapes) if r.focus == EX + "c"]  # and back
+
+
+def test_sh_class_on_a_node_whose_type_changes():
+    """A town two steps from the cluster (in one of its cities) loses its type: the cluster's sh:class
+    result appears, and goes when the type is back."""
+    shapes = ALL_SHAPES["footprint"]
+    old = _cluster_data(1) | {(EX + "town", SDO + "containedInPlace", EX + "city"), (EX + "town", RDF_TYPE, CITY)}
+    new = old - {(EX + "town", RDF_TYPE, CITY)}
+    full = _agree(_quads(old), _quads(new), shapes)
+    assert {(r.focus, r.value, r.component.rsplit("#")[-1]) for r in full} >= {
+        (EX + "c", EX + "town", "ClassConstraintComponent")}
+    assert not any(r.component.endswith("ClassConstraintComponent") for r in _agree(_quads(new), _quads(old), shapes))
+
+
+def test_a_node_leaves_and_joins_a_target():
+    """A cluster with problems loses its type (its results go), another gains it (its results come)."""
+    shapes = SHAPES["coverage"]
+    old = _cluster_data(0) | {(EX + "d", SDO + "name", Literal("x"))}
+    new = (old - {(EX + "c", RDF_TYPE, CLUSTER)}) | {(EX + "d", RDF_TYPE, CLUSTER)}
+    before, after = _full(_quads(old), shapes), _agree(_quads(old), _quads(new), shapes)
+    clusters = [{r.focus for r in results if r.shape == "https://example.org/shapes#Cluster"}  # its IRI pattern
+                for results in (before, after)]
+    assert clusters == [{EX + "c"}, {EX + "d"}]
+
+
+def test_a_removed_article():
+    """An article's triples all removed, others' links to it kept: the project shapes' results are the
+    full validation's (and then the article back)."""
+    shapes = SHAPES["project"]
+    article = EX + "article"
+    kept = {(EX + "claim", RDF_TYPE, GII + "CheckableClaim"), (EX + "claim", SDO + "isBasedOn", article),
+            (EX + "claim", SDO + "text", Literal("A claim.", "en"))}
+    gone = {(article, RDF_TYPE, SDO + "NewsArticle"), (article, SDO + "name", Literal("News", "en")),
+            (article, SDO + "url", "https://example.org/news"), (EX + "p1", SDO + "isPartOf", article),
+            (EX + "p1", RDF_TYPE, GII + "Passage"), (EX + "p1", SDO + "position", Literal("1", datatype=XSD_INT))}
+    full = _agree(_quads(kept | gone), _quads(kept), shapes)
+    assert (EX + "claim", article) in {(r.focus, r.value) for r in full}  # isBasedOn no longer a document
+    _agree(_quads(kept), _quads(kept | gone), shapes)
+
+
+
+def test_a_subclass_change_validates_in_full():
+    """rdfs:subClassOf is read by every instance test: a change of it leaves nothing to reuse."""
+    shapes = ALL_SHAPES["footprint"]
+    old = _cluster_data(2) | {(EX + "r0", RDF_TYPE, EX + "Town"), (EX + "r1", RDF_TYPE, EX + "Town")}
+    new = old | {(EX + "Town", RDFS_SUBCLASS, CITY)}  # two cities link to the cluster: one too many
+    assert [r.component.rsplit("#")[-1] for r in _agree(_quads(old), _quads(new), shapes) if r.focus == EX + "c"] == [
+        "QualifiedMaxCountConstraintComponent"]
+
+
+def test_only_what_the_change_reaches_is_judged():
+    """One cluster of a hundred gets a label, the same as its name (sh:disjoint): that cluster is judged
+    again, and the node that had a result before (ex:Lone's), not the 99 others."""
+    shapes = ALL_SHAPES["footprint"]
+    names = {EX + f"c{i}": Literal(f"C{i}", "en") for i in range(100)}
+    old = _quads({(c, RDF_TYPE, CLUSTER) for c in names} | {(c, SDO + "name", name) for c, name in names.items()})
+    new = _quads(old.union() | {(EX + "c7", RDFS + "label", names[EX + "c7"])})
+    reported = {r.focus for r in _full(old, shapes)}
+    assert reported == {EX + "n1"}
+    validator, roots = _validator(new, shapes, few=True)
+    judged, check = [], validator.check
+    validator.check = lambda shape, nodes, targeted, first=False: (  # type: ignore[method-assign]
+        judged.extend(nodes) if targeted is shape else None, check(shape, nodes, targeted, first))[1]
+    assert revalidate(validator, roots, reported, new.union() - old.union(), set()) == _full(new, shapes)
+    assert EX + "c7" in judged and set(judged) <= {EX + "c7", EX + "n1"}
+    assert EX + "c7" in {r.focus for r in _full(new, shapes)}
