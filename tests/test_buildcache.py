@@ -22,6 +22,8 @@ from giigraph.cli import main
 from giigraph.config import resolve_base
 from giigraph.quads import Quads, sorted_lines
 from giigraph.rebuild import Change, Previous, Rebuild
+from giigraph.shacl import footprint
+from giigraph.shacl.engine import Data, Validator
 from giigraph.resources import DATA_DIR
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -572,3 +574,33 @@ def test_no_change_is_followed_without_a_sound_record(small_corpus, tmp_path, mo
     build_dist(out, data_dir=data, source_cache=cache)
     assert seen["change"] is None and seen["store"] is None
     assert dumps(out) == dumps(tmp_path / "elsewhere") == clean_build(data, tmp_path / "clean")
+
+
+def test_a_rebuild_judges_only_the_focus_nodes_the_change_reaches(small_corpus, tmp_path, monkeypatch):
+    """One source added, one changed, one removed: the rebuild's SHACL Core judges a few focus nodes
+    (those the change reaches), its results are a full validation's, and it leaves its state for the
+    next build, which (one more article) judges incrementally again; the output stays a clean build's."""
+    data, out = tmp_path / "data", tmp_path / "dist"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    runs: list[tuple[int, int]] = []
+    revalidate = footprint.revalidate
+
+    def spied(validator, roots, reported, added, removed):
+        judged, check = [], validator.check
+        validator.check = lambda shape, nodes, targeted, first=False: (
+            judged.extend(nodes) if targeted is shape else None, check(shape, nodes, targeted, first))[1]
+        results = revalidate(validator, roots, reported, added, removed)
+        validator.check = check
+        everything = Validator(Data(validator.data.out), validator.sparql)
+        assert results == everything.validate(roots)
+        runs.append((len(judged), sum(len(everything.focus_nodes(root)) for root in roots)))
+        return results
+    monkeypatch.setattr(footprint, "revalidate", spied)
+    add_change_remove(data)
+    build_dist(out, data_dir=data, source_cache=cache)
+    corpus.add_article(data, 10_000)
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert len(runs) == 2 and all(0 < judged < total / 4 for judged, total in runs)  # an article of 12
+    assert dumps(out) == clean_build(data, tmp_path / "clean")

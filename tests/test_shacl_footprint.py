@@ -8,13 +8,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import giigraph
 from giigraph.quads import Quads
 from giigraph.rdfio import parse_triples
+from giigraph.shacl import footprint
 from giigraph.shacl.engine import Data, RawResult, Validator
 from giigraph.shacl.footprint import revalidate
 from giigraph.shacl.shapes import Unsupported, read_shapes
 from giigraph.shacl.sparql import SparqlRunner
 from giigraph.terms import Literal, Triple
+from giigraph.validation import Kept, revalidate_graph, validate_graph
+from shacl_faults import plant
 from test_shacl_engine import RDF_TYPE, SHAPES, _data, _vocabulary
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -187,3 +191,27 @@ def test_only_what_the_change_reaches_is_judged():
     assert revalidate(validator, roots, reported, new.union() - old.union(), set()) == _full(new, shapes)
     assert EX + "c7" in judged and set(judged) <= {EX + "c7", EX + "n1"}
     assert EX + "c7" in {r.focus for r in _full(new, shapes)}
+
+
+def test_a_rebuild_validation_keeps_the_focus_nodes_with_results(monkeypatch):
+    """`revalidate_graph`: the article validated, then with the planted faults (every fault a change),
+    then clean again: each time the report of a full validation (results in its order), judged
+    incrementally; a state left by other shapes is not used."""
+    calls = []
+    revalidate = footprint.revalidate
+    monkeypatch.setattr(footprint, "revalidate", lambda *args: calls.append(args) or revalidate(*args))
+    clean = giigraph.build_quads()
+    report, kept = revalidate_graph(clean, None)
+    assert kept is not None and report.conforms and not kept.reported and not calls
+    old, conforms = clean, []
+    for new in (plant(giigraph.build_quads()), giigraph.build_quads()):
+        before, after = old.union(), new.union()
+        report, left = revalidate_graph(new, kept, after - before, before - after)
+        full = validate_graph(new)
+        assert report.raw == full.raw and report.results == full.results and report.engine == "fast"
+        assert left == Kept(kept.shapes, frozenset(r.focus for r in full.raw))
+        old, kept = new, left
+        conforms.append(report.conforms)
+    assert len(calls) == 2 and conforms == [False, True]  # the faults reported, then none
+    revalidate_graph(clean, Kept("other shapes", kept.reported), clean.union() - old.union(), old.union() - clean.union())
+    assert len(calls) == 2

@@ -86,8 +86,10 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
 
     base = resolve_base(base)
 
+    rebuild: "Rebuild | None" = None
+
     def check(dataset: "Quads") -> None:
-        report = validate(dataset)
+        report = validate(dataset) if rebuild is None else rebuild.validate(dataset)
         if report.fails(fail_on):
             raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
 

@@ -12,7 +12,8 @@ there is no `Change`, and everything is made from the whole dataset, as without 
 
 What uses it so far: the union's Oxigraph store (SHACL-SPARQL, the charts) is loaded, from the start of
 the build, from the previous N-Triples dump (its SHA-256 checked against the record first), then patched
-with the union's change, instead of waiting for this build's N-Triples file (`Rebuild.union_store`).
+with the union's change, instead of waiting for this build's N-Triples file (`Rebuild.union_store`); and
+SHACL Core judges only the focus nodes the union's change reaches (`Rebuild.validate`).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
     from .buildcache import SourceCache
+    from .validation import ValidationReport
 
 #: A change of more triples than this is not worth following: the whole dataset is redone.
 MOST_CHANGED = 100_000
@@ -151,6 +153,19 @@ class Rebuild:
             return None
         change = self.change
         return in_thread(lambda: _patched(loaded.result(), change))  # type: ignore[union-attr]
+
+    def validate(self, quads: Quads) -> "ValidationReport":
+        """The project's SHACL validation of `quads`; SHACL Core judges only the focus nodes the change
+        reaches when the previous build's validation left its state (`validation.revalidate_graph`),
+        with the same report. What it leaves is kept (`validation`) for the next build."""
+        from .validation import Kept, revalidate_graph
+
+        kept = self.previous.validation if self.previous is not None and self.change is not None else None
+        change = self.change
+        report, self.validation = revalidate_graph(
+            quads, kept if isinstance(kept, Kept) else None,
+            change.union_added if change is not None else (), change.union_removed if change is not None else ())
+        return report
 
     def finish(self, quads: Quads, dumps: dict[str, tuple[int, str]]) -> None:
         """Record this build for the next one (a cache that cannot be written only costs speed)."""

@@ -14,10 +14,11 @@ held to the W3C SHACL test suite (`tests/test_w3c_shacl.py`).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -147,18 +148,22 @@ def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
     """Validate plain quads, or an rdflib graph or dataset (all graphs together), against the shapes
     (the project's by default). Shapes the spec forbids raise `ShapesError`; with engine "fast",
     shapes the fast engine does not evaluate raise `Unsupported` ("auto" then asks pyshacl)."""
+    quads = graph if isinstance(graph, Quads) else Quads.from_rdflib(graph)
+    return _validate(quads, load_shapes(shapes), engine)
+
+
+def _validate(quads: Quads, shapes: ShapesGraph, engine: str,
+              since: "tuple[Iterable[Term], Iterable[Triple], Iterable[Triple]] | None" = None) -> ValidationReport:
     from .shacl.shapes import Unsupported
 
-    quads = graph if isinstance(graph, Quads) else Quads.from_rdflib(graph)
-    shape_set = load_shapes(shapes)
-    _check_local(shape_set)
+    _check_local(shapes)
     if engine != "pyshacl":
         try:
-            return _fast(quads, shape_set)
+            return _fast(quads, shapes, since)
         except Unsupported:
             if engine == "fast":
                 raise
-    return _pyshacl(quads, shape_set)
+    return _pyshacl(quads, shapes)
 
 
 @without_gc  # the data's millions of objects are alive: a collection while parsing would walk them all
@@ -177,14 +182,48 @@ def _check_local(shapes: ShapesGraph) -> None:
                     frozenset())
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a validation by the fast engine leaves for the next one of the same shapes, so that it can
+    judge only what a change of the data reaches (`revalidate_graph`)."""
+
+    #: The shapes graph's digest (`shapes_digest`).
+    shapes: str
+    #: The focus nodes that had a result (results are not kept: those nodes are judged again).
+    reported: frozenset[Term]
+
+
+def shapes_digest(shapes: ShapesGraph) -> str:
+    return hashlib.sha256(repr(shapes.triples).encode()).hexdigest()
+
+
+def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = (),
+                     removed: Iterable[Triple] = ()) -> tuple[ValidationReport, Kept | None]:
+    """`validate_graph(quads)` (the project's shapes, engine "auto"), after a validation that left
+    `kept` on data that differed from `quads` by the triples `added` and `removed`: SHACL Core judges
+    only the focus nodes the change can reach (`shacl/footprint.py`), with the same report. Without
+    `kept`, or with other shapes, validates in full. Returns what this validation leaves for the next
+    (None when the fast engine did not answer)."""
+    shape_set = load_shapes(None)
+    digest = shapes_digest(shape_set)
+    since = (kept.reported, added, removed) if kept is not None and kept.shapes == digest else None
+    report = _validate(quads, shape_set, "auto", since)
+    return report, Kept(digest, frozenset(r.focus for r in report.raw)) if report.engine == "fast" else None
+
+
 @without_gc
-def _fast(quads: Quads, shapes: ShapesGraph) -> ValidationReport:
+def _fast(quads: Quads, shapes: ShapesGraph,
+          since: "tuple[Iterable[Term], Iterable[Triple], Iterable[Triple]] | None" = None) -> ValidationReport:
+    """The fast engine's report; `since`: the focus nodes reported by a validation of data that
+    differed by the triples added and removed (`revalidate_graph`)."""
     from .shacl.engine import Data, Validator
+    from .shacl.footprint import revalidate
     from .shacl.shapes import read_shapes
     from .shacl.sparql import SparqlRunner
 
     roots, _ = read_shapes(shapes.triples)
-    raw = Validator(Data(quads.by_subject()), SparqlRunner(quads.union_store)).validate(roots)
+    validator = Validator(Data(quads.by_subject(), few=since is not None), SparqlRunner(quads.union_store))
+    raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since)
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples))
 
