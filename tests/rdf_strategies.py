@@ -83,8 +83,10 @@ _LEXICAL = {
     "boolean": st.sampled_from(["true", "false", "1", "0", "TRUE", "yes", " true", "true\n",
                                 "true . <http://a/> <http://b/> <http://c/", "false ; <http://b/> 1"]),
     "date": st.sampled_from(["2023-10-08", "2023-10-08Z", "2023-10-08+08:00", "2023-1-8", "-0044-03-15"]),
-    "dateTime": st.sampled_from(["2023-10-08T09:30:00", "2023-10-08T09:30:00.500+08:00", "2023-10-08T24:00:00Z"]),
+    "dateTime": st.sampled_from(["2023-10-08T09:30:00", "2023-10-08T09:30:00.500+08:00", "2023-10-08T24:00:00Z",
+                                 "2018-09-01T11:16:00+00:00", "2018-09-01T11:16:00Z", "2018-09-01T11:16:00.5Z"]),
     "nonNegativeInteger": st.sampled_from(["0", "007", "+1", "-1"]),
+    "int": st.sampled_from(["1", "01", "-0", "2147483648"]),
     "string": st.sampled_from(["", "plain"]),
 }
 _DATATYPES = [XSD + name for name in _LEXICAL] + [XSD + "gYear", XSD + "hexBinary", XSD + "anyURI",

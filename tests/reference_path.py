@@ -4,15 +4,17 @@
 compares the files byte for byte. The code is the rdflib-based serialisation giigraph had (rdflib's
 Turtle writer, per-graph TriG, sorted rdflib N-Triples and N-Quads, pyoxigraph RDF/XML from sorted
 rdflib triples, compact JSON-LD from an rdflib graph, the VoID/DCAT graph serialised by rdflib), with
-two changes: RDF/XML declares the data's own prefixes only, not every prefix rdflib binds by default,
-and takes the triples in N-Triples line order (any order groups a subject's triples; this one is at hand).
+three changes: RDF/XML declares the data's own prefixes only, not every prefix rdflib binds by default,
+and takes the triples in N-Triples line order (any order groups a subject's triples; this one is at hand);
+and rdflib's Turtle writes an integral xsd:decimal quoted, as ours do (`_exact_decimals`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,8 +29,32 @@ from giigraph.rdfio import graph_names, union
 from giigraph.vocab import PREFIXES
 
 
+@contextmanager
+def _exact_decimals() -> Iterator[None]:
+    """rdflib's Turtle writes "1"^^xsd:decimal as `1.0`, which reads back as another lexical form; the
+    built data holds such decimals (canonical XSD 1.1, the form Oxigraph's store keeps), which ours
+    write quoted: here rdflib writes them quoted too."""
+    plain = Literal._literal_n3
+
+    def n3(self, use_plain=False, qname_callback=None):
+        if self.datatype == XSD.decimal and "." not in str(self):
+            use_plain = False
+        return plain(self, use_plain, qname_callback)
+
+    Literal._literal_n3 = n3
+    try:
+        yield
+    finally:
+        Literal._literal_n3 = plain
+
+
 def write_dist(dataset: Dataset, out: Path, base: str, version: str, data_prefixes: dict[str, str]) -> None:
     """Every dump, the context and the VoID/DCAT description, as the small-data path wrote them."""
+    with _exact_decimals():
+        _write_dist(dataset, out, base, version, data_prefixes)
+
+
+def _write_dist(dataset: Dataset, out: Path, base: str, version: str, data_prefixes: dict[str, str]) -> None:
     out.mkdir(parents=True)
     dumps = []
     for fmt in formats.FORMATS:

@@ -59,8 +59,11 @@ def test_data_files_instead_of_the_built_dataset(tmp_path):
                  "SELECT ?name WHERE { ?s schema:name ?name FILTER langMatches(lang(?name), 'en') } ORDER BY ?name",
                  "--format", "tsv")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ['?name', '"Beijing"@en', '"Seoul"@en', '"Seoul"@en-gb',
-                                          '"Tokyo-Yokohama"@en', '"X"@en']
+    lines = result.output.splitlines()
+    assert lines[0] == "?name" and sorted(lines[1:]) == ['"Beijing"@en', '"Seoul"@en', '"Seoul"@en-gb',
+                                                         '"Tokyo-Yokohama"@en', '"X"@en']
+    # in any order: SPARQL does not order literals of different language tags, and the data's 3.0 (which
+    # Oxigraph's store keeps as "3") has rdflib answer, which orders them otherwise than Oxigraph
 
 
 def test_construct_defaults_to_turtle_and_takes_any_rdf_format(tmp_path):

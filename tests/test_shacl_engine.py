@@ -27,7 +27,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def _shape_sets() -> dict[str, tuple]:
-    sets = {"coverage": tuple(parse_triples(COVERAGE))}
+    sets = {"coverage": tuple(parse_triples(COVERAGE)), "literals": tuple(parse_triples(COVERAGE.with_name("literals.ttl")))}
     if validation.shape_triples():
         sets["project"] = validation.shape_triples()
     return sets
@@ -76,7 +76,7 @@ def test_sparql_constraints_run_set_based_and_agree_with_per_node_runs():
     """The rewrite (one query for all focus nodes) gives the rows that pre-binding gives, node by node."""
     quads = plant(giigraph.build_quads())
     roots, _ = read_shapes(SHAPES["coverage"])
-    runner = SparqlRunner(quads.union_store)
+    runner = SparqlRunner(quads.union_store, quads.typed_literals)
     checked = 0
     for shape in roots:
         constraints = [c for name, c in shape.params if name == "sparql"]

@@ -29,7 +29,7 @@ ALL_SHAPES = {**SHAPES, "footprint": tuple(parse_triples(Path(__file__).parent /
 
 def _validator(quads: Quads, shapes: tuple, few: bool = False) -> tuple[Validator, list]:
     roots, _ = read_shapes(shapes)
-    return Validator(Data(quads.by_subject(), few), SparqlRunner(quads.union_store)), roots
+    return Validator(Data(quads.by_subject(), few), SparqlRunner(quads.union_store, quads.typed_literals)), roots
 
 
 def _full(quads: Quads, shapes: tuple) -> list[RawResult]:

@@ -326,7 +326,15 @@ FACTS: dict[type, Callable] = {
 
 
 def _datetime(value: datetime) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD.dateTime)
+    """The xsd:dateTime in the one form Oxigraph's store keeps (UTC as "Z", no trailing zeros in a
+    fraction of a second): SHACL-SPARQL, the charts and queries read that store, and refuse data it
+    would rewrite (`shacl.sparql.kept_as_written`); `isoformat` writes "+00:00" and ".500000"."""
+    local = value.replace(tzinfo=None)
+    text = local.replace(microsecond=0).isoformat()
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    offset = value.isoformat()[len(local.isoformat()):]
+    return Literal(text + ("Z" if offset == "+00:00" else offset), datatype=XSD.dateTime)
 
 
 def graph_iri(base: str, name: str) -> str:

@@ -8,11 +8,12 @@ Oxigraph for SPARQL and parsing. Lexical forms pass unchanged: rdflib's own `Lit
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
 
-from .terms import BNode, Literal, Term
+from .terms import BNode, Literal, Term, nt
 
 
 # rdflib warns when it cannot turn a lexical form into a Python value ("Parsing weird boolean"); we keep
@@ -95,3 +96,31 @@ def rdflib_to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def ox_to_rdflib(term):
     """pyoxigraph term -> rdflib term (plain literals stay untyped, as rdflib writes them)."""
     return to_rdflib(from_ox(term))
+
+
+def rewritten_by_store(terms: Iterable[Term]) -> str | None:
+    """The first literal among `terms` (sorted, in N-Triples) that an Oxigraph store would not keep as
+    written, or None.
+
+    The store keeps one form per value ("01"^^xsd:integer as "1", "1"^^xsd:int as "1"^^xsd:integer,
+    "+00:00" as "Z" in an xsd:dateTime, "1.0"^^xsd:decimal as "1", language tags in lower case) and so
+    merges distinct terms of equal value (oxigraph issue #526): a query on it binds, counts and
+    returns terms the data does not hold. Oxigraph itself is the judge: each distinct typed literal,
+    and each language tag (on one literal: a tagged literal's text is kept as any string is), goes into
+    a scratch store, and each must come back as written."""
+    typed: dict[tuple[str, str], Literal] = {}
+    tags: set[str] = set()
+    for term in terms:
+        if term.__class__ is Literal:
+            if term[1]:
+                tags.add(term[1])
+            elif term[2] and term[2] != _XSD_STRING:
+                typed[term[0], term[2]] = term
+    store = ox.Store()
+    subject, predicate = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    store.extend(ox.Quad(subject, predicate, to_ox(term)) for term in typed.values())
+    store.extend(ox.Quad(subject, predicate, ox.Literal("", language=tag)) for tag in tags)
+    back = {(o.value, o.language or o.datatype.value) for o in (quad.object for quad in store)}
+    rewritten = sorted(nt(term) for key, term in typed.items() if key not in back)
+    rewritten += sorted(f"the language tag {tag!r}" for tag in tags if ("", tag) not in back)
+    return rewritten[0] if rewritten else None

@@ -11,11 +11,12 @@ merged: a rank that two sources give is two observations, each with its source.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import model
 from .namespaces import DCTERMS, GII, PROV, QB, RDFS, SCHEMA, SDMX_ATTRIBUTE, SDMX_DIMENSION, UNIT, XSD
-from .terms import Literal
+from .terms import XSD_DECIMAL, Literal, canonical_decimal
 
 if TYPE_CHECKING:
     from .builder import Builder
@@ -141,7 +142,7 @@ def observation(b: "Builder", s: str, source_id: str, source_ref: str, edition: 
     b.add(s, QB.dataSet, dataset(b, source_id, source_ref, measure))
     b.add(s, GII.edition, b.iri(edition))
     b.add(s, QB.measureType, measure.prop)
-    b.add(s, measure.prop, Literal(value))
+    b.add(s, measure.prop, _figure(value))
     b.add(s, SDMX_ATTRIBUTE.unitMeasure, measure.unit)
     b.add(s, DCTERMS.source, b.iri(source_ref))
     if subject is not None:
@@ -150,3 +151,10 @@ def observation(b: "Builder", s: str, source_id: str, source_ref: str, edition: 
 
 def _short(b: "Builder", source_ref: str) -> str:
     return b.english(source_ref).split(":")[0]
+
+
+def _figure(value: object) -> Literal:
+    """A figure as a literal; a decimal in its canonical form ("1" for a table's "1.0", the label keeps
+    the form printed): Oxigraph's store, which SHACL-SPARQL, the charts and queries read, keeps no
+    other form (`shacl.sparql.kept_as_written`)."""
+    return Literal(canonical_decimal(value), datatype=XSD_DECIMAL) if isinstance(value, Decimal) else Literal(value)

@@ -14,6 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -42,11 +43,27 @@ class Quads:
         #: again), its TriG block, its subjects' Turtle statements and JSON-LD node objects are taken
         #: from there while the count is the same (graphs only grow), or saved there once made (`made`).
         self.kept: dict[str, tuple[int, Kept]] = {}
+        self._literals: dict[str, set[Literal]] = {}  # per graph, for `typed_literals`
 
     def graph(self, name: str = DEFAULT_GRAPH) -> set[Triple]:
         """The triples of one graph, created empty if new (add to it while building)."""
         self._cache.clear()
+        self._literals.pop(name, None)
         return self.graphs.setdefault(name, set())
+
+    def typed_literals(self) -> set[Literal]:
+        """The distinct literals with a datatype or a language tag, of every graph: those an Oxigraph
+        store may keep in another form (`convert.rewritten_by_store`; the claims and SHACL-SPARQL ask).
+        Each graph's are kept until `graph()` hands the graph out again, so asking after the claim
+        reviews were added reads only their graph."""
+        out: set[Literal] = set()
+        for name, triples in self.graphs.items():
+            found = self._literals.get(name)
+            if found is None:
+                found = self._literals[name] = {o for o in set(map(itemgetter(2), triples))
+                                                if o.__class__ is Literal and (o[1] or o[2])}
+            out |= found
+        return out
 
     def names(self) -> list[str]:
         """Named graphs that hold triples, sorted."""

@@ -91,6 +91,12 @@ def _python_literal(value: object) -> tuple[str, str]:
 _FLOAT_SPECIAL = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}  # Python's names are not XSD lexical forms
 
 
+def canonical_decimal(value: Decimal) -> str:
+    """XSD 1.1 canonical decimal, the form Oxigraph's store keeps: no exponent, no needless zeros,
+    "3" for 3.0 (XSD 1.0's and rdflib's form is "3.0")."""
+    return format((value or Decimal(0)).normalize(), "f")
+
+
 class Namespace:
     """An open namespace: `NS.term` and `NS["term"]` are IRI strings (`str(NS)` is the namespace IRI).
 

@@ -222,7 +222,8 @@ def _fast(quads: Quads, shapes: ShapesGraph,
     from .shacl.sparql import SparqlRunner
 
     roots, _ = read_shapes(shapes.triples)
-    validator = Validator(Data(quads.by_subject(), few=since is not None), SparqlRunner(quads.union_store))
+    validator = Validator(Data(quads.by_subject(), few=since is not None),
+                          SparqlRunner(quads.union_store, quads.typed_literals))
     raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since)
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples))

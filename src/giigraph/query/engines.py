@@ -25,7 +25,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, URIRef
 
-from ..convert import ox_to_rdflib, rdflib_to_ox
+from ..convert import from_rdflib, ox_to_rdflib, rdflib_to_ox, rewritten_by_store
 from ..errors import GiigraphError, QueryError, QuerySyntaxError, QueryTooLarge
 from ..rdfio import graph_names, parse_quads
 from . import MERGE_INTO_DEFAULT_GRAPH
@@ -157,6 +157,21 @@ class OxigraphEngine(Engine):
 
 
 ENGINES: dict[str, type[Engine]] = {e.name: e for e in (OxigraphEngine, RdflibEngine)}
+
+
+def exact_engine(name: str, data: Data) -> str:
+    """`name`, or "rdflib" where `name` is "oxigraph" and its store would not keep a literal of `data`
+    as written: it keeps one form per value ("01"^^xsd:integer as "1", xsd:int as xsd:integer) and
+    merges distinct terms of equal value (`convert.rewritten_by_store`), so its answers would hold
+    terms the data does not (a DISTINCT or COUNT over merged terms, wrong too); rdflib answers exactly."""
+    if name != "oxigraph":
+        return name
+    if isinstance(data, bytes):
+        literals: Iterable = parse_quads(data, "nquads").typed_literals()
+    else:
+        literals = {from_rdflib(o) for o in {quad[2] for quad in data.quads((None, None, None, None))}
+                    if isinstance(o, rdflib.Literal)}
+    return name if rewritten_by_store(literals) is None else "rdflib"
 
 
 def open_engine(name: str, data: Data, prefixes: Mapping[str, str] | None = None) -> Engine:

@@ -16,6 +16,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from ..terms import canonical_decimal
+
 Term = URIRef | BNode | Literal
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 FORMS = ("SELECT", "ASK", *GRAPH_FORMS)
@@ -76,10 +78,6 @@ def normalize(term: Identifier | None) -> Term | None:
         if term.datatype == XSD.string:
             return Literal(str(term))
         if term.datatype == XSD.decimal and isinstance(term.value, Decimal):
-            return Literal(_canonical_decimal(term.value), datatype=XSD.decimal)
+            return Literal(canonical_decimal(term.value), datatype=XSD.decimal)
     return term
 
-
-def _canonical_decimal(value: Decimal) -> str:
-    """XSD 1.1 canonical decimal (as Oxigraph writes it): no exponent, no needless zeros, "3" for 3.0."""
-    return format((value or Decimal(0)).normalize(), "f")

@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from . import DEFAULT_ENGINE
-from .engines import open_engine
+from .engines import exact_engine, open_engine
 from .library import resolve_query
 from .parse import parse_query
 from .results import QueryResult
@@ -33,9 +33,10 @@ def load_dataset(data: Sequence[str | Path] = (), base: str | None = None) -> Da
 
 def run_query(dataset: Dataset, text: str, *, engine: str = DEFAULT_ENGINE,
               prefixes: Mapping[str, str] | None = None, source: str = "the query") -> QueryResult:
-    """Parse and check `text`, then evaluate it over `dataset` with `engine`."""
+    """Parse and check `text`, then evaluate it over `dataset` with `engine` (rdflib where Oxigraph's
+    store would not keep the data's literals as written: `exact_engine`)."""
     parsed = parse_query(text, prefixes, source)
-    return open_engine(engine, dataset, prefixes).run(parsed)
+    return open_engine(exact_engine(engine, dataset), dataset, prefixes).run(parsed)
 
 
 def answer(query: str | None = None, query_file: str | Path | None = None, *,
@@ -50,5 +51,6 @@ def answer(query: str | None = None, query_file: str | Path | None = None, *,
     parsed = parse_query(text, prefixes, source)
     out_format = output_format(parsed.form, fmt, output)
     out = io.BytesIO()
-    open_engine(engine, load_dataset(data, base), prefixes).write(parsed, out_format, out)
+    dataset = load_dataset(data, base)
+    open_engine(exact_engine(engine, dataset), dataset, prefixes).write(parsed, out_format, out)
     return out.getvalue()

@@ -30,6 +30,7 @@ from ..export import VOID_FILE
 from ..errors import (
     GiigraphError, InputError, NotAcceptable, QueryError, QueryOutOfMemory, QueryRefused, QueryTimeout, QueryTooLarge,
 )
+from ..query.engines import exact_engine
 from ..query.results import GRAPH_FORMS
 from ..rdfio import serialize
 from ..vocab import ONTOLOGY_IRI
@@ -57,7 +58,8 @@ def create_app(site: Site, limits: Limits = Limits(), workers: int = 2, max_quer
     must arrive within `body_timeout` seconds. Queries resolve relative IRIs against the endpoint's IRI."""
     views = Views(site)
     endpoint_iri = site.iri_for_path("sparql")
-    pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers, base=endpoint_iri)
+    pool = QueryPool(site.nquads, site.prefixes, sparql.OFFERS_BY_FORM, limits, workers, base=endpoint_iri,
+                     engine=exact_engine("oxigraph", site.dataset))
     ranks_drawer = chart_svgs.RanksDrawer(pool)
 
     @lru_cache(maxsize=4096)

@@ -114,6 +114,7 @@ class _Payload:
     limits: Limits
     base: str | None = None  # relative IRIs in queries resolve against it
     offers: dict[str, list[str]] = field(default_factory=dict)  # query form -> media types, for 406
+    engine: str = "oxigraph"  # rdflib where Oxigraph's store would rewrite the data's literals (`exact_engine`)
 
 
 # --- inside the worker process ---------------------------------------------------------------------
@@ -165,7 +166,7 @@ def _serve_jobs(conn, payload: _Payload) -> None:
     """Worker main loop: announce readiness, then answer jobs until the pipe closes."""
     isolated = _isolate_network()
     _limit_memory(payload.limits.max_worker_bytes)
-    engine = open_engine("oxigraph", payload.nquads, payload.prefixes)
+    engine = open_engine(payload.engine, payload.nquads, payload.prefixes)
     # Parsing (rdflib's grammar, for the safety check) takes ~20 ms; clients repeat their queries.
     parse = lru_cache(maxsize=512)(partial(parse_query, prefixes=payload.prefixes, base=payload.base))
     conn.send(("ready", isolated))
@@ -261,8 +262,9 @@ class QueryPool:
     """
 
     def __init__(self, nquads: bytes, prefixes: dict[str, str], offers: dict[str, list[str]], limits: Limits,
-                 size: int = 2, base: str | None = None, running: int | None = None, patience: float = 0.1) -> None:
-        self.payload = _Payload(nquads, prefixes, limits, base, offers)
+                 size: int = 2, base: str | None = None, running: int | None = None, patience: float = 0.1,
+                 engine: str = "oxigraph") -> None:
+        self.payload = _Payload(nquads, prefixes, limits, base, offers, engine)
         self.limits, self.size = limits, size
         self.running, self.patience = min(size, running or _cores()), patience
         self._idle: asyncio.LifoQueue[_Worker] | None = None

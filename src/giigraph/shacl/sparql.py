@@ -22,7 +22,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
-from ..convert import from_ox, to_ox
+from ..convert import from_ox, rewritten_by_store, to_ox
 from ..query.safety import checked
 from ..terms import BNode, Term, nt
 from ..errors import ShapesError
@@ -194,14 +194,21 @@ def target_pattern(shape: Shape) -> str | None:
 
 class SparqlRunner:
     """Runs SPARQL constraints on one Oxigraph store (its default graph the union of all graphs),
-    made by `make_store` when the first query runs: shapes without SPARQL need no store."""
+    made by `make_store` when the first query runs: shapes without SPARQL need no store. `literals`
+    gives the data's literals (at least its typed and tagged ones), which the store must keep as
+    written (`kept_as_written`)."""
 
-    def __init__(self, make_store: Callable[[], ox.Store]) -> None:
+    def __init__(self, make_store: Callable[[], ox.Store], literals: Callable[[], Iterable[Term]]) -> None:
         self.make_store = make_store
+        self.literals = literals
         self.plans: dict[tuple[int, int], Plan] = {}
 
     @cached_property
-    def store(self) -> ox.Store:
+    def store(self) -> ox.Store | Unsupported:
+        try:
+            kept_as_written(self.literals())
+        except Unsupported as exc:  # kept, so that each constraint refuses at once
+            return exc
         return self.make_store()
 
     def __call__(self, shape: Shape, constraint: SparqlConstraint, targeted: Shape | None,
@@ -254,8 +261,11 @@ class SparqlRunner:
 
     def _run(self, query: str, substitutions: dict | None):
         query = checked(query, "a SHACL-SPARQL query", graphs=())  # what runs, with its prefixes
+        store = self.store
+        if isinstance(store, Unsupported):
+            raise store
         try:
-            return self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+            return store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except SyntaxError as exc:
             raise Unsupported(f"SPARQL constraint does not parse: {exc}") from None
         except RuntimeError as exc:  # e.g. a pre-bound variable that the query does not project
@@ -267,6 +277,15 @@ class SparqlRunner:
         variables = [v.value for v in solutions.variables]
         for solution in solutions:
             yield solution, variables
+
+
+def kept_as_written(literals: Iterable[Term]) -> None:
+    """`Unsupported` unless an Oxigraph store keeps each of the data's `literals` as written
+    (`convert.rewritten_by_store`): SHACL-SPARQL would bind, count and report another term."""
+    rewritten = rewritten_by_store(literals)
+    if rewritten is not None:
+        raise Unsupported(f"the data holds {rewritten}, which Oxigraph's store keeps in another form "
+                          "(SHACL-SPARQL would see that form)")
 
 
 def _named(nodes: Iterable[Term]) -> None:
