@@ -2,6 +2,8 @@
 gives exactly the results of a full validation of the new data: same results, same order."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,12 @@ def test_a_rebuild_validation_keeps_the_focus_nodes_with_results(monkeypatch):
     assert len(calls) == 2 and conforms == [False, True]  # the faults reported, then none
     revalidate_graph(clean, Kept("other shapes", kept.reported), clean.union() - old.union(), old.union() - clean.union())
     assert len(calls) == 2
+
+
+def test_the_shapes_digest_a_rebuild_compares_is_the_same_in_every_process():
+    """A rebuild runs in another process than the build it follows: what it compares with that build's
+    must not depend on the parse (blank nodes are labelled anew each time), else it judges in full."""
+    code = "from giigraph.validation import project_shapes_digest; print(project_shapes_digest())"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)}
+    assert len(runs) == 1 and len(runs.pop().strip()) == 64

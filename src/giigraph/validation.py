@@ -187,14 +187,20 @@ class Kept:
     """What a validation by the fast engine leaves for the next one of the same shapes, so that it can
     judge only what a change of the data reaches (`revalidate_graph`)."""
 
-    #: The shapes graph's digest (`shapes_digest`).
+    #: The project's shapes' digest (`project_shapes_digest`).
     shapes: str
     #: The focus nodes that had a result (results are not kept: those nodes are judged again).
     reported: frozenset[Term]
 
 
-def shapes_digest(shapes: ShapesGraph) -> str:
-    return hashlib.sha256(repr(shapes.triples).encode()).hexdigest()
+@cache
+def project_shapes_digest() -> str:
+    """The SHA-256 of the project's shapes files (names and bytes): the same in every process, where
+    the parsed shapes are not (their blank nodes are labelled anew on each parse)."""
+    digest = hashlib.sha256()
+    for path in sorted(SHAPES_DIR.glob("*.ttl")):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = (),
@@ -204,10 +210,9 @@ def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = 
     only the focus nodes the change can reach (`shacl/footprint.py`), with the same report. Without
     `kept`, or with other shapes, validates in full. Returns what this validation leaves for the next
     (None when the fast engine did not answer)."""
-    shape_set = load_shapes(None)
-    digest = shapes_digest(shape_set)
+    digest = project_shapes_digest()
     since = (kept.reported, added, removed) if kept is not None and kept.shapes == digest else None
-    report = _validate(quads, shape_set, "auto", since)
+    report = _validate(quads, load_shapes(None), "auto", since)
     return report, Kept(digest, frozenset(r.focus for r in report.raw)) if report.engine == "fast" else None
 
 
