@@ -96,14 +96,11 @@ def test_a_query_on_literals_the_store_rewrites_is_answered_by_rdflib():
     assert int(result.rows[0][0]) == 2
     rows = run_query(data, "SELECT ?o WHERE { ?s ?p ?o }", engine="oxigraph").rows
     assert sorted(str(row[0]) for row in rows) == ["01", "1"]
-    nquads = data.serialize(format="nquads", encoding="utf-8")
-    assert exact_engine("oxigraph", nquads) == "rdflib"  # the endpoint's workers get the data as N-Quads
 
 
 def test_the_built_dataset_is_queried_on_oxigraph():
     dataset = giigraph.build()
     assert exact_engine("oxigraph", dataset) == "oxigraph"
-    assert exact_engine("oxigraph", dataset.serialize(format="nquads", encoding="utf-8")) == "oxigraph"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

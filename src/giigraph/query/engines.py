@@ -159,18 +159,16 @@ class OxigraphEngine(Engine):
 ENGINES: dict[str, type[Engine]] = {e.name: e for e in (OxigraphEngine, RdflibEngine)}
 
 
-def exact_engine(name: str, data: Data) -> str:
-    """`name`, or "rdflib" where `name` is "oxigraph" and its store would not keep a literal of `data`
+def exact_engine(name: str, dataset: Dataset) -> str:
+    """`name`, or "rdflib" where `name` is "oxigraph" and its store would not keep a literal of `dataset`
     as written: it keeps one form per value ("01"^^xsd:integer as "1", xsd:int as xsd:integer) and
     merges distinct terms of equal value (`convert.rewritten_by_store`), so its answers would hold
-    terms the data does not (a DISTINCT or COUNT over merged terms, wrong too); rdflib answers exactly."""
+    terms the data does not (a DISTINCT or COUNT over merged terms, wrong too); rdflib answers exactly.
+    Decided where the dataset is read (`giigraph query`, the server before it starts its workers)."""
     if name != "oxigraph":
         return name
-    if isinstance(data, bytes):
-        literals: Iterable = parse_quads(data, "nquads").typed_literals()
-    else:
-        literals = {from_rdflib(o) for o in {quad[2] for quad in data.quads((None, None, None, None))}
-                    if isinstance(o, rdflib.Literal)}
+    literals = {from_rdflib(o) for o in {quad[2] for quad in dataset.quads((None, None, None, None))}
+                if isinstance(o, rdflib.Literal)}
     return name if rewritten_by_store(literals) is None else "rdflib"
 
 
