@@ -22,6 +22,7 @@ from giigraph.cli import main
 from giigraph.config import resolve_base
 from giigraph.quads import Quads, sorted_lines
 from giigraph.rebuild import Change, Previous, Rebuild
+from giigraph.terms import XSD_NS as XSD, Literal
 from giigraph.shacl import footprint
 from giigraph.shacl.engine import Data, Validator
 from giigraph.resources import DATA_DIR
@@ -526,17 +527,32 @@ def test_a_rebuild_into_the_same_folder_patches_the_previous_union(small_corpus,
 
 def test_the_union_changes_only_where_no_other_graph_holds_a_triple():
     """A triple leaves the union when its last graph drops it, and joins it when no graph held it."""
+    G1, G2, G3, G4 = (f"http://ex.org/g{n}" for n in range(1, 5))
     a, b, c, x, y = ((f"http://ex.org/{n}", "http://ex.org/p", "http://ex.org/o") for n in "abcxy")
-    previous = Previous({"g1": frozenset({a, b}), "g2": frozenset({b, c}), "g3": frozenset({x})}, {})
+    previous = Previous({G1: frozenset({a, b}), G2: frozenset({b, c}), G3: frozenset({x})}, {})
     quads = Quads()
-    quads.graph("g2").update({b, c})
-    quads.graph("g3").update({x, a})
-    quads.graph("g4").update({b, y})
+    quads.graph(G2).update({b, c})
+    quads.graph(G3).update({x, a})
+    quads.graph(G4).update({b, y})
     change = Rebuild(None, Path("cache-entry"), Path("dist"), previous).compare(quads)  # type: ignore[arg-type]
-    assert change == Change(frozenset({"g1", "g3", "g4"}),
-                            {"g1": frozenset({a, b}), "g3": frozenset(), "g4": frozenset()},
-                            {"g1": frozenset(), "g3": frozenset({a}), "g4": frozenset({b, y})},
+    assert change == Change(frozenset({G1, G3, G4}),
+                            {G1: frozenset({a, b}), G3: frozenset(), G4: frozenset()},
+                            {G1: frozenset(), G3: frozenset({a}), G4: frozenset({b, y})},
                             frozenset(), frozenset({y}))
+
+
+def test_no_change_is_followed_for_terms_that_do_not_read_back_as_themselves():
+    """An old graph's triples are read back from its N-Quads lines: a new graph's terms in another form
+    than the reader's ("x"^^xsd:string, an upper-case tag) would seem changed, so nothing is followed."""
+    s, p, G = "http://ex.org/s", "http://ex.org/p", "http://ex.org/g"
+    previous = Previous({G: frozenset({(s, p, "http://ex.org/o")})}, {})
+    for term in (Literal("x", datatype=XSD + "string"), Literal("x", lang="EN")):
+        quads = Quads()
+        quads.graph(G).add((s, p, term))
+        assert Rebuild(None, Path("entry"), Path("dist"), previous).compare(quads) is None  # type: ignore[arg-type]
+    quads = Quads()
+    quads.graph(G).add((s, p, Literal("x", lang="en")))
+    assert Rebuild(None, Path("entry"), Path("dist"), previous).compare(quads) is not None  # type: ignore[arg-type]
 
 
 def _nt(triples) -> set[bytes]:

@@ -113,7 +113,7 @@ class Rebuild:
         old: dict[str, set[Triple]] = {}
         for name in differ:
             triples = self._old_triples(name)
-            if triples is None:
+            if triples is None or not _read_back_alike(quads.graphs.get(name, set()), name):
                 return None
             old[name] = triples
         if sum(map(len, old.values())) + sum(len(quads.graphs.get(n, ())) for n in differ) > MOST_CHANGED:
@@ -129,17 +129,13 @@ class Rebuild:
 
     def _old_triples(self, name: str) -> set[Triple] | None:
         """A graph's triples in the previous build: empty if it had none, None if they cannot be read."""
-        from .rdfio import parse_quads
-
         identity = self.previous.graphs.get(name) if self.previous else None
         if identity is None:
             return set()
         if isinstance(identity, frozenset):
             return set(identity)
         lines = self.cache.graphs.kept_lines(identity)
-        if lines is None:
-            return None
-        return parse_quads("".join(lines).encode("utf-8"), "nquads").graphs.get(name, set())
+        return None if lines is None else _read(lines, name)
 
     def union_store(self) -> "Future[pyoxigraph.Store] | None":
         """The union's store of this build: the previous one's patched with `change`, when there is a
@@ -172,6 +168,20 @@ class Rebuild:
         self.cache.builds.save(self.entry, Previous(
             {name: _identity(quads, name) for name, triples in quads.graphs.items() if triples},
             dumps, self.validation))
+
+
+def _read(lines: list[str], name: str) -> set[Triple]:
+    """Graph `name`'s triples, read back from its N-Quads lines."""
+    from .rdfio import parse_quads
+
+    return parse_quads("".join(lines).encode("utf-8"), "nquads").graphs.get(name, set())
+
+
+def _read_back_alike(triples: set[Triple], name: str) -> bool:
+    """Whether `triples` read back from their N-Quads lines are the same terms (the builder's are:
+    checked IRIs, lower-case tags, plain strings). An old graph's triples are so read back: a term
+    written in another form (`"x"^^xsd:string`, an upper-case tag) would differ from itself."""
+    return _read(sorted_lines(triples, name), name) == triples if triples else True
 
 
 def _held(triples: frozenset[Triple], graphs: list[set[Triple]]) -> frozenset[Triple]:
