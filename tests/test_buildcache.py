@@ -620,3 +620,35 @@ def test_a_rebuild_judges_only_the_focus_nodes_the_change_reaches(small_corpus, 
     build_dist(out, data_dir=data, source_cache=cache)
     assert len(runs) == 2 and all(0 < judged < total / 4 for judged, total in runs)  # an article of 12
     assert dumps(out) == clean_build(data, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("apart", [True, False], ids=["forked writers", "one process"])
+def test_what_a_writer_leaves_reaches_the_next_build_that_follows_the_change(small_corpus, tmp_path, monkeypatch,
+                                                                             apart):
+    """A writer's `Rebuild.leave`, in a forked copy or here, is recorded once the build succeeded, and
+    given back (`left`) to the next build into the same folder, only while it follows the change."""
+    data, out = tmp_path / "data", tmp_path / "dist"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    monkeypatch.setattr(export, "APART_QUADS", 0 if apart else 10 ** 9)
+    write, finish, build, recorded = export._write, Rebuild.finish, [0], []
+
+    def leaving(dataset, staging, name, rebuild=None):  # each writer given the rebuild leaves what it was left
+        if rebuild is not None:
+            rebuild.leave(name, (build[0], rebuild.left(name)))
+        return write(dataset, staging, name, rebuild)
+
+    def recording(self, quads, dumps):
+        recorded.append(dict(self.leaving))
+        return finish(self, quads, dumps)
+    monkeypatch.setattr(export, "_write", leaving)
+    monkeypatch.setattr(Rebuild, "finish", recording)
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert recorded[-1] == {"nt": (0, None), "nquads": (0, None)}
+    corpus.add_article(data, 10_000)
+    build[0] = 1
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert recorded[-1] == {"nt": (1, (0, None)), "nquads": (1, (0, None))}
+    build[0] = 2
+    build_dist(tmp_path / "elsewhere", data_dir=data, source_cache=cache)  # no previous build there
+    assert recorded[-1] == {"nt": (2, None), "nquads": (2, None)}

@@ -243,7 +243,8 @@ def _forked(dataset: Quads, staging: Path, names: tuple[str, ...], first_written
             rebuild: "Rebuild | None" = None) -> "Future[dict[str, Dump]]":
     """The dumps `names` written by a forked copy of this process, in that order; `first_written` (an
     event of the fork context) is set once the first is complete. What the copy used of the build
-    cache is counted as used here when it is done (the cache lists it in this build's manifest)."""
+    cache is counted as used here when it is done (the cache lists it in this build's manifest), and
+    what its writers left for the next build (`Rebuild.leave`) is left here."""
     global _FORKED
     _FORKED = (dataset, staging, first_written, rebuild)
     try:
@@ -254,8 +255,10 @@ def _forked(dataset: Quads, staging: Path, names: tuple[str, ...], first_written
 
     def back(copy: Future) -> None:
         try:
-            dumps, used = copy.result()
+            dumps, used, leaving = copy.result()
             dataset.kept_use(used)
+            if rebuild is not None:
+                rebuild.leaving.update(leaving)
             done.set_result(dumps)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the dumps
             done.set_exception(exc)
@@ -263,7 +266,8 @@ def _forked(dataset: Quads, staging: Path, names: tuple[str, ...], first_written
     return done
 
 
-def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object]:
+def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object, dict[str, object]]:
+    """The dumps, what the copy asked of the build cache, and what its writers left for the next build."""
     dataset, staging, first_written, rebuild = _FORKED  # type: ignore[misc]
     dumps = {}
     for name in names:
@@ -271,7 +275,7 @@ def _write_forked(names: tuple[str, ...]) -> tuple[dict[str, Dump], object]:
         if first_written is not None:
             first_written.set()
             first_written = None
-    return dumps, dataset.kept_used()
+    return dumps, dataset.kept_used(), rebuild.leaving if rebuild is not None else {}
 
 
 def _first_written(event: "Event", written: "Future[object]") -> None:

@@ -51,6 +51,8 @@ class Previous:
     dumps: dict[str, tuple[int, str]]
     #: What the validation kept for the next build's (None: nothing).
     validation: object | None = None
+    #: What other steps left for the next build (`Rebuild.leave`), by step: e.g. a dump's layout.
+    left: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Rebuild:
     previous: Previous | None
     change: Change | None = None
     validation: object | None = None
+    #: What the steps of this build leave for the next (`leave`), recorded by `finish`.
+    leaving: dict[str, object] = field(default_factory=dict)
     _seed: "Future[pyoxigraph.Store] | None" = field(default=None, repr=False)
 
     @classmethod
@@ -163,11 +167,21 @@ class Rebuild:
             change.union_added if change is not None else (), change.union_removed if change is not None else ())
         return report
 
+    def left(self, step: str) -> object | None:
+        """What `step` left in the previous build, when this build knows the exact change since (else
+        None: what it left describes data this build cannot relate to its own)."""
+        return self.previous.left.get(step) if self.previous is not None and self.change is not None else None
+
+    def leave(self, step: str, value: object) -> None:
+        """Leave `value` for `step` of the next build (`left`), if this one succeeds. A forked writer's
+        are carried back to this process (`export._forked`)."""
+        self.leaving[step] = value
+
     def finish(self, quads: Quads, dumps: dict[str, tuple[int, str]]) -> None:
         """Record this build for the next one (a cache that cannot be written only costs speed)."""
         self.cache.builds.save(self.entry, Previous(
             {name: _identity(quads, name) for name, triples in quads.graphs.items() if triples},
-            dumps, self.validation))
+            dumps, self.validation, dict(self.leaving)))
 
 
 def _read(lines: list[str], name: str) -> set[Triple]:
