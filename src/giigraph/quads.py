@@ -213,7 +213,7 @@ class Quads:
 
             store = ox.Store()
             if self.graphs:
-                store.load(LineReader(self.nq_lines()), format=ox.RdfFormat.N_QUADS)
+                load_written(store, LineReader(self.nq_lines()), ox.RdfFormat.N_QUADS)
             return store
         return self._cached("store", make)
 
@@ -227,7 +227,7 @@ class Quads:
             if not self.graphs.get(DEFAULT_GRAPH):  # the N-Triples lines are cut from them; publish hashes them
                 self.nq_lines()
             store = ox.Store()
-            store.load(LineReader(self.nt_lines()), format=ox.RdfFormat.N_TRIPLES)
+            load_written(store, LineReader(self.nt_lines()), ox.RdfFormat.N_TRIPLES)
             return store
         return self._cached("union_store", make)
 
@@ -245,7 +245,7 @@ class Quads:
             if ready is not None:
                 ready()
             store = ox.Store()
-            store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+            load_written(store, ntriples, ox.RdfFormat.N_TRIPLES)
             return store
         self._cache["union_store"] = in_thread(make)
 
@@ -349,6 +349,18 @@ def index(triples: Iterable[Triple]) -> Index:
             else:
                 objects.append(o)
     return out
+
+
+def load_written(store: "pyoxigraph.Store", source: "io.RawIOBase | bytes | Path",
+                 fmt: "pyoxigraph.RdfFormat") -> None:
+    """Load N-Triples or N-Quads made by this module's writer (`sorted_lines`, a dump made of them) into
+    `store`, parsed leniently: every IRI, language tag and blank node label was checked as it was
+    written, so Oxigraph's checks would find nothing (Oxigraph advises `lenient` for input known
+    valid); it parses a quarter faster. A test compares both on generated hostile terms."""
+    if isinstance(source, Path):
+        store.load(path=str(source), format=fmt, lenient=True)
+    else:
+        store.load(source, format=fmt, lenient=True)
 
 
 def ntriples(triples: Iterable[Triple]) -> bytes:

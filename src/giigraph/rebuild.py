@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from . import formats
 from .apart import in_thread
-from .quads import DEFAULT_GRAPH, Quads, sorted_lines
+from .quads import DEFAULT_GRAPH, Quads, load_written, sorted_lines
 from .terms import Triple
 
 if TYPE_CHECKING:
@@ -236,10 +236,10 @@ def _load_checked(path: Path, size: int, sha256: str) -> "tuple[bool, Future[pyo
             store = ox.Store()
             again = Path(f"/proc/self/fd/{fd}")  # the same file, read by Oxigraph without the GIL
             if again.exists():
-                store.load(path=str(again), format=ox.RdfFormat.N_TRIPLES)
+                load_written(store, again, ox.RdfFormat.N_TRIPLES)
             else:
                 file.seek(0)
-                store.load(file, format=ox.RdfFormat.N_TRIPLES)
+                load_written(store, file, ox.RdfFormat.N_TRIPLES)
             return store
     return True, in_thread(load)
 
@@ -253,6 +253,6 @@ def _patched(store: "pyoxigraph.Store", change: Change) -> "pyoxigraph.Store":
                                format=ox.RdfFormat.N_TRIPLES):
             store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
     if change.union_added:
-        store.load("".join(sorted_lines(change.union_added, DEFAULT_GRAPH)).encode("utf-8"),
-                   format=ox.RdfFormat.N_TRIPLES)
+        load_written(store, "".join(sorted_lines(change.union_added, DEFAULT_GRAPH)).encode("utf-8"),
+                     ox.RdfFormat.N_TRIPLES)
     return store
