@@ -74,7 +74,7 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
     cache = SourceCache(tmp_path / "cache")
     n = len(list((data / "sources").glob("*.yaml")))
     build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
-    counted = (cache, cache.graphs, *cache.graphs.pieces.values())
+    counted = (cache, cache.resolved, cache.graphs, *cache.graphs.pieces.values())
     assert {(c.hits, c.misses) for c in counted} == {(0, n)}
 
     added = add_change_remove(data)
@@ -82,8 +82,10 @@ def test_corpus_source_added_changed_removed(small_corpus, tmp_path):
         c.hits = c.misses = 0
     out = tmp_path / "second"
     build_dist(out, data_dir=data, source_cache=cache)
-    # the new and the changed file were read, built and written
-    assert {(c.hits, c.misses) for c in counted} == {(n - 2, 2)}
+    # the new and the changed file were read, resolved, built and written; the others were taken
+    # resolved (their records as read were not needed)
+    assert (cache.hits, cache.misses) == (0, 2)
+    assert {(c.hits, c.misses) for c in counted[1:]} == {(n - 2, 2)}
     assert dumps(out) == clean_build(data, tmp_path / "clean")
     assert added.exists() and b"Round table" in (out / "giigraph.nq").read_bytes()
 
@@ -122,11 +124,14 @@ def test_graphs_of_other_code_are_not_used(small_corpus, tmp_path, monkeypatch):
     assert dumps(tmp_path / "second") == dumps(tmp_path / "first")
 
 
-@pytest.mark.parametrize("kind", ["sources", "graphs", *buildcache.PIECES])
+@pytest.mark.parametrize("kind", ["sources", "resolved", "curated", "graphs", *buildcache.PIECES])
 def test_corrupt_or_truncated_entries_are_read_again(small_corpus, tmp_path, kind):
     cache = SourceCache(tmp_path / "cache")
-    counted = {"sources": cache, "graphs": cache.graphs, **cache.graphs.pieces}[kind]
+    counted = {"sources": cache, "resolved": cache.resolved, "curated": cache.curated, "graphs": cache.graphs,
+               **cache.graphs.pieces}[kind]
     build_dist(tmp_path / "first", data_dir=small_corpus, source_cache=cache)
+    if kind == "sources":  # records as read are needed only where resolved ones are not kept
+        shutil.rmtree(tmp_path / "cache" / "resolved")
     entries = sorted(p for p in (tmp_path / "cache" / kind).rglob("*") if p.is_file())
     entries[0].write_bytes(entries[0].read_bytes()[:-10])  # truncated
     flipped = bytearray(entries[1].read_bytes())
@@ -166,7 +171,7 @@ def test_a_trig_block_is_kept_per_graph_and_prefixes():
 
 # --- pruning: the cache keeps what the last build of each data folder used, nothing more ---
 
-KINDS = ("sources", "graphs", *buildcache.PIECES)
+KINDS = ("sources", "resolved", "curated", "graphs", *buildcache.PIECES)
 
 
 def entries(root: Path, kinds: tuple[str, ...] = KINDS) -> dict[str, set[str]]:
@@ -199,9 +204,10 @@ def test_entries_no_build_used_are_pruned(small_corpus, tmp_path):
     backdate(root)
     build_dist(tmp_path / "second", data_dir=data, source_cache=cache)
     after = entries(root)
-    for kind in KINDS:  # the removed source's and the changed one's old entries are gone, a new one came
+    for kind in set(KINDS) - {"curated"}:  # the removed source's and the changed one's old entries are gone, a new one came
         assert len(after[kind]) == len(before[kind]) - 1 == len(files) - 1
         assert len(after[kind] - before[kind]) == 1
+    assert after["curated"] == before["curated"] and after["curated"]  # the curated files are unchanged
     assert after == manifest(root, data)
     records = entries(root, ("builds",))  # what the build into "second" left for the next; the first's is gone
     assert len(records["builds"]) == 1 and records == manifest(root, data, ("builds",))
@@ -652,3 +658,67 @@ def test_what_a_writer_leaves_reaches_the_next_build_that_follows_the_change(sma
     build[0] = 2
     build_dist(tmp_path / "elsewhere", data_dir=data, source_cache=cache)  # no previous build there
     assert recorded[-1] == {"nt": (2, None), "nquads": (2, None)}
+
+
+def _loaded(data: Path, cache: SourceCache | None) -> object:
+    """The corpus loaded from `data`, or the error it raises, as a string."""
+    from giigraph import sources
+    from giigraph.errors import SourceError
+
+    try:
+        return sources.load(data, cache)
+    except SourceError as error:
+        return str(error)
+
+
+RESOLVED_CASES = {  # curated edits (file, [(old, new)]); the article's file is unchanged, so its resolved records are kept
+    "a bare reference made ambiguous": ("curated/places.yaml", [(
+        "cities:\n", "cities:\n  - id: wipo\n    name: {en: Wipo}\n    within: japan\n")]),
+    "a referenced id gone": ("curated/organizations.yaml", [("  - id: wipo-office-in-china\n", "  - id: wipo-cn\n")]),
+    "a bare reference now naming another kind": ("curated/places.yaml", [  # a region becomes a province
+        ("  - id: yangtze-river-delta\n    name: {en: Yangtze River Delta, zh: 长江三角洲}\n"
+         "    contains: [city/shanghai, suzhou, city/nanjing, city/hangzhou]\n", ""),
+        ("provinces:\n", "provinces:\n  - id: yangtze-river-delta\n    name: {en: Yangtze River Delta}\n"
+         "    economy: china\n")]),
+    "nothing a reference asks": ("curated/places.yaml", [("{en: Yokohama,", "{en: Yokohama City,")]),
+}
+
+
+@pytest.mark.parametrize("case", RESOLVED_CASES, ids=list(RESOLVED_CASES))
+def test_sources_are_taken_resolved_only_while_their_references_resolve_the_same(tmp_path, case):
+    """A source file's resolved records are reused only if every reference they were resolved with finds
+    the same kinds now: else the file is resolved again, with the corpus (or the first error) of a load
+    without the cache."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    cache = SourceCache(tmp_path / "cache")
+    first = _loaded(data, cache)
+    assert first == _loaded(data, None) and not isinstance(first, str)
+    name, edits = RESOLVED_CASES[case]
+    text = (data / name).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    (data / name).write_text(text, encoding="utf-8")
+    cache.resolved.hits = cache.resolved.misses = 0
+    again = _loaded(data, cache)
+    assert again == _loaded(data, None)
+    if case == "a bare reference now naming another kind":  # resolved anew, without an error
+        assert any("province/yangtze-river-delta" in getattr(r, "mentions", ()) for r in again.sources[0].records)
+    n = len(list((data / "sources").glob("*.yaml")))
+    assert cache.resolved.hits == (n if case == "nothing a reference asks" else n - 1)
+
+
+def test_errors_name_the_file_of_the_data_folder_built(tmp_path):
+    """Two data folders with the same files share no records read: a record names the file it was read
+    in, and an error found after reading (here, a reference left unknown) cites this folder's file."""
+    cache = SourceCache(tmp_path / "cache")
+    first, second = tmp_path / "first", tmp_path / "second"
+    shutil.copytree(DATA_DIR, first)
+    shutil.copytree(DATA_DIR, second)
+    assert not isinstance(_loaded(first, cache), str)
+    orgs = second / "curated" / "organizations.yaml"
+    orgs.write_text(orgs.read_text(encoding="utf-8").replace("  - id: wipo-office-in-china\n", "  - id: wipo-cn\n"),
+                    encoding="utf-8")
+    error = _loaded(second, cache)
+    assert error == _loaded(second, None) and str(second / "sources") in error

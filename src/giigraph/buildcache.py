@@ -4,8 +4,11 @@ what they came from.
 Rebuilding a big corpus after one article changed should not read, build and format the other
 thousands of sources again. The cache keeps, per source file:
 
-- the records `sources` read from it (pickled), under the SHA-256 of the file's name and bytes and of
-  the code that reads them (`sources.py`, `model.py`);
+- the records `sources` read from it (pickled), under the SHA-256 of the file's absolute path (a
+  record names the file it was read in) and bytes and of the code that reads them (`sources.py`,
+  `model.py`); the same for each curated file;
+- its records with their references resolved, with what resolving them asked of the corpus's ids
+  (which kinds hold each slug it names): used only while every answer is the same;
 - its article's named graph as `builder` makes it, with the graph's sorted N-Quads lines (the
   N-Quads and N-Triples dumps merge these sorted runs instead of formatting and sorting every
   line again: the same bytes), under the SHA-256 of the source's resolved records, the base IRI,
@@ -252,6 +255,31 @@ class _Entries:
         except OSError:
             pass
 
+    def entries(self, paths: list[Path]) -> list[Path]:
+        """The entry file of each of `paths` as it is now, named by its absolute path and its bytes: a
+        record names the file it was read in (errors cite it), so another folder's copy is another entry."""
+        fingerprint = _code_fingerprint()
+        return [self.path(hashlib.sha256(fingerprint + str(path.resolve()).encode() + b"\0"
+                                         + path.read_bytes()).digest()) for path in paths]
+
+    def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]],
+                 entries: list[Path] | None = None) -> tuple[T, ...]:
+        """What `read(paths)` returns, reading only the files without a sound entry (`entries`: the
+        files' entries, if worked out already)."""
+        found: dict[Path, object] = {}
+        missing: list[tuple[Path, Path]] = []
+        for path, entry in zip(paths, self.entries(paths) if entries is None else entries, strict=True):
+            value = self.load(entry)
+            if value is None:
+                missing.append((path, entry))
+            else:
+                found[path] = value
+        self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
+        for (path, entry), value in zip(missing, read([p for p, _ in missing]), strict=True):
+            self.save(entry, value)
+            found[path] = value
+        return tuple(found[p] for p in paths)  # type: ignore[misc]
+
 
 class SourceCache(_Entries):
     """Records read from source files, by content; `hits` and `misses` count this run's lookups.
@@ -260,24 +288,24 @@ class SourceCache(_Entries):
     def __init__(self, folder: Path) -> None:
         """The cache in `folder`, checked and made (`check_folder`): `CacheUnsafe` if it may not be used."""
         folder = check_folder(folder)
-        for kind in ("sources", "graphs", *PIECES, "builds", "manifests"):
+        for kind in ("sources", "resolved", "curated", "graphs", *PIECES, "builds", "manifests"):
             (folder / kind).mkdir(mode=0o700, exist_ok=True)
         super().__init__(folder / "sources")
+        #: A source file's records with their references resolved, and what resolving them asked of
+        #: the corpus's ids (`sources._resolve_cached`), by the file's entry.
+        self.resolved = _Entries(folder / "resolved")
+        #: Each curated file's records, as read.
+        self.curated = _Entries(folder / "curated")
         self.graphs = GraphCache(folder / "graphs")
         #: What each build of a data folder into an output folder left for the next (`rebuild.Previous`).
         self.builds = _Entries(folder / "builds")
 
-    def get(self, path: Path) -> tuple[Path, object | None]:
-        """The entry file for `path` as it is now, and its records if a sound entry exists."""
-        entry = self.path(hashlib.sha256(_code_fingerprint() + path.name.encode() + b"\0"
-                                         + path.read_bytes()).digest())
-        return entry, self.load(entry)
-
-    def put(self, entry: Path, value: object) -> None:
-        self.save(entry, value)
+    def resolved_entry(self, entry: Path) -> Path:
+        """Where the records of the file whose entry is `entry` are kept resolved (`resolved`)."""
+        return self.resolved.path(hashlib.sha256(entry.name.encode() + b"\0resolved").digest())
 
     def _all(self) -> list[_Entries]:
-        return [self, self.graphs, *self.graphs.pieces.values(), self.builds]
+        return [self, self.resolved, self.curated, self.graphs, *self.graphs.pieces.values(), self.builds]
 
     @contextmanager
     def build(self, data_dir: Path, base: str) -> Iterator[None]:
@@ -312,22 +340,6 @@ class SourceCache(_Entries):
                 except OSError:
                     pass
         return sum(e.prune(kept[e.folder.name], before) for e in self._all())
-
-    def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]]) -> tuple[T, ...]:
-        """What `read(paths)` returns, reading only the files without a sound entry."""
-        found: dict[Path, object] = {}
-        missing: list[tuple[Path, Path]] = []
-        for path in paths:
-            entry, value = self.get(path)
-            if value is None:
-                missing.append((path, entry))
-            else:
-                found[path] = value
-        self.hits, self.misses = self.hits + len(found), self.misses + len(missing)
-        for (path, entry), value in zip(missing, read([p for p, _ in missing]), strict=True):
-            self.put(entry, value)
-            found[path] = value
-        return tuple(found[p] for p in paths)  # type: ignore[misc]
 
 
 class GraphCache(_Entries):

@@ -278,20 +278,22 @@ def _kind_name(cls: type) -> str:
 @without_gc
 def load(data_dir: Path, source_cache: SourceCache | None = None) -> model.Corpus:
     """Load and check every curated file under data_dir; resolve and check every reference.
-    With `source_cache`, source files read before (same bytes) are taken from it (buildcache.py)."""
+    With `source_cache`, source files read before (same bytes) are taken from it, resolved already
+    where their references still resolve the same (buildcache.py)."""
     data_dir = Path(data_dir)
     curated_files = sorted((data_dir / "curated").glob("*.yaml"))
     source_files = sorted((data_dir / "sources").glob("*.yaml"))
     if not curated_files and not source_files:
         raise SourceError(data_dir, None, "no curated data found (expected curated/*.yaml and sources/*.yaml)")
-    entities = tuple(r for p in curated_files for r in _read_entities(p))
+    entities = tuple(r for records in (_read_curated(curated_files) if source_cache is None else
+                                       source_cache.curated.read_all(curated_files, _read_curated))
+                     for r in records)
     from .table import read_tables  # table.py builds on this module's readers
 
     figures = read_tables(data_dir / "tables", entities)
-    read = (_read_sources(source_files) if source_cache is None else
-            source_cache.read_all(source_files, _read_sources))
-    corpus = model.Corpus(entities, read, figures)
-    return _resolve(corpus)
+    if source_cache is None:
+        return _resolve(model.Corpus(entities, _read_sources(source_files), figures))
+    return _resolve_cached(entities, figures, source_files, source_cache)
 
 
 #: From this many source files on, they are read by one worker process per CPU.
@@ -312,6 +314,11 @@ def _read_sources(paths: list[Path]) -> tuple[model.Source, ...]:
         return tuple(_read_source(p) for p in paths)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return tuple(pool.map(_read_source, paths, chunksize=max(1, len(paths) // (workers * 8))))
+
+
+def _read_curated(paths: list[Path]) -> tuple[tuple[Record, ...], ...]:
+    """Each curated file's records."""
+    return tuple(tuple(_read_entities(p)) for p in paths)
 
 
 def _read_entities(path: Path) -> Iterator[Record]:
@@ -386,37 +393,119 @@ def _read_ranks(reader: _Reader, source_id: str, items: Any, line: int) -> Itera
 
 def _resolve(corpus: model.Corpus) -> model.Corpus:
     """Check ids are well-formed and unique per kind, and rewrite every reference as `kind/slug`."""
-    index: dict[str, dict[str, Record]] = {}
-    for record in corpus.all_records():
-        line = record.field_lines.get("id", record.line)
-        if not _SLUG.match(record.id):
-            raise SourceError(record.path, line,
-                              f"id {record.id!r} is not a slug (lower-case letters, digits and single hyphens)")
-        seen = index.setdefault(record.kind, {})
-        if record.id in seen:
-            first = seen[record.id]
-            raise SourceError(record.path, line,
-                              f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
-        seen[record.id] = record
-    _check_coordinates(corpus.entities, index)
+    ids = _Ids(corpus.all_records())
+    _check_coordinates(corpus.entities, ids.index)
+    entities = tuple(ids.fix(r) for r in corpus.entities)
+    sources = tuple(ids.source(s) for s in corpus.sources)
+    return model.Corpus(entities, sources, tuple(ids.fix(r) for r in corpus.figures))
 
-    def fix(record: Record) -> Record:
+
+def _resolve_cached(entities: tuple[Record, ...], figures: tuple[Record, ...], paths: list[Path],
+                    cache: SourceCache) -> model.Corpus:
+    """`_resolve` of the corpus, with each source file's resolved records taken from `cache` when what
+    resolving them asked of the ids (which kinds hold each slug they name) answers the same now; the
+    others are read (from the cache, or parsed), resolved and kept. The same corpus, and the same
+    first error: the ids are checked over every record in the same order, sources are resolved in
+    order, and a source whose answers changed is resolved from its records as read."""
+    entries = cache.entries(paths)
+    kept = [cache.resolved.load(cache.resolved_entry(entry)) for entry in entries]
+    unread = [i for i, found in enumerate(kept) if not _is_resolution(found)]
+    read = dict(zip(unread, cache.read_all([paths[i] for i in unread], _read_sources, [entries[i] for i in unread]),
+                    strict=True))
+    now = [read[i] if i in read else kept[i][1] for i in range(len(paths))]  # type: ignore[index]
+    ids = _Ids(model.Corpus(entities, tuple(now), figures).all_records())
+    _check_coordinates(entities, ids.index)
+    fixed = tuple(ids.fix(r) for r in entities)
+    sources = []
+    for i, entry in enumerate(entries):
+        if i not in read and ids.answers(kept[i][0]):  # type: ignore[index]
+            cache.resolved.hits += 1
+            sources.append(now[i])
+            continue
+        cache.resolved.misses += 1
+        source = read[i] if i in read else cache.read_all([paths[i]], _read_sources, [entry])[0]
+        asked: _Asked = {}
+        sources.append(ids.source(source, asked))
+        cache.resolved.save(cache.resolved_entry(entry), (asked, sources[-1]))
+    return model.Corpus(fixed, tuple(sources), tuple(ids.fix(r) for r in figures))
+
+
+def _is_resolution(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
+            and isinstance(value[1], model.Source))
+
+
+#: What resolving references asked of the ids: for (the kinds a reference may name, its slug), the
+#: kinds that hold the slug.
+_Asked = dict[tuple[tuple[str, ...], str], tuple[str, ...]]
+
+
+class _Ids:
+    """Every record's id by kind, checked well-formed and unique; references are resolved against it."""
+
+    def __init__(self, records: tuple[Record, ...]) -> None:
+        index: dict[str, dict[str, Record]] = {}
+        for record in records:
+            line = record.field_lines.get("id", record.line)
+            if not _SLUG.match(record.id):
+                raise SourceError(record.path, line,
+                                  f"id {record.id!r} is not a slug (lower-case letters, digits and single hyphens)")
+            seen = index.setdefault(record.kind, {})
+            if record.id in seen:
+                first = seen[record.id]
+                raise SourceError(record.path, line,
+                                  f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
+            seen[record.id] = record
+        self.index = index
+        self._found: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
+
+    def found(self, kinds: tuple[str, ...], slug: str) -> tuple[str, ...]:
+        """The kinds among `kinds` that hold an id `slug` (worked out once: sources ask the same)."""
+        found = self._found.get((kinds, slug))
+        if found is None:
+            found = self._found[kinds, slug] = tuple(k for k in kinds if slug in self.index.get(k, ()))
+        return found
+
+    def answers(self, asked: _Asked) -> bool:
+        """Whether every question of a resolution (`asked`) has the same answer here."""
+        return all(self.found(*question) == found for question, found in asked.items())
+
+    def source(self, source: model.Source, asked: _Asked | None = None) -> model.Source:
+        return model.Source(self.fix(source.article, asked), tuple(self.fix(r, asked) for r in source.records))
+
+    def fix(self, record: Record, asked: _Asked | None = None) -> Record:
+        """`record` with every reference as `kind/slug`; what was asked of the ids noted in `asked`."""
         changes = {}
         for name, marker in _references(type(record)):
             value = getattr(record, name)
             if value is None:
                 continue
             if isinstance(value, tuple):
-                changes[name] = tuple(_lookup(index, record, name, v, marker) for v in value)
+                changes[name] = tuple(self._lookup(record, name, v, marker, asked) for v in value)
             else:
-                changes[name] = _lookup(index, record, name, value, marker)
+                changes[name] = self._lookup(record, name, value, marker, asked)
         return dataclasses.replace(record, **changes) if changes else record
 
-    entities = tuple(fix(r) for r in corpus.entities)
-    sources = tuple(
-        model.Source(fix(s.article), tuple(fix(r) for r in s.records)) for s in corpus.sources
-    )
-    return model.Corpus(entities, sources, tuple(fix(r) for r in corpus.figures))
+    def _lookup(self, record: Record, field_name: str, value: str, marker: Ref, asked: _Asked | None) -> str:
+        kind, _, slug = value.rpartition("/")
+        kinds = (kind,) if kind else marker.kinds
+        line = record.field_lines.get(field_name, record.line)
+        if kind and kind not in marker.kinds:
+            raise SourceError(record.path, line,
+                              f"{record.kind} {record.id!r}: field {field_name!r} cannot name a {kind} "
+                              f"(allowed: {', '.join(marker.kinds)})")
+        found = self.found(kinds, slug)
+        if asked is not None:
+            asked[kinds, slug] = found
+        if not found:
+            raise SourceError(record.path, line,
+                              f"{record.kind} {record.id!r}: field {field_name!r} names unknown "
+                              f"{' or '.join(kinds)} {slug!r}")
+        if len(found) > 1:
+            raise SourceError(record.path, line,
+                              f"{record.kind} {record.id!r}: {slug!r} in field {field_name!r} is ambiguous "
+                              f"({', '.join(found)}); write it as {found[0]}/{slug}")
+        return f"{found[0]}/{slug}"
 
 
 def _check_coordinates(entities: tuple[Record, ...], index: dict[str, dict[str, Record]]) -> None:
@@ -433,23 +522,3 @@ def _check_coordinates(entities: tuple[Record, ...], index: dict[str, dict[str, 
         if slug not in index.get(kind, {}):
             raise SourceError(city.path, line, f"city {city.id!r}: coordinates are read in GeoNames, but no "
                               f"cited source has the id {slug!r}")
-
-
-def _lookup(index: dict[str, dict[str, Record]], record: Record, field_name: str, value: str, marker: Ref) -> str:
-    kind, _, slug = value.rpartition("/")
-    kinds = (kind,) if kind else marker.kinds
-    line = record.field_lines.get(field_name, record.line)
-    if kind and kind not in marker.kinds:
-        raise SourceError(record.path, line,
-                          f"{record.kind} {record.id!r}: field {field_name!r} cannot name a {kind} "
-                          f"(allowed: {', '.join(marker.kinds)})")
-    found = [k for k in kinds if slug in index.get(k, {})]
-    if not found:
-        raise SourceError(record.path, line,
-                          f"{record.kind} {record.id!r}: field {field_name!r} names unknown "
-                          f"{' or '.join(kinds)} {slug!r}")
-    if len(found) > 1:
-        raise SourceError(record.path, line,
-                          f"{record.kind} {record.id!r}: {slug!r} in field {field_name!r} is ambiguous "
-                          f"({', '.join(found)}); write it as {found[0]}/{slug}")
-    return f"{found[0]}/{slug}"
