@@ -191,7 +191,8 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temp, path)
 
 
-def _digest(value: object) -> bytes:
+def digest(value: object) -> bytes:
+    """The SHA-256 of a value's pickle: what a graph entry is keyed by (its source, the records it read)."""
     return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
@@ -404,22 +405,23 @@ class GraphBuild:
         self._digests: dict[str, bytes] = {}
 
     def _record(self, ref: str) -> bytes | None:
-        digest = self._digests.get(ref)
-        if digest is None and ref in self.index:
-            digest = self._digests[ref] = _digest(self.index[ref])
-        return digest
+        known = self._digests.get(ref)
+        if known is None and ref in self.index:
+            known = self._digests[ref] = digest(self.index[ref])
+        return known
 
     def add(self, quads: "Quads", name: str, source: "Source",
-            build: Callable[[Mapping[str, "Record"]], None]) -> None:
+            build: Callable[[Mapping[str, "Record"]], None], source_digest: bytes | None = None) -> None:
         """Fill graph `name` of `quads` with `source`'s graph, from the cache if a sound entry was made
         from the same records, else by `build(index)` (which writes into it), then kept. Its sorted
         N-Quads lines, TriG block, Turtle statements and JSON-LD node objects are offered to
-        `quads.kept` (read only when the dumps need them)."""
+        `quads.kept` (read only when the dumps need them). `source_digest`: `digest(source)`, if known."""
         graph = quads.graph(name)
         if graph:  # the name is shared with other data: built, not cached
             build(self.index)
             return
-        key = hashlib.sha256(package_fingerprint() + self.base.encode() + b"\0" + _digest(source)).digest()
+        key = hashlib.sha256(package_fingerprint() + self.base.encode() + b"\0"
+                             + (source_digest or digest(source))).digest()
         entry = self.cache.path(key)
         value = self.cache.load(entry)
         if isinstance(value, tuple) and all(self._record(ref) == d for ref, d in value[0].items()):
@@ -433,7 +435,7 @@ class GraphBuild:
             self.cache.save(entry, (reads, graph))
             self.cache.misses += 1
         # the graph is a function of the source and the records it read: so is what is made of it
-        quads.kept[name] = (len(graph), _Pieces(self.cache.pieces, _digest((key, sorted(reads.items())))))
+        quads.kept[name] = (len(graph), _Pieces(self.cache.pieces, digest((key, sorted(reads.items())))))
 
 
 class _Pieces:

@@ -354,12 +354,14 @@ def build_quads(corpus: model.Corpus, base: str, graph_cache: "GraphCache | None
         if not isinstance(record, model.CitedSource):  # described in its own graph, below
             CURATED[type(record)](curated, record, curated.iri(record.ref))
     cached = graph_cache.for_build(base, index) if graph_cache is not None else None
-    for source in corpus.sources:
+    digests = corpus.digests or (None,) * len(corpus.sources)
+    for source, source_digest in zip(corpus.sources, digests, strict=True):
         name = graph_iri(base, f"source/{source.id}")
         if cached is None:
             _source(Builder(quads.graph(name), base, index), source)
         else:
-            cached.add(quads, name, source, lambda records: _source(Builder(quads.graph(name), base, records), source))
+            cached.add(quads, name, source, lambda records: _source(Builder(quads.graph(name), base, records), source),
+                       source_digest)
     for cited in (r for r in corpus.entities if isinstance(r, model.CitedSource)):
         b = Builder(quads.graph(graph_iri(base, f"source/{cited.id}")), base, index)
         cube.describe_source(b, cited)

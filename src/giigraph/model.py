@@ -444,6 +444,9 @@ class Corpus:
     entities: tuple[Record, ...]
     sources: tuple[Source, ...]
     figures: tuple[Record, ...] = ()
+    #: Each source's `buildcache.digest`, where the build cache kept it with the source (else None or
+    #: none at all): what its graph's entry is keyed by, without pickling the source again.
+    digests: tuple[bytes | None, ...] = field(default=(), compare=False)
 
     def all_records(self) -> tuple[Record, ...]:
         return self.entities + tuple(r for s in self.sources for r in (s.article, *s.records)) + self.figures

@@ -17,17 +17,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 
 from . import model
 from .errors import SourceError
+from .buildcache import SourceCache, digest
 from .gcpause import without_gc
 from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record, Sparql
-
-if TYPE_CHECKING:
-    from .buildcache import SourceCache
 
 _SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
 # BCP 47 (RFC 5646) well-formedness for the tags we can meet: language, script, region, variants.
@@ -402,9 +400,9 @@ def _resolve(corpus: model.Corpus) -> model.Corpus:
 
 def _resolve_cached(entities: tuple[Record, ...], figures: tuple[Record, ...], paths: list[Path],
                     cache: SourceCache) -> model.Corpus:
-    """`_resolve` of the corpus, with each source file's resolved records taken from `cache` when what
-    resolving them asked of the ids (which kinds hold each slug they name) answers the same now; the
-    others are read (from the cache, or parsed), resolved and kept. The same corpus, and the same
+    """`_resolve` of the corpus, with each source file's resolved records (and their `digest`) taken
+    from `cache` when what resolving them asked of the ids (which kinds hold each slug they name)
+    answers the same now; the others are read (from the cache, or parsed), resolved and kept. The same
     first error: the ids are checked over every record in the same order, sources are resolved in
     order, and a source whose answers changed is resolved from its records as read."""
     entries = cache.entries(paths)
@@ -416,23 +414,25 @@ def _resolve_cached(entities: tuple[Record, ...], figures: tuple[Record, ...], p
     ids = _Ids(model.Corpus(entities, tuple(now), figures).all_records())
     _check_coordinates(entities, ids.index)
     fixed = tuple(ids.fix(r) for r in entities)
-    sources = []
+    sources, digests = [], []
     for i, entry in enumerate(entries):
         if i not in read and ids.answers(kept[i][0]):  # type: ignore[index]
             cache.resolved.hits += 1
             sources.append(now[i])
+            digests.append(kept[i][2])  # type: ignore[index]
             continue
         cache.resolved.misses += 1
         source = read[i] if i in read else cache.read_all([paths[i]], _read_sources, [entry])[0]
         asked: _Asked = {}
         sources.append(ids.source(source, asked))
-        cache.resolved.save(cache.resolved_entry(entry), (asked, sources[-1]))
-    return model.Corpus(fixed, tuple(sources), tuple(ids.fix(r) for r in figures))
+        digests.append(digest(sources[-1]))
+        cache.resolved.save(cache.resolved_entry(entry), (asked, sources[-1], digests[-1]))
+    return model.Corpus(fixed, tuple(sources), tuple(ids.fix(r) for r in figures), tuple(digests))
 
 
 def _is_resolution(value: object) -> bool:
-    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
-            and isinstance(value[1], model.Source))
+    return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], dict)
+            and isinstance(value[1], model.Source) and isinstance(value[2], bytes))
 
 
 #: What resolving references asked of the ids: for (the kinds a reference may name, its slug), the
