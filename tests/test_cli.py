@@ -184,3 +184,18 @@ def test_ci_entry_point_sets_ci_itself(tmp_path):
     result = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "CI=true target=test\n"
+
+
+def test_the_program_ends_a_build_without_freeing_it_and_says_all(tmp_path):
+    """`giigraph build` as a program ends its process as soon as the build succeeded and its listing is
+    flushed (`cli.run`): the listing is whole, the files are there, nothing is said on stderr (no
+    warning of a writer process or thread left behind), and a failed build still ends as before."""
+    out, cache = tmp_path / "dist", tmp_path / "cache"
+    command = [sys.executable, "-m", "giigraph", "build", "--out", str(out), "--cache", str(cache)]
+    for _ in range(2):  # filling the cache, then a rebuild from the previous build
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        listed = [line.split()[0] for line in done.stdout.splitlines()[1:]]
+        assert listed == sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    failed = subprocess.run([*command, "--base", "not an IRI"], capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 2 and failed.stderr.startswith("error: ") and len(failed.stderr.splitlines()) == 1

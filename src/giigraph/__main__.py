@@ -1,4 +1,4 @@
 """`python -m giigraph` runs the CLI."""
-from .cli import main
+from .cli import run
 
-main(prog_name="giigraph")
+run()

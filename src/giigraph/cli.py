@@ -5,8 +5,10 @@ and commands that do not need them start fast.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,6 +17,26 @@ from .errors import GiigraphError, ValidationFailed
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug in giigraph, not in its input
+#: Whether this is the `giigraph` program (`run`), which ends its process when a build succeeded,
+#: rather than the CLI called in another program (a test's), which goes on.
+_PROGRAM = False
+
+
+def run() -> None:
+    """The `giigraph` program (`python -m giigraph` too): the CLI in a process of its own."""
+    global _PROGRAM
+    _PROGRAM = True
+    main(prog_name="giigraph")
+
+
+def _end_keeping(built: object) -> NoReturn:
+    """End the program, status 0, once its output is flushed, without freeing `built` (the dataset):
+    Python would free its millions of objects one by one (half a second at a million triples) for a
+    process that ends; the system takes its memory back at once. Every file was written, closed and
+    renamed into place, and every writer process joined, before."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class _Group(click.Group):
@@ -120,12 +142,15 @@ def build(out: Path, fail_on: str, base: str | None, data_dir: Path | None, cach
     from .buildcache import SourceCache, default_folder
 
     source_cache = None if no_cache else SourceCache(cache_dir or default_folder())
-    files = build_dist(out, base, data_dir, fail_on, source_cache)
+    built: list[object] = []
+    files = build_dist(out, base, data_dir, fail_on, source_cache, keep=built.append if _PROGRAM else None)
     click.echo(f"Built, validated and wrote {len(files)} files to {out}/:")
     names = [path.relative_to(out).as_posix() for path in files]
     width = max(map(len, names), default=0)
     for name, path in zip(names, files):
         click.echo(f"  {name:{width}} {path.stat().st_size:>9,} bytes")
+    if built:
+        _end_keeping(built)
 
 
 # --- export ---
@@ -390,4 +415,4 @@ def claims(files: tuple[Path, ...], base: str | None, data_dir: Path | None) -> 
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
