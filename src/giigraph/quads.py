@@ -97,8 +97,8 @@ class Quads:
         return self._cached("union", make)  # type: ignore[return-value]
 
     def by_subject(self) -> Index:
-        """The union indexed by subject, then predicate: {s: {p: [o, ...]}}."""
-        return self._cached("by_subject", lambda: index(self.union()))  # type: ignore[return-value]
+        """The union indexed by subject, then predicate: {s: {p: [o, ...]}} (`index_union` of the graphs)."""
+        return self._cached("by_subject", lambda: index_union(self.graphs.values()))  # type: ignore[return-value]
 
     def nt_lines(self) -> Iterator[str]:
         """The union as sorted, distinct N-Triples lines.
@@ -361,6 +361,42 @@ def load_written(store: "pyoxigraph.Store", source: "io.RawIOBase | bytes | Path
         store.load(path=str(source), format=fmt, lenient=True)
     else:
         store.load(source, format=fmt, lenient=True)
+
+
+#: From this many objects on, a subject's objects of one predicate are also kept as a set while the
+#: union is indexed (`index_union`): a shorter list is searched faster than a set is made.
+_SHORT = 16
+
+
+@without_gc
+def index_union(graphs: Iterable[Iterable[Triple]]) -> Index:
+    """The union of `graphs` indexed by subject, then predicate, as `index` of the union gives it (the
+    lists may come in another order), a triple several graphs hold listed once. Each graph is read in
+    turn, without making the union: a graph's triples share their subjects, so its index entries are
+    at hand, where reading the union's set visits subjects in hash order (three times as long at a
+    million triples)."""
+    out: Index = {}
+    many: dict[tuple[Term, str], set[Term]] = {}  # the objects of a long list, as a set
+    for triples in graphs:
+        for s, p, o in triples:
+            props = out.get(s)
+            if props is None:
+                out[s] = {p: [o]}
+                continue
+            objects = props.get(p)
+            if objects is None:
+                props[p] = [o]
+            elif len(objects) < _SHORT:
+                if o not in objects:
+                    objects.append(o)
+            else:
+                seen = many.get((s, p))
+                if seen is None:
+                    seen = many[s, p] = set(objects)
+                if o not in seen:
+                    seen.add(o)
+                    objects.append(o)
+    return out
 
 
 def ntriples(triples: Iterable[Triple]) -> bytes:
