@@ -68,21 +68,26 @@ def test_a_line_cut_that_is_not_there_or_put_in_that_is_refused(tmp_path, change
         splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 7)
 
 
+def tampered(data: bytes, draw: st.DataObject, more: st.SearchStrategy[bytes]) -> bytes:
+    """`data` with a byte changed, cut short, or lengthened by some of `more`."""
+    raw = bytearray(data)
+    how = draw.draw(st.sampled_from(["edit", "truncate", "lengthen"] if raw else ["lengthen"]))
+    if how == "edit":
+        at = draw.draw(st.integers(0, len(raw) - 1))
+        raw[at] ^= draw.draw(st.integers(1, 255))
+    elif how == "truncate":
+        del raw[draw.draw(st.integers(0, len(raw) - 1)):]
+    else:
+        raw += draw.draw(more)
+    return bytes(raw)
+
+
 @SETTINGS
 @given(changes(), st.data())
 def test_a_previous_file_edited_truncated_or_lengthened_is_refused(tmp_path, change, data):
     old, cut, put = change
     expected = written(tmp_path / "old", old)
-    raw = bytearray((tmp_path / "old").read_bytes())
-    how = data.draw(st.sampled_from(["edit", "truncate", "lengthen"] if raw else ["lengthen"]))
-    if how == "edit":
-        at = data.draw(st.integers(0, len(raw) - 1))
-        raw[at] ^= data.draw(st.integers(1, 255))
-    elif how == "truncate":
-        del raw[data.draw(st.integers(0, len(raw) - 1)):]
-    else:
-        raw += data.draw(LINE).encode()
-    (tmp_path / "old").write_bytes(bytes(raw))
+    (tmp_path / "old").write_bytes(tampered((tmp_path / "old").read_bytes(), data, LINE.map(str.encode)))
     with pytest.raises(Stale):
         splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 5)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import catalog, formats
+from . import catalog, formats, jsonld
 from .apart import apart
 from .builder import ALL_KINDS
 from .catalog import IANA
@@ -25,6 +25,7 @@ from .namespaces import (
     SPDX, VOID, WIKIDATA, XSD, data_prefixes,
 )
 from .quads import Index, Quads, index
+from .rebuild import Tally
 from .rdfio import chunks, write_rdfxml, write_stream
 from .splice import spliced
 from .terms import Literal, Term, Triple
@@ -100,8 +101,9 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
     With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
-    the union's store is the previous one patched, N-Quads and N-Triples are spliced from the previous
-    build's files (`splice`), and this build is recorded for the next.
+    the union's store is the previous one patched, N-Quads, N-Triples and JSON-LD are spliced from the
+    previous build's files (`splice`, `jsonld.spliced`), the JSON-LD context is worked out from the
+    change, and this build is recorded for the next.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,9 +124,10 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
             _release_freed_memory()
             started.append(_write_beside(dataset, staging, ("turtle", "trig"), big))  # RDF/XML may still be written
-            dumps = {"jsonld": _write(dataset, staging, "jsonld")}
-            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysis(dataset)))
-            _statistics(dataset)  # while Turtle and TriG are written
+            analysed = analysis(dataset, rebuild)  # from the previous build's counts and the change, where it can
+            dumps = {"jsonld": _write(dataset, staging, "jsonld", rebuild)}
+            (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysed))
+            _statistics(dataset, rebuild)  # while Turtle and TriG are written
             for writers in started:
                 dumps.update(writers.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
@@ -143,11 +146,11 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
 
 
 def _write(dataset: Quads, staging: Path, name: str, rebuild: "Rebuild | None" = None) -> Dump:
-    """One dump into the staging folder; N-Quads and N-Triples spliced from the previous build's
+    """One dump into the staging folder; N-Quads, N-Triples and JSON-LD spliced from the previous build's
     files where `rebuild` allows it."""
     fmt = formats.get(name)
     path = staging / fmt.filename
-    written = spliced(dataset, name, path, rebuild)
+    written = jsonld.spliced(dataset, path, rebuild) if name == "jsonld" else spliced(dataset, name, path, rebuild)
     if written is None:
         if name == "nt":
             dataset.nq_lines()  # N-Triples are cut from the sorted N-Quads lines, even when written first
@@ -352,38 +355,68 @@ class _Statistics:
     years: set[str]  # dcterms:issued of the GII editions
 
 
-def _statistics(dataset: Quads) -> _Statistics:
-    """What the description counts, made once (`write_dist` has it made while Turtle and TriG are written)."""
-    return dataset.shared("statistics", lambda: _count(dataset.by_subject()))  # type: ignore[return-value]
+@dataclass(frozen=True)
+class _Tally(Tally):
+    """What the statistics are counted from, per triple: a rebuild takes the previous build's and the
+    union's change (`Rebuild.tallied`) instead of a pass over the union."""
+
+    properties: dict[str, int]  # predicate -> triples
+    classes: dict[Term, int]  # value of rdf:type -> triples
+    links: dict[tuple[LinkTarget, str], int]  # (target, predicate) -> links
+    sources: dict[Term, int]  # subject of rdf:type schema:NewsArticle -> triples (1)
+    editions: dict[Term, int]  # value of gii:edition -> triples
+
+
+def _statistics(dataset: Quads, rebuild: "Rebuild | None" = None) -> _Statistics:
+    """What the description counts, made once (`write_dist` has it made while Turtle and TriG are written);
+    with `rebuild`, from what the previous build left and the change where it can, left for the next."""
+    def make() -> _Statistics:
+        tally = rebuild.tallied("statistics", _tally) if rebuild is not None else None
+        if tally is None:
+            tally = _tally(dataset.by_subject())
+        if rebuild is not None:
+            rebuild.leave("statistics", tally)
+        return _stated(tally, dataset.by_subject())
+    return dataset.shared("statistics", make)  # type: ignore[return-value]
 
 
 def _count(by_subject: Index) -> _Statistics:
+    return _stated(_tally(by_subject), by_subject)
+
+
+def _tally(by_subject: Index) -> _Tally:
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
     rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
-    triples = 0
-    properties: set[str] = set()
-    classes: set[Term] = set()
-    sources: set[Term] = set()
-    editions: set[Term] = set()
+    properties: dict[str, int] = {}
+    classes: dict[Term, int] = {}
+    sources: dict[Term, int] = {}
+    editions: dict[Term, int] = {}
     links: dict[tuple[LinkTarget, str], int] = {}
     for s, props in by_subject.items():
-        properties.update(props)
         for p, objects in props.items():
-            triples += len(objects)
+            properties[p] = properties.get(p, 0) + len(objects)
             if p == rdf_type:
-                classes.update(objects)
+                for o in objects:
+                    classes[o] = classes.get(o, 0) + 1
                 if article in objects:
-                    sources.add(s)
+                    sources[s] = 1
             elif p == edition:
-                editions.update(objects)
+                for o in objects:
+                    editions[o] = editions.get(o, 0) + 1
             for o in objects:
                 if isinstance(o, str) and o.startswith(spaces):
                     for target in LINK_TARGETS:
                         if o.startswith(target.uri_space):
                             links[target, p] = links.get((target, p), 0) + 1
+    return _Tally(properties, classes, links, sources, editions)
+
+
+def _stated(tally: _Tally, by_subject: Index) -> _Statistics:
+    """The statistics of the union indexed by `by_subject`, whose counts are `tally`."""
     issued = DCTERMS.issued
-    years = {o[0] for e in editions for o in by_subject.get(e, {}).get(issued, ())}
-    return _Statistics(triples, len(by_subject), properties, classes, links, sources, years)
+    years = {o[0] for e in tally.editions for o in by_subject.get(e, {}).get(issued, ())}
+    return _Statistics(sum(tally.properties.values()), len(by_subject), set(tally.properties), set(tally.classes),
+                       dict(tally.links), set(tally.sources), years)
 
 
 def _subset(g: set[Triple], name: str, triples: int) -> str:

@@ -10,14 +10,24 @@ numbers and booleans only when that expands to the same lexical form (and intege
 the 53 bits JavaScript keeps exactly), blank nodes keep their labels. The text is what
 `json.dumps(doc, ensure_ascii=False, indent=2)` prints, written by a small streaming printer (the
 json module indents in pure Python).
+
+A rebuild (`analysis` and `spliced` given the `Rebuild`) works the analysis out from counts the
+previous build left and the union's change, and, when it is the previous one, copies the previous
+dump's node objects but those of the subjects the change touches.
 """
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import Stale
 from .quads import Index, Quads
+from .rebuild import Tally
+from .splice import Edit, rewrite
 from .terms import XSD_BOOLEAN, XSD_INTEGER, XSD_STRING, BNode, Literal, Term, check_iri, check_language, n3
 from .namespaces import PREFIXES, RDF
 
@@ -27,6 +37,12 @@ _NATIVE = {XSD_INTEGER, XSD_BOOLEAN}
 _SAFE_INTEGER = 2 ** 53 - 1  # JSON numbers beyond it lose digits in JavaScript (jsonld.js)
 _RDF_TYPE = RDF.type
 _ORDERED_PREFIXES = sorted(PREFIXES, key=lambda p: (PRIORITY.index(p) if p in PRIORITY else len(PRIORITY), p))
+_STEP = "jsonld"  # what this module leaves for the next build (`Rebuild.leave`): its `Counts`
+
+if TYPE_CHECKING:
+    import mmap
+
+    from .rebuild import Rebuild
 
 
 def _split(iri: str, blocked: frozenset[str] = frozenset()) -> tuple[str, str] | None:
@@ -79,8 +95,27 @@ Analysis = tuple[dict, dict[str, tuple[str, dict]], dict[str, str]]
 
 def _context(subjects: Index) -> Analysis:
     """The @context, and the term (with its definition) of each predicate IRI, the term of each class IRI."""
-    kinds: dict[str, set[str]] = defaultdict(set)
-    classes: set[str] = set()
+    return _derive(_counts(subjects))
+
+
+@dataclass(frozen=True)
+class Counts(Tally):
+    """What the analysis of a graph is derived from (`_derive`), counted per triple: a rebuild works its
+    analysis out from the previous build's and the union's change (`Rebuild.tallied`)."""
+
+    #: (predicate, kind of value (`_value_kind`; an IRI of rdf:type is a class instead)) -> triples
+    kinds: dict[tuple[str, str], int]
+    #: class IRI -> rdf:type triples
+    classes: dict[str, int]
+    #: scheme of the IRIs that read as compact IRIs (no "//" after the colon) -> their occurrences
+    #: in triples (as subject, predicate, object, datatype)
+    schemes: dict[str, int]
+
+
+def _counts(subjects: Index) -> Counts:
+    """The counts of a graph (indexed by subject), checking each of its IRIs and language tags on the way."""
+    kinds: dict[str, dict[str, int]] = {}
+    classes: dict[str, int] = {}
     iris: set[str] = set()
     languages: set[str] = set()
     add_iri, plain = iris.add, (None, XSD_STRING)
@@ -89,32 +124,68 @@ def _context(subjects: Index) -> Analysis:
             add_iri(s)
         for p, objects in props.items():
             add_iri(p)
-            kind = kinds[p]
+            kind = kinds.get(p)
+            if kind is None:
+                kind = kinds[p] = {}
             for o in objects:  # one pass: the IRIs and the kind of each value (`_value_kind`, inlined for the common ones)
                 if type(o) is str:
                     add_iri(o)
                     if p == _RDF_TYPE:
-                        classes.add(o)
-                    else:
-                        kind.add("@id")
+                        classes[o] = classes.get(o, 0) + 1
+                        continue
+                    value = "@id"
                 elif type(o) is Literal:
                     if o[1]:
                         languages.add(o[1])
-                        kind.add("@language")
+                        value = "@language"
                     elif o[2] in plain:
-                        kind.add("string")
+                        value = "string"
                     else:
                         add_iri(o[2])
-                        kind.add(_value_kind(o))
+                        value = _value_kind(o)
                 else:
-                    kind.add(_value_kind(o))
-    for p in [p for p, kind in kinds.items() if not kind]:  # rdf:type with classes only: no term of its own
-        del kinds[p]
+                    value = _value_kind(o)
+                kind[value] = kind.get(value, 0) + 1
     for iri in iris:
         check_iri(iri)
     for tag in languages:
         check_language(tag)
-    blocked = _colliding_prefixes(iris)
+    compact = {iri for iri in iris if not iri.partition(":")[2].startswith("//")}
+    return Counts({(p, value): n for p, kind in kinds.items() for value, n in kind.items()},
+                  classes, _occurrences(subjects, compact) if compact else {})
+
+
+def _occurrences(subjects: Index, compact: set[str]) -> dict[str, int]:
+    """How often the IRIs `compact` (that read as compact IRIs) occur in the graph's triples, per scheme,
+    in the places `_counts` reads IRIs from."""
+    out: dict[str, int] = {}
+
+    def count(iri: str, n: int = 1) -> None:
+        scheme = iri.partition(":")[0]
+        out[scheme] = out.get(scheme, 0) + n
+    plain = (None, XSD_STRING)
+    for s, props in subjects.items():
+        for p, objects in props.items():
+            if type(s) is str and s in compact:
+                count(s, len(objects))
+            if p in compact:
+                count(p, len(objects))
+            for o in objects:
+                if type(o) is str:
+                    if o in compact:
+                        count(o)
+                elif type(o) is Literal and not o[1] and o[2] not in plain and o[2] in compact:
+                    count(o[2])
+    return out
+
+
+def _derive(counts: Counts) -> Analysis:
+    """The analysis (`_context`) of a graph whose counts are `counts`."""
+    kinds: dict[str, set[str]] = defaultdict(set)  # rdf:type with classes only has no term of its own
+    for p, value in counts.kinds:
+        kinds[p].add(value)
+    classes = set(counts.classes)
+    blocked = frozenset(counts.schemes)
     used_prefixes: set[str] = set()
     terms: dict[str, dict | str] = {}
 
@@ -174,17 +245,6 @@ def _full(compact: str) -> str:
     return PREFIXES[prefix] + local
 
 
-def _colliding_prefixes(iris: set[str]) -> frozenset[str]:
-    """Schemes of IRIs that a JSON-LD reader would take for compact IRIs (`schema:x`, not `http://`):
-    no prefix or term of the context may bear their name."""
-    schemes = set()
-    for iri in iris:
-        scheme, _, rest = iri.partition(":")
-        if not rest.startswith("//"):
-            schemes.add(scheme)
-    return frozenset(schemes)
-
-
 def _rank(iri: str, blocked: frozenset[str] = frozenset()) -> tuple:
     split = _split(iri, blocked)
     if split is None:
@@ -193,24 +253,148 @@ def _rank(iri: str, blocked: frozenset[str] = frozenset()) -> tuple:
     return (PRIORITY.index(prefix) if prefix in PRIORITY else len(PRIORITY), local, prefix)
 
 
-def analysis(quads: Quads) -> Analysis:
+def analysis(quads: Quads, rebuild: "Rebuild | None" = None) -> Analysis:
     """The @context of a dataset's union and the terms of its predicates and classes, worked out once
-    (checking every IRI) for the dump and `context.jsonld` alike."""
-    return quads.shared("jsonld", lambda: _context(quads.by_subject()))  # type: ignore[return-value]
+    (checking every IRI) for the dump and `context.jsonld` alike. With `rebuild`, from the counts the
+    previous build left and the union's change where it can (checking the IRIs the change adds), and
+    this build's counts are left for the next."""
+    def make() -> Analysis:
+        counts = rebuild.tallied(_STEP, _counts) if rebuild is not None else None
+        if counts is None:
+            counts = _counts(quads.by_subject())
+        if rebuild is not None:
+            rebuild.leave(_STEP, counts)
+        return _derive(counts)
+    return quads.shared("jsonld", make)  # type: ignore[return-value]
+
+
+def spliced(quads: Quads, path: Path, rebuild: "Rebuild | None") -> tuple[int, str] | None:
+    """The dump written into `path` (its size and SHA-256) from the previous build's file in the output
+    folder, when the analysis is the one that file was written with: the node objects of the subjects
+    the union's change touches are cut out and written anew (in their sorted place), the others copied
+    (`splice.rewrite`, which checks the file's SHA-256 as it is read). None where it cannot be spliced
+    exactly (no record, another analysis, not the file that build wrote, no node object left)."""
+    if rebuild is None or rebuild.change is None or rebuild.previous is None:
+        return None
+    left, expected = rebuild.left(_STEP), rebuild.previous.dumps.get(path.name)
+    analysed = analysis(quads, rebuild)
+    if not isinstance(left, Counts) or expected is None or _derive(left) != analysed:
+        return None
+    change = rebuild.change
+    subjects = quads.by_subject()
+    touched = sorted({s for s, _, _ in change.union_removed} | {s for s, _, _ in change.union_added})
+    nodes = {s: _node(s, subjects[s], analysed) for s in touched if s in subjects}
+    header = _header(analysed[0]).encode("utf-8")
+    try:
+        return rewrite(rebuild.out / path.name, expected, lambda old: _node_edits(old, header, touched, nodes), path)
+    except (Stale, OSError):
+        return None
+
+
+_OPEN = b"\n    {\n"  # the line that opens a top-level node object (JSON strings hold no raw line feed)
+_CLOSE = b"\n    }"  # the line that closes it
+_SEPARATOR = ",\n    "
+_TAIL = "\n  ]\n}\n"
+_ID = b'      "@id": '
+
+
+def _node_edits(old: "mmap.mmap | bytes", header: bytes, touched: list[Term], nodes: dict[Term, str]) -> list[Edit]:
+    """The edits (`splice.rewrite`) that make the dump `old` (`header`, then node objects sorted by subject)
+    the dump whose node objects of `touched` (sorted) are `nodes` (none for a subject no longer described).
+    Each node object is found by binary search; what is cut or put in is a node object with the separator
+    before it ("," and a line feed; the first node object has no comma). `Stale` if `old` is not such a dump."""
+    first, end = len(header), len(old) - len(_TAIL)
+    if old[:first] != header or old[end:] != _TAIL.encode() or old[first:first + len(_OPEN)] != _OPEN:
+        raise Stale("not a dump with this context and node objects")
+    edits: list[Edit] = []
+    at = first
+    for s in touched:
+        at = _first_node_not_below(old, s, at, end)
+        unit = at - 1 if first < at < end else at  # where the node object at `at` starts, with its separator
+        if at < end and _subject_at(old, at) == s:
+            following = _node_end(old, at, end)
+            edits.append((unit, old[unit:following], True))
+            unit = following
+        if s in nodes:
+            edits.append((unit, (_SEPARATOR + nodes[s]).encode("utf-8"), False))
+    kept = first  # where the first node object left of the previous file starts (`end` if none is)
+    for offset, piece, cut in edits:
+        if cut:
+            if offset != kept:
+                break
+            kept = offset + len(piece)
+    put = next(((n, offset) for n, (offset, _, cut) in enumerate(edits) if not cut), None)
+    if put is not None and put[1] <= kept:  # a new node object comes first: without its comma
+        n, offset = put
+        edits[n] = (offset, edits[n][1][1:], False)
+        if kept == first:  # before the previous first, which gains one
+            last = max(i for i, (o, _, _) in enumerate(edits) if o == first)
+            edits.insert(last + 1, (first, b",", False))
+    elif kept < end:
+        if kept > first:  # a node object that followed others comes first: without its comma
+            edits.append((kept, b",", True))
+            edits.sort(key=lambda edit: edit[0])  # stable: edits at one offset keep their order
+    else:
+        raise Stale("no node object left")
+    return edits
+
+
+def _first_node_not_below(old: "mmap.mmap | bytes", subject: Term, lo: int, hi: int) -> int:
+    """The offset of the first node object opened at or after `lo` (one is) whose subject does not sort
+    below `subject` (`hi` if none does), by binary search."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = old.rfind(_OPEN, lo, mid + len(_OPEN))
+        if start < 0:
+            raise Stale("no node object where one was")
+        if _subject_at(old, start) < subject:
+            following = old.find(_OPEN, start + 1, hi)
+            lo = hi if following < 0 else following
+        else:
+            hi = start
+    return lo
+
+
+def _subject_at(old: "mmap.mmap | bytes", at: int) -> str:
+    """The subject of the node object opened at `at`."""
+    start = at + len(_OPEN)
+    line = old[start:old.find(b"\n", start)]
+    if not line.startswith(_ID):
+        raise Stale("a node object without its @id first")
+    try:
+        subject = json.loads(line[len(_ID):].rstrip(b","))
+    except ValueError as exc:
+        raise Stale("a node object whose @id is not a JSON string") from exc
+    if not isinstance(subject, str):
+        raise Stale("a node object whose @id is not a JSON string")
+    return subject
+
+
+def _node_end(old: "mmap.mmap | bytes", at: int, end: int) -> int:
+    """Where the node object opened at `at` ends (the next one's separator, or the end of the graph)."""
+    close = old.find(_CLOSE, at, end)
+    following = close + len(_CLOSE)
+    if close < 0 or (following != end and old[following:following + 1 + len(_OPEN)] != b"," + _OPEN):
+        raise Stale("a node object not closed where the next opens")
+    return following
 
 
 def jsonld_chunks(subjects: Index, analysed: Analysis, kept: dict[Term, str] | None = None) -> Iterator[str]:
     """A graph (indexed by subject) as compact JSON-LD with its context inline, one node object at a time;
     `analysed`: its `analysis`; `kept`: node objects of some subjects written already (`kept_nodes`)."""
-    context, predicates, classes = analysed
-    yield '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
+    yield _header(analysed[0])
     first = True
     kept = kept or {}
     for s in sorted(subjects):
         text = kept.get(s)
-        yield ("\n    " if first else ",\n    ") + (text if text is not None else _node(s, subjects[s], analysed))
+        yield (_SEPARATOR[1:] if first else _SEPARATOR) + (text if text is not None else _node(s, subjects[s], analysed))
         first = False
-    yield ("\n  ]\n}\n" if not first else "]\n}\n")
+    yield (_TAIL if not first else "]\n}\n")
+
+
+def _header(context: dict) -> str:
+    """The dump up to its first node object."""
+    return '{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": ['
 
 
 def _node(s: Term, props: dict[str, list[Term]], analysed: Analysis) -> str:

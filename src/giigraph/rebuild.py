@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import formats
 from .apart import in_thread
-from .quads import DEFAULT_GRAPH, Quads, load_written, sorted_lines
+from .errors import Stale
+from .quads import DEFAULT_GRAPH, Index, Quads, index, load_written, sorted_lines
 from .terms import Triple
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 #: A change of more triples than this is not worth following: the whole dataset is redone.
 MOST_CHANGED = 100_000
 _NT = formats.get("nt").filename
+T = TypeVar("T", bound="Tally")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,34 @@ class Change:
     #: The triples that left the union (no graph holds them any more) and those that joined it.
     union_removed: frozenset[Triple]
     union_added: frozenset[Triple]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts taken per triple of a union (each field a dict of counts, none zero), left by a step for
+    the next build: the counts of a changed union are the previous ones with the removed triples'
+    taken away and the added triples' added (`moved`, `Rebuild.tallied`), without a pass over it."""
+
+    def moved(self: T, removed: T, added: T) -> T:
+        """These counts less `removed`'s, plus `added`'s; `Stale` if one would fall below zero (`removed`
+        is not part of what these counted)."""
+        return type(self)(*(_moved(getattr(self, f.name), getattr(removed, f.name), getattr(added, f.name))
+                            for f in fields(self)))
+
+
+def _moved(counts: dict[Hashable, int], less: dict[Hashable, int], more: dict[Hashable, int]) -> dict[Hashable, int]:
+    out = dict(counts)
+    for key, n in less.items():
+        left = out.get(key, 0) - n
+        if left < 0:
+            raise Stale(f"{key!r} counted fewer times than removed")
+        if left:
+            out[key] = left
+        else:
+            del out[key]
+    for key, n in more.items():
+        out[key] = out.get(key, 0) + n
+    return out
 
 
 @dataclass
@@ -171,6 +202,20 @@ class Rebuild:
         """What `step` left in the previous build, when this build knows the exact change since (else
         None: what it left describes data this build cannot relate to its own)."""
         return self.previous.left.get(step) if self.previous is not None and self.change is not None else None
+
+    def tallied(self, step: str, tally: Callable[[Index], T]) -> T | None:
+        """This union's counts without a pass over it: those `step` left (made by `tally`, which counts the
+        triples of an index), moved by the union's change; None if it left none, or they do not add up."""
+        left = self.left(step)
+        if left is None or self.change is None:
+            return None
+        removed, added = tally(index(self.change.union_removed)), tally(index(self.change.union_added))
+        if type(left) is not type(added):
+            return None
+        try:
+            return left.moved(removed, added)  # type: ignore[attr-defined]
+        except Stale:
+            return None
 
     def leave(self, step: str, value: object) -> None:
         """Leave `value` for `step` of the next build (`left`), if this one succeeds. A forked writer's

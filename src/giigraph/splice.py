@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,18 +28,32 @@ if TYPE_CHECKING:
 BLOCK = 1 << 22
 
 
+#: (offset in the previous file, bytes, whether they are cut there (else put in before what is there))
+Edit = tuple[int, bytes, bool]
+
+
 def splice(previous: Path, expected: tuple[int, str], cut: Iterable[str], put: Iterable[str],
            path: Path, block: int = BLOCK) -> tuple[int, str]:
     """Write into `path` the lines of the sorted file `previous` without the lines `cut` and with
     the lines `put` (each ending in its line feed); its size and SHA-256, taken as it is written.
     `Stale` (with `path` left half-written) unless `previous` has the size and SHA-256 `expected`,
     holds every line of `cut` and none of `put`."""
+    return rewrite(previous, expected, lambda old: _edits(old, cut, put), path, block)
+
+
+def rewrite(previous: Path, expected: tuple[int, str], edits: "Callable[[mmap.mmap | bytes], list[Edit]]",
+            path: Path, block: int = BLOCK) -> tuple[int, str]:
+    """Write into `path` the file `previous` with the `edits(its bytes)` made (in the order of their
+    offsets; at one offset, in their order), the unchanged spans copied in blocks; its size and SHA-256,
+    taken as it is written. `Stale` (with `path` left half-written) unless `previous` has the size and
+    SHA-256 `expected` (hashed as it is copied: `edits` may read it before, and raise `Stale`), and
+    every cut holds the bytes that are there."""
     with open(previous, "rb") as fh:
         if os.fstat(fh.fileno()).st_size != expected[0]:
             raise Stale(f"{previous}: not the size the previous build wrote")
         with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if expected[0] else _Empty()) as old:
             digest = hashlib.sha256()
-            written = write_stream(path, _spliced(old, _edits(old, cut, put), digest, block))
+            written = write_stream(path, _spliced(old, edits(old), digest, block))
     if digest.hexdigest() != expected[1]:
         raise Stale(f"{previous}: not the file the previous build wrote")
     return written
@@ -55,7 +69,7 @@ class _Empty(bytes):
         pass
 
 
-def _edits(old: "mmap.mmap | bytes", cut: Iterable[str], put: Iterable[str]) -> list[tuple[int, bytes, bool]]:
+def _edits(old: "mmap.mmap | bytes", cut: Iterable[str], put: Iterable[str]) -> list[Edit]:
     """(offset in `old`, line, whether it is cut) for every line cut or put in, in the order of the
     lines: a cut line sits at its offset, a put-in line goes before the line at its offset."""
     lines = sorted([(line.encode("utf-8"), True) for line in set(cut)]
@@ -87,7 +101,7 @@ def _first_not_below(old: "mmap.mmap | bytes", line: bytes, lo: int) -> int:
     return lo
 
 
-def _spliced(old: "mmap.mmap | bytes", edits: list[tuple[int, bytes, bool]], digest: "hashlib._Hash",
+def _spliced(old: "mmap.mmap | bytes", edits: list[Edit], digest: "hashlib._Hash",
              block: int) -> Iterator[bytes]:
     """The new file's bytes, in pieces of about `block` bytes; `digest` takes every byte of `old`, in order."""
     held = bytearray()  # small pieces, joined into one
