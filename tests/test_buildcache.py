@@ -520,10 +520,13 @@ def test_a_rebuild_into_the_same_folder_patches_the_previous_union(small_corpus,
     before = _lines(out / "giigraph.nt")
     add_change_remove(data)
     seen = _spy(monkeypatch)
+    xml, spliced_xml = [], export.spliced_rdfxml
+    monkeypatch.setattr(export, "spliced_rdfxml", lambda *args: xml.append(spliced_xml(*args)) or xml[-1])
     build_dist(out, data_dir=data, source_cache=cache)
     after = _lines(out / "giigraph.nt")
     change = seen["change"]
     assert isinstance(change, Change) and len(change.graphs) == 3
+    assert len(xml) == 1 and xml[0] is not None  # RDF/XML spliced from the previous file
     assert _nt(change.union_added) == after - before and _nt(change.union_removed) == before - after
     fresh = ox.Store()  # what a build loads from its own N-Triples
     fresh.load(path=str(out / "giigraph.nt"), format=ox.RdfFormat.N_TRIPLES)

@@ -30,6 +30,7 @@ from .rdfio import chunks, write_rdfxml, write_stream
 from .splice import spliced
 from .terms import Literal, Term, Triple
 from .turtle import turtle
+from .xmlsplice import spliced_rdfxml
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
@@ -101,8 +102,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
     With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
-    the union's store is the previous one patched, N-Quads, N-Triples and JSON-LD are spliced from the
-    previous build's files (`splice`, `jsonld.spliced`), the JSON-LD context is worked out from the
+    the union's store is the previous one patched, N-Quads, N-Triples, JSON-LD and RDF/XML are spliced
+    from the previous build's files (`splice`, `jsonld.spliced`, `xmlsplice`), the JSON-LD context is worked out from the
     change, and this build is recorded for the next.
     """
     out = Path(out)
@@ -174,7 +175,8 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool,
                   rebuild: "Rebuild | None") -> "Future[dict[str, Dump]]":
     """N-Quads and N-Triples, then RDF/XML streamed from the N-Triples file; with `load_store`, the store
     of the union starts loading from that file, in a thread, once it is complete. For `big` data (where Linux
-    allows it) RDF/XML is written by a small spawned process, and the first two by a forked copy of
+    allows it) RDF/XML is written by a small spawned process (unless spliced from the previous build's
+    file, `xmlsplice`), and the first two by a forked copy of
     this process, which ends then (its copy of the data and the sorted lines go with it), N-Triples
     first, so that the store starts loading while N-Quads are written; a thread waits for them. The
     future gives the dumps, or raises what writing them raised."""
@@ -191,8 +193,7 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool,
 
     def then_xml() -> dict[str, Dump]:
         dumps = written.result()
-        dumps["xml"] = _xml_dump(*apart(write_rdfxml, nt_file, _xml_file(staging), dataset.prefixes,
-                                        start="spawn").result())
+        dumps["xml"] = _xml(dataset, staging, rebuild, "spawn")
         return dumps
     threads = ThreadPoolExecutor(1, thread_name_prefix="giigraph-xml")
     try:
@@ -209,16 +210,19 @@ def _write_sorted(dataset: Quads, staging: Path, load_store: bool, rebuild: "Reb
     dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
     if load_store:
         dataset.load_union_store(nt_file)
-    dumps["xml"] = _xml_dump(*write_rdfxml(nt_file, _xml_file(staging), dataset.prefixes))
+    dumps["xml"] = _xml(dataset, staging, rebuild, None)
     return dumps
 
 
-def _xml_file(staging: Path) -> Path:
-    return staging / formats.get("xml").filename
-
-
-def _xml_dump(size: int, sha256: str) -> Dump:
-    return Dump(formats.get("xml"), size, sha256)
+def _xml(dataset: Quads, staging: Path, rebuild: "Rebuild | None", start: str | None) -> Dump:
+    """RDF/XML, from the N-Triples dump written in `staging`: spliced from the previous build's file
+    where `rebuild` allows it (`xmlsplice`), else written in full (by a process started with `start`,
+    or here)."""
+    nt_file, path = staging / formats.get("nt").filename, staging / formats.get("xml").filename
+    written = spliced_rdfxml(rebuild, nt_file, path, dataset.prefixes)
+    if written is None:
+        written = apart(write_rdfxml, nt_file, path, dataset.prefixes, start=start).result()
+    return Dump(formats.get("xml"), *written)
 
 
 #: The dataset and staging folder a forked writer reads from its copy of this process's memory, the

@@ -79,14 +79,14 @@ def _edits(old: "mmap.mmap | bytes", cut: Iterable[str], put: Iterable[str]) -> 
     for line, cutting in lines:
         if not line.endswith(b"\n") or line.count(b"\n") != 1:
             raise Stale(f"{line[:80]!r} is not one line")
-        at = _first_not_below(old, line, at)
+        at = first_line_not_below(old, line, at)
         if (old[at:at + len(line)] == line) != cutting:
             raise Stale(f"the previous file {'lacks' if cutting else 'holds'} {line[:80]!r}")
         edits.append((at, line, cutting))
     return edits
 
 
-def _first_not_below(old: "mmap.mmap | bytes", line: bytes, lo: int) -> int:
+def first_line_not_below(old: "mmap.mmap | bytes", line: bytes, lo: int) -> int:
     """The offset of the first line of `old` from the line starting at `lo` on that does not sort
     below `line` (the end of `old` if none does), by binary search."""
     hi = len(old)
