@@ -650,17 +650,20 @@ def test_what_a_writer_leaves_reaches_the_next_build_that_follows_the_change(sma
     def recording(self, quads, dumps):  # what the test's writers left, beside what the real ones leave
         recorded.append({step[5:]: value for step, value in self.leaving.items() if step.startswith("test ")})
         return finish(self, quads, dumps)
+
+    def left(value) -> dict[str, object]:  # by each writer given the rebuild (all but RDF/XML)
+        return {name: value for name in ("nt", "nquads", "jsonld", "turtle", "trig")}
     monkeypatch.setattr(export, "_write", leaving)
     monkeypatch.setattr(Rebuild, "finish", recording)
     build_dist(out, data_dir=data, source_cache=cache)
-    assert recorded[-1] == {"nt": (0, None), "nquads": (0, None), "jsonld": (0, None)}
+    assert recorded[-1] == left((0, None))
     corpus.add_article(data, 10_000)
     build[0] = 1
     build_dist(out, data_dir=data, source_cache=cache)
-    assert recorded[-1] == {"nt": (1, (0, None)), "nquads": (1, (0, None)), "jsonld": (1, (0, None))}
+    assert recorded[-1] == left((1, (0, None)))
     build[0] = 2
     build_dist(tmp_path / "elsewhere", data_dir=data, source_cache=cache)  # no previous build there
-    assert recorded[-1] == {"nt": (2, None), "nquads": (2, None), "jsonld": (2, None)}
+    assert recorded[-1] == left((2, None))
 
 
 def _loaded(data: Path, cache: SourceCache | None) -> object:

@@ -205,10 +205,10 @@ def test_what_the_forked_writer_raises_fails_the_build_and_leaves_nothing(tmp_pa
 
     write = export.chunks
 
-    def chunks(dataset, name):
+    def chunks(dataset, name, rebuild=None):
         if name == "trig":
             raise InputError("TriG refused")
-        return write(dataset, name)
+        return write(dataset, name, rebuild)
 
     monkeypatch.setattr(export, "APART_QUADS", 0)
     monkeypatch.setattr(export, "chunks", chunks)  # inherited by the fork
@@ -226,10 +226,10 @@ def test_what_the_forked_sorted_writer_raises_comes_before_a_validation_failure(
 
     write = export.chunks
 
-    def chunks(dataset, name):
+    def chunks(dataset, name, rebuild=None):
         if name == "nquads":
             raise InputError("N-Quads refused")
-        return write(dataset, name)
+        return write(dataset, name, rebuild)
 
     def refuse(dataset):
         raise ValidationFailed(None, "refused")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from giigraph import build_dist, export, splice as splicing
+from giigraph import build_dist, export, splice as splicing, turtlesplice
 from giigraph.buildcache import SourceCache
 from giigraph.errors import Stale
 from giigraph.splice import splice
@@ -135,9 +135,16 @@ def change_sources(data: Path, again: bool = False) -> None:
 @pytest.fixture
 def outcomes(tmp_path, monkeypatch):
     """What each splice of the builds did, by dump file: "spliced", "stale" or "missing" (in a file:
-    forked writers splice too)."""
+    forked writers splice too); Turtle and TriG: "spliced" or "in full"."""
     log = tmp_path / "splices.jsonl"
-    splice_as_is = splicing.splice
+    splice_as_is, laid_out_again = splicing.splice, turtlesplice.spliced
+
+    def spy_laid_out(dataset, name, path, rebuild):
+        written = laid_out_again(dataset, name, path, rebuild)
+        with open(log, "a") as fh:
+            fh.write(json.dumps([path.name, "in full" if written is None else "spliced"]) + "\n")
+        return written
+    monkeypatch.setattr(turtlesplice, "spliced", spy_laid_out)
 
     def spy(previous, expected, cut, put, path, block=splicing.BLOCK):
         try:
@@ -163,7 +170,9 @@ def outcomes(tmp_path, monkeypatch):
     return read
 
 
-SPLICED = [("giigraph.nq", "spliced"), ("giigraph.nt", "spliced")]
+SPLICED = [("giigraph.nq", "spliced"), ("giigraph.nt", "spliced"), ("giigraph.trig", "spliced"),
+           ("giigraph.ttl", "spliced")]
+IN_FULL = [("giigraph.trig", "in full"), ("giigraph.ttl", "in full")]
 
 
 @pytest.mark.parametrize("forked", [False, True], ids=["here", "forked"])
@@ -175,7 +184,7 @@ def test_rebuilds_in_place_are_spliced_and_are_clean_builds(small_corpus, tmp_pa
     shutil.copytree(small_corpus, data)
     cache = SourceCache(tmp_path / "cache")
     build_dist(out, data_dir=data, source_cache=cache)
-    assert outcomes() == []  # nothing to splice from
+    assert outcomes() == IN_FULL  # nothing to splice from
     for again in (False, True):  # the second splices what the first spliced, with the graphs' lines it left in the cache
         change_sources(data, again)
         build_dist(out, data_dir=data, source_cache=cache)
@@ -190,6 +199,7 @@ def test_a_previous_dump_edited_by_hand_is_written_in_full(small_corpus, tmp_pat
     shutil.copytree(small_corpus, data)
     cache = SourceCache(tmp_path / "cache")
     build_dist(out, data_dir=data, source_cache=cache)
+    assert outcomes() == IN_FULL
     change_sources(data)
     nt = out / "giigraph.nt"
     raw = nt.read_bytes()
@@ -200,6 +210,7 @@ def test_a_previous_dump_edited_by_hand_is_written_in_full(small_corpus, tmp_pat
     else:
         nt.unlink()
     build_dist(out, data_dir=data, source_cache=cache)
-    assert outcomes() == [("giigraph.nq", "spliced"), ("giigraph.nt", "missing" if edit == "deleted" else "stale")]
+    assert outcomes() == [("giigraph.nq", "spliced"), ("giigraph.nt", "missing" if edit == "deleted" else "stale"),
+                          ("giigraph.trig", "spliced"), ("giigraph.ttl", "spliced")]
     build_dist(tmp_path / "clean", data_dir=data)
     assert files(out) == files(tmp_path / "clean")

@@ -124,7 +124,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
             dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
             _release_freed_memory()
-            started.append(_write_beside(dataset, staging, ("turtle", "trig"), big))  # RDF/XML may still be written
+            # RDF/XML may still be written
+            started.append(_write_beside(dataset, staging, ("turtle", "trig"), big, rebuild))
             analysed = analysis(dataset, rebuild)  # from the previous build's counts and the change, where it can
             dumps = {"jsonld": _write(dataset, staging, "jsonld", rebuild)}
             (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysed))
@@ -155,7 +156,7 @@ def _write(dataset: Quads, staging: Path, name: str, rebuild: "Rebuild | None" =
     if written is None:
         if name == "nt":
             dataset.nq_lines()  # N-Triples are cut from the sorted N-Quads lines, even when written first
-        written = write_stream(path, chunks(dataset, name))
+        written = write_stream(path, chunks(dataset, name, rebuild))
     return Dump(fmt, *written)
 
 
@@ -231,7 +232,8 @@ def _xml(dataset: Quads, staging: Path, rebuild: "Rebuild | None", start: str | 
 _FORKED: "tuple[Quads, Path, Event | None, Rebuild | None] | None" = None
 
 
-def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bool) -> "Future[dict[str, Dump]]":
+def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bool,
+                  rebuild: "Rebuild | None" = None) -> "Future[dict[str, Dump]]":
     """Write dumps in a forked copy of this process (for `big` data, where Linux allows it), beside
     this process's own work: Python writers hold the GIL, so a second core takes them only as a second
     process. The copy shares the dataset's pages until it touches them (the dataset is frozen out of
@@ -240,10 +242,10 @@ def _write_beside(dataset: Quads, staging: Path, names: tuple[str, ...], big: bo
     import multiprocessing
 
     if not big or "fork" not in multiprocessing.get_all_start_methods():
-        done = apart(_write_all, dataset, staging, names, start=None)
-        dataset.forget("turtle names")  # Turtle's and TriG's, no longer needed
+        done = apart(_write_all, dataset, staging, names, rebuild, start=None)
+        dataset.forget("turtle names", "turtle splice")  # Turtle's and TriG's, no longer needed
         return done
-    return _forked(dataset, staging, names)
+    return _forked(dataset, staging, names, rebuild=rebuild)
 
 
 def _forked(dataset: Quads, staging: Path, names: tuple[str, ...], first_written: "Event | None" = None,

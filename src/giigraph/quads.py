@@ -136,11 +136,17 @@ class Quads:
         when the N-Quads dump was not made of them (spliced): those of the graphs in `changed` are made
         unless kept, the others' (the same as in the build that made them) are listed as used, unread."""
         changed = set(changed)
+        for name in changed & self.kept.keys():
+            self._graph_lines(name)
+        self.keep_made("nq", changed)
+
+    def keep_made(self, kind: str, changed: Iterable[str], variant: bytes = b"") -> None:
+        """List what `made` keeps of `kind` for the graphs not in `changed` as used, unread: a dump
+        spliced from the previous build's file was not made of them, the next full write may be."""
+        changed = set(changed)
         for name, (count, kept) in self.kept.items():
-            if name in changed:
-                self._graph_lines(name)
-            elif count == len(self.graphs.get(name, ())):
-                kept.keep("nq")
+            if name not in changed and count == len(self.graphs.get(name, ())):
+                kept.keep(kind, variant)
 
     def made(self, name: str, kind: str, make: Callable[[], T], variant: bytes = b"") -> T:
         """What `make()` makes of graph `name` (`kind`: "nq", "trig", "turtle", "jsonld"; `variant`: what else it

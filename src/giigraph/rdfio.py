@@ -26,6 +26,8 @@ from .terms import Triple
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
 
+    from .rebuild import Rebuild
+
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "trig": "TRIG", "nquads": "N_QUADS", "xml": "RDF_XML",
                "jsonld": "JSON_LD"}
@@ -36,8 +38,9 @@ def serialize(data: "Quads | Graph | Dataset", fmt: str) -> bytes:
     return b"".join(chunks(data, fmt))
 
 
-def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
-    """The serialisation in pieces, so big dumps stream to disk (and to a checksum) as they are made."""
+def chunks(data: "Quads | Graph | Dataset", fmt: str, rebuild: "Rebuild | None" = None) -> Iterator[bytes]:
+    """The serialisation in pieces, so big dumps stream to disk (and to a checksum) as they are made;
+    with `rebuild`, Turtle and TriG leave their layout for the next build's splice (`turtlesplice`)."""
     quads = data if isinstance(data, Quads) else Quads.from_rdflib(data)
     name = formats.get(fmt).name
     if name == "nt":
@@ -45,15 +48,12 @@ def chunks(data: "Quads | Graph | Dataset", fmt: str) -> Iterator[bytes]:
     elif name == "nquads":
         yield from _encoded(quads.nq_lines())
     elif name in ("turtle", "trig"):
-        from .turtle import kept_statements, scanned, trig, turtle
+        from .turtle import kept_statements, scanned
+        from .turtlesplice import laid_out
 
         names = scanned(quads)
-        if name == "turtle":
-            kept = kept_statements(quads, names[0]) if quads.kept else None
-            text = turtle(quads.by_subject(), quads.prefixes, names, kept)
-        else:
-            text = trig(quads.graphs, names[0], quads.made)
-        yield from _encoded(text)
+        kept = kept_statements(quads, names[0]) if name == "turtle" and quads.kept else None
+        yield from _encoded(laid_out(quads, name, names, kept, rebuild))
     elif name == "jsonld":
         from .jsonld import analysis, jsonld_chunks, kept_nodes
 

@@ -41,6 +41,10 @@ def splice(previous: Path, expected: tuple[int, str], cut: Iterable[str], put: I
     return rewrite(previous, expected, lambda old: _edits(old, cut, put), path, block)
 
 
+#: A piece of a new file: a span (start, end) of the previous file's bytes, or bytes made anew.
+Segment = tuple[int, int] | bytes
+
+
 def rewrite(previous: Path, expected: tuple[int, str], edits: "Callable[[mmap.mmap | bytes], list[Edit]]",
             path: Path, block: int = BLOCK) -> tuple[int, str]:
     """Write into `path` the file `previous` with the `edits(its bytes)` made (in the order of their
@@ -57,6 +61,26 @@ def rewrite(previous: Path, expected: tuple[int, str], edits: "Callable[[mmap.mm
     if digest.hexdigest() != expected[1]:
         raise Stale(f"{previous}: not the file the previous build wrote")
     return written
+
+
+def edits_of(old: "mmap.mmap | bytes", segments: Iterable[Segment]) -> list[Edit]:
+    """The edits that make of `old` the file of `segments` (spans of `old`, in file order, and new
+    bytes): what no span copies is cut."""
+    edits: list[Edit] = []
+    at = 0
+    for segment in segments:
+        if isinstance(segment, bytes):
+            edits.append((at, segment, False))
+            continue
+        start, end = segment
+        if start < at or end > len(old):
+            raise Stale(f"a span {segment} of the previous file out of order")
+        if start > at:
+            edits.append((at, old[at:start], True))
+        at = end
+    if at < len(old):
+        edits.append((at, old[at:], True))
+    return edits
 
 
 class _Empty(bytes):
@@ -134,10 +158,15 @@ def _spliced(old: "mmap.mmap | bytes", edits: list[Edit], digest: "hashlib._Hash
 
 def spliced(dataset: Quads, name: str, path: Path, rebuild: "Rebuild | None") -> tuple[int, str] | None:
     """Dump `name` of `dataset` written into `path` (its size and SHA-256) from the previous build's
-    file in the output folder, when it is N-Quads or N-Triples and `rebuild` knows the exact change;
-    None where it cannot be spliced exactly (then the caller writes it in full). A spliced N-Quads
-    dump is not made of the graphs' sorted lines: they are left in the build cache all the same (a
-    rebuild reads a changed graph's old triples there), made for the graphs that changed."""
+    file in the output folder, when it is N-Quads or N-Triples and `rebuild` knows the exact change
+    (Turtle and TriG: `turtlesplice.spliced`); None where it cannot be spliced exactly (then the
+    caller writes it in full). A spliced N-Quads dump is not made of the graphs' sorted lines: they
+    are left in the build cache all the same (a rebuild reads a changed graph's old triples there),
+    made for the graphs that changed."""
+    if name in ("turtle", "trig") and rebuild is not None:
+        from .turtlesplice import spliced as laid_out_again
+
+        return laid_out_again(dataset, name, path, rebuild)
     if rebuild is None or rebuild.previous is None or rebuild.change is None or name not in ("nquads", "nt"):
         return None
     expected = rebuild.previous.dumps.get(path.name)

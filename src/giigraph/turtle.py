@@ -84,6 +84,9 @@ class Names:
         self.labels: dict[str, str] = {}  # an IRI as subject or object
         self.verbs: dict[str, str] = {RDF_TYPE: "a"}  # an IRI as predicate (may mint a prefix)
         self.languages: set[str] = set()
+        #: By `scan`: how many triples use each predicate, and each datatype (on their object), and
+        #: each subject's triples, in the order of the index scanned.
+        self.counted: tuple[dict[str, int], dict[str, int], list[int]] = ({}, {}, [])
 
     def iri(self, iri: str) -> str:
         label = self.labels.get(iri)
@@ -124,29 +127,39 @@ class Names:
     def scan(self, subjects: Index) -> dict[Term, int]:
         """Work out every name of a graph and note its prefixes, as rdflib does before writing;
         return how often each node is an object (rdflib orders subjects by it). Prefixes are
-        minted for predicates in IRI order, so the same graph gets the same names on every run."""
+        minted for predicates in IRI order, so the same graph gets the same names on every run.
+        How many triples use each predicate and each datatype, and each subject's triples, are kept
+        (`counted`): what a Turtle layout counts prefixes from (`turtlesplice`), taken on the way."""
         labels, verbs, iri = self.labels, self.verbs, self.iri
         references: dict[Term, int] = {}
-        predicates: set[str] = set()
+        predicates: dict[str, int] = {}
+        datatypes: dict[str, int] = {}
+        sizes: list[int] = []
         for s, props in subjects.items():
             if type(s) is str and s not in labels:
                 iri(s)
-            predicates.update(props)
-            for objects in props.values():
+            size = 0
+            for p, objects in props.items():
+                size += len(objects)
+                predicates[p] = predicates.get(p, 0) + len(objects)
                 for o in objects:
                     if type(o) is str:
                         references[o] = references.get(o, 0) + 1
                         if o not in labels:
                             iri(o)
                     elif isinstance(o, Literal):
-                        if o[2] and o[2] not in labels:
-                            iri(o[2])
+                        if o[2]:
+                            datatypes[o[2]] = datatypes.get(o[2], 0) + 1
+                            if o[2] not in labels:
+                                iri(o[2])
                         elif o[1] and o[1] not in self.languages:
                             self.languages.add(check_language(o[1]))
                     else:
                         references[o] = references.get(o, 0) + 1
-        for p in sorted(predicates.difference(verbs)):
+            sizes.append(size)
+        for p in sorted(predicates.keys() - verbs.keys()):
             self.verb(p)
+        self.counted = predicates, datatypes, sizes
         return references
 
     def header(self) -> str:
@@ -259,16 +272,17 @@ def scanned(quads: Quads) -> Scanned:
 
 
 def turtle(subjects: Index, prefixes: dict[str, str], names: Scanned | None = None,
-           kept: dict[Term, str] | None = None) -> Iterator[str]:
-    """A graph (indexed by subject, see `quads.index`) as Turtle, in chunks of text; `names`: its
-    names scanned already (`scanned`), else they are worked out here; `kept`: statements of some
-    subjects written already with these names (`kept_statements`)."""
+           kept: dict[Term, str] | None = None, order: list[Term] | None = None) -> Iterator[str]:
+    """A graph (indexed by subject, see `quads.index`) as Turtle, in chunks of text: the header, each
+    subject's statement, a last line feed. `names`: its names scanned already (`scanned`), else they
+    are worked out here; `kept`: statements of some subjects written already with these names
+    (`kept_statements`); `order`: the subjects' order (`_order`) worked out already."""
     if names is None:
         fresh = Names(prefixes)
         names = fresh, fresh.scan(subjects)
     named, references = names
     yield named.header()
-    yield from _statements(named, subjects, _order(subjects, references), 0, kept)
+    yield from _statements(named, subjects, order if order is not None else _order(subjects, references), 0, kept)
     yield "\n"
 
 
@@ -287,20 +301,33 @@ def _prefixes_key(names: Names) -> bytes:
 
 
 def trig(graphs: dict[str, Iterable[Triple]], names: Names, made: Made | None = None) -> Iterator[str]:
-    """Named graphs as TriG, in chunks of text: the default graph, then each named graph in IRI order.
+    """Named graphs as TriG, in chunks of text: the header, then each graph's block (`trig_order`),
+    after a blank line from the second on.
 
     Each graph is laid out as its own Turtle document, indented in a `<graph> { ... }` block; the
     prefixes of all graphs head the file. `names` were worked out once, on the graphs' union
     (`scanned`); each graph is then indexed and written in turn, so only one graph's index is held.
-    A block is the same text whenever its graph and the namespaces' prefixes are: `made` (e.g.
-    `Quads.made`, the build cache) may hold it.
     """
-    order = ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
-    yield "\n".join(sorted(names.header().splitlines())) + "\n\n"
-    prefixes = _prefixes_key(names)
+    yield trig_header(names)
+    for i, g in enumerate(trig_order(graphs)):
+        yield ("\n" if i else "") + trig_block(g, graphs[g], names, made)
 
-    def block(g: str) -> str:
-        subjects = index(graphs[g])
+
+def trig_order(graphs: dict[str, Iterable[Triple]]) -> list[str]:
+    """The graphs in the order TriG writes them: the default graph, then each named graph in IRI order."""
+    return ([""] if graphs.get("") else []) + sorted(g for g, triples in graphs.items() if g and triples)
+
+
+def trig_header(names: Names) -> str:
+    """TriG's head: the used prefixes, sorted, and a blank line."""
+    return "\n".join(sorted(names.header().splitlines())) + "\n\n"
+
+
+def trig_block(g: str, triples: Iterable[Triple], names: Names, made: Made | None = None) -> str:
+    """Graph `g` as a TriG block. It is the same text whenever the graph and the namespaces' prefixes
+    are: `made` (e.g. `Quads.made`, the build cache) may hold its statements."""
+    def statements() -> str:
+        subjects = index(triples)
         references: dict[Term, int] = {}
         for props in subjects.values():
             for objects in props.values():
@@ -309,7 +336,5 @@ def trig(graphs: dict[str, Iterable[Triple]], names: Names, made: Made | None = 
                         references[o] = references.get(o, 0) + 1
         return "".join(_statements(names, subjects, _order(subjects, references), 1))
 
-    for i, g in enumerate(order):
-        yield ("\n" if i else "") + (names.graph(g) + " {" if g else "{")
-        yield made(g, "trig", lambda: block(g), prefixes) if made is not None else block(g)  # noqa: B023
-        yield "}\n"
+    text = made(g, "trig", statements, _prefixes_key(names)) if made is not None else statements()
+    return (names.graph(g) + " {" if g else "{") + text + "}\n"
