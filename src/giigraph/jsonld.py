@@ -286,9 +286,11 @@ def spliced(quads: Quads, path: Path, rebuild: "Rebuild | None") -> tuple[int, s
     nodes = {s: _node(s, subjects[s], analysed) for s in touched if s in subjects}
     header = _header(analysed[0]).encode("utf-8")
     try:
-        return rewrite(rebuild.out / path.name, expected, lambda old: _node_edits(old, header, touched, nodes), path)
+        written = rewrite(rebuild.out / path.name, expected, lambda old: _node_edits(old, header, touched, nodes), path)
     except (Stale, OSError):
         return None
+    quads.keep_made("jsonld", change.graphs, _terms(analysed))  # the node objects a full write would take
+    return written
 
 
 _OPEN = b"\n    {\n"  # the line that opens a top-level node object (JSON strings hold no raw line feed)
@@ -419,10 +421,14 @@ def _node(s: Term, props: dict[str, list[Term]], analysed: Analysis) -> str:
 def kept_nodes(quads: Quads, analysed: Analysis) -> dict[Term, str]:
     """The node objects of the subjects that one graph alone describes, as `quads.kept` holds them
     (`Quads.kept_by_subject`): a node object reads only its subject's triples and the terms."""
-    _, predicates, classes = analysed
-    terms = repr((sorted(predicates.items()), sorted(classes.items()))).encode()
     return quads.kept_by_subject(
-        "jsonld", lambda subjects: {s: _node(s, props, analysed) for s, props in subjects.items()}, terms)
+        "jsonld", lambda subjects: {s: _node(s, props, analysed) for s, props in subjects.items()}, _terms(analysed))
+
+
+def _terms(analysed: Analysis) -> bytes:
+    """The terms of the predicates and classes: with a graph, what its node objects are made of."""
+    _, predicates, classes = analysed
+    return repr((sorted(predicates.items()), sorted(classes.items()))).encode()
 
 
 def context_document(subjects: Index, analysed: Analysis | None = None) -> bytes:
