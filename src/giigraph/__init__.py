@@ -73,13 +73,13 @@ def read_rdf(paths: "list[Path] | list[str]") -> "Dataset":
 
 def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
                fail_on: str = "violation", source_cache: "SourceCache | None" = None,
-               keep: "Callable[[Quads], object] | None" = None) -> list[Path]:
+               keep: "Callable[[object], object] | None" = None) -> list[Path]:
     """Build, validate and write every dump into `out`; refuses to write anything if SHACL reports a
     result of severity `fail_on` ("violation", "warning" or "info") or worse (validation runs while
     the dumps are made in a staging folder, which is then dropped). With `source_cache`, unchanged
     source files are not read again, and the cache is then pruned of what no build needs
-    (`giigraph.buildcache`). `keep` is given the dataset once written (the `giigraph` program holds
-    it, so that its process ends without freeing it)."""
+    (`giigraph.buildcache`). `keep` is given the dataset (and a rebuild's store) once written (the
+    `giigraph` program holds them, so that its process ends without freeing them)."""
     from contextlib import nullcontext
 
     from .config import resolve_base
@@ -103,7 +103,7 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
         dataset = build_quads(base, data_dir, source_cache)
         if rebuild is not None:
             rebuild.compare(dataset)
-        files = write_dist(dataset, Path(out), base, __version__, check, rebuild)
+        files = write_dist(dataset, Path(out), base, __version__, check, rebuild, keep)
     if keep is not None:
         keep(dataset)
     return files

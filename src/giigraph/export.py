@@ -90,7 +90,8 @@ def dump_iri(base: str, filename: str) -> str:
 
 
 def write_dist(dataset: Quads, out: Path, base: str, version: str,
-               check: Callable[[Quads], None] | None = None, rebuild: "Rebuild | None" = None) -> list[Path]:
+               check: Callable[[Quads], None] | None = None, rebuild: "Rebuild | None" = None,
+               keep: Callable[[object], object] | None = None) -> list[Path]:
     """Write every dump, the context, the VoID/DCAT description and the charts (`charts/*.svg`) into `out`, atomically.
 
     Each dump streams to disk as it is serialised; its size and checksum are taken on the way. For
@@ -102,9 +103,11 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
     With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
-    the union's store is the previous one patched, N-Quads, N-Triples, JSON-LD and RDF/XML are spliced
-    from the previous build's files (`splice`, `jsonld.spliced`, `xmlsplice`), the JSON-LD context is worked out from the
-    change, and this build is recorded for the next.
+    the union's store is the previous one patched, every dump is spliced from the previous build's
+    file (`splice`, `turtlesplice`, `jsonld.spliced`, `xmlsplice`), the JSON-LD context is worked out
+    from the change, and this build is recorded for the next.
+    `keep` is given the previous build's patched store once the dumps are written (the `giigraph`
+    program ends without freeing it: half a second at a million triples, else spent on returning).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +140,8 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             _swap(staging, out)
         if rebuild is not None:
             rebuild.finish(dataset, {d.fmt.filename: (d.size, d.sha256) for d in dumps.values()})
+        if keep is not None and store is not None:
+            keep(store)
     except BaseException as exc:
         wait(started)  # their processes write in staging/: done first
         shutil.rmtree(staging, ignore_errors=True)
