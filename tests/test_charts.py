@@ -78,9 +78,9 @@ def test_svg_has_one_mark_per_row_and_is_the_same_bytes_every_time(chart, answer
 def test_the_readme_shows_the_charts_the_build_draws(tmp_path):
     import giigraph
 
-    written = write_charts(giigraph.build_quads().union_store(), dataset_prefixes(), tmp_path)
+    drawn = write_charts(giigraph.build_quads().union_store(), dataset_prefixes(), tmp_path)
     readme = (ROOT / "README.md").read_text()
-    for path in written:
+    for path in (tmp_path / f"{name}.svg" for name in drawn):
         shown = ROOT / "docs" / "charts" / path.name
         assert f"](docs/charts/{path.name})" in readme, f"the README does not show {path.name}"
         assert shown.read_bytes() == path.read_bytes(), \
@@ -92,3 +92,25 @@ def test_chart_queries_are_bundled_and_open_with_their_question():
 
     for chart in CHARTS:
         assert bundled_query(chart.query).question.endswith("?")
+
+
+def test_a_chart_whose_answer_is_the_same_is_not_drawn_again(tmp_path, monkeypatch):
+    """A rebuild gives the drawings of the build before (`Rebuild.left`): a chart whose CSV answer and
+    vl-convert are the same is that SVG, byte for byte; another answer, or another vl-convert, is drawn."""
+    import giigraph
+    from giigraph import charts
+
+    store = giigraph.build_quads().union_store()
+    first = write_charts(store, dataset_prefixes(), tmp_path / "first")
+    drawn_again = []
+    real_svg = charts.svg
+    monkeypatch.setattr(charts, "svg", lambda chart, csv: drawn_again.append(chart.name) or real_svg(chart, csv))
+    again = write_charts(store, dataset_prefixes(), tmp_path / "again", first)
+    assert again == first and drawn_again == []
+    assert all((tmp_path / "again" / f"{n}.svg").read_bytes() == (tmp_path / "first" / f"{n}.svg").read_bytes()
+               for n in first)
+    stale = {ECONOMIES.name: (first[ECONOMIES.name][0] + "another row\n", "<svg>old</svg>"),
+             PCT_VS_PUBLICATIONS.name: ("vl-convert 0.0\n" + first[PCT_VS_PUBLICATIONS.name][0].split("\n", 1)[1],
+                                        "<svg>old</svg>")}
+    assert write_charts(store, dataset_prefixes(), tmp_path / "third", {**first, **stale}) == first
+    assert sorted(drawn_again) == sorted(stale)

@@ -124,7 +124,10 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
                     dataset.by_subject):
             if check is not None:
                 check(dataset)
-            write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR)
+            drawn = write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR,
+                                 rebuild.left("charts") if rebuild is not None else None)  # type: ignore[arg-type]
+            if rebuild is not None:
+                rebuild.leave("charts", drawn)
             dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
             _release_freed_memory()
             # RDF/XML may still be written
