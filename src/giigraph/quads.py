@@ -31,6 +31,11 @@ T = TypeVar("T")
 Index = dict[Term, dict[str, list[Term]]]
 
 
+def typed_literals(triples: Iterable[Triple]) -> set[Literal]:
+    """The distinct literals with a datatype or a language tag among the triples' objects."""
+    return {o for o in set(map(itemgetter(2), triples)) if o.__class__ is Literal and (o[1] or o[2])}
+
+
 class Quads:
     """Named graphs (IRI -> set of triples; "" is the default graph) and the prefixes to write them with."""
 
@@ -60,8 +65,7 @@ class Quads:
         for name, triples in self.graphs.items():
             found = self._literals.get(name)
             if found is None:
-                found = self._literals[name] = {o for o in set(map(itemgetter(2), triples))
-                                                if o.__class__ is Literal and (o[1] or o[2])}
+                found = self._literals[name] = typed_literals(triples)
             out |= found
         return out
 

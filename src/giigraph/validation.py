@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .gcpause import without_gc
-from .quads import Quads
+from .quads import Quads, typed_literals
 from .resources import SHAPES_DIR
 from .shacl.engine import RawResult
 from .terms import BNode, Literal, Term, Triple, n3
@@ -149,11 +149,12 @@ def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
     (the project's by default). Shapes the spec forbids raise `ShapesError`; with engine "fast",
     shapes the fast engine does not evaluate raise `Unsupported` ("auto" then asks pyshacl)."""
     quads = graph if isinstance(graph, Quads) else Quads.from_rdflib(graph)
-    return _validate(quads, load_shapes(shapes), engine)
+    return _validate(quads, load_shapes(shapes), engine)[0]
 
 
 def _validate(quads: Quads, shapes: ShapesGraph, engine: str,
-              since: "tuple[Iterable[Term], Iterable[Triple], Iterable[Triple]] | None" = None) -> ValidationReport:
+              since: "Since | None" = None) -> tuple[ValidationReport, bool]:
+    """The report, and whether the data's literals were found kept as written by Oxigraph's store."""
     from .shacl.shapes import Unsupported
 
     _check_local(shapes)
@@ -163,7 +164,7 @@ def _validate(quads: Quads, shapes: ShapesGraph, engine: str,
         except Unsupported:
             if engine == "fast":
                 raise
-    return _pyshacl(quads, shapes)
+    return _pyshacl(quads, shapes), False
 
 
 @without_gc  # the data's millions of objects are alive: a collection while parsing would walk them all
@@ -191,6 +192,14 @@ class Kept:
     shapes: str
     #: The focus nodes that had a result (results are not kept: those nodes are judged again).
     reported: frozenset[Term]
+    #: Whether every literal of the data was found kept as written by Oxigraph's store (SHACL-SPARQL
+    #: runs there): each literal is judged on its own, so the next data's are if the added ones are.
+    literals: bool = False
+
+
+#: What an incremental validation starts from: the focus nodes reported before, the triples added and
+#: removed since, and whether the literals were all kept as written then (`Kept`).
+Since = tuple[Iterable[Term], Iterable[Triple], Iterable[Triple], bool]
 
 
 @cache
@@ -211,27 +220,32 @@ def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = 
     `kept`, or with other shapes, validates in full. Returns what this validation leaves for the next
     (None when the fast engine did not answer)."""
     digest = project_shapes_digest()
-    since = (kept.reported, added, removed) if kept is not None and kept.shapes == digest else None
-    report = _validate(quads, load_shapes(None), "auto", since)
-    return report, Kept(digest, frozenset(r.focus for r in report.raw)) if report.engine == "fast" else None
+    since = (kept.reported, added, removed, kept.literals) if kept is not None and kept.shapes == digest else None
+    report, literals = _validate(quads, load_shapes(None), "auto", since)
+    return report, Kept(digest, frozenset(r.focus for r in report.raw), literals) if report.engine == "fast" else None
 
 
 @without_gc
-def _fast(quads: Quads, shapes: ShapesGraph,
-          since: "tuple[Iterable[Term], Iterable[Triple], Iterable[Triple]] | None" = None) -> ValidationReport:
-    """The fast engine's report; `since`: the focus nodes reported by a validation of data that
-    differed by the triples added and removed (`revalidate_graph`)."""
+def _fast(quads: Quads, shapes: ShapesGraph, since: "Since | None" = None) -> tuple[ValidationReport, bool]:
+    """The fast engine's report, and whether the data's literals were found kept as written by the
+    store; `since`: where a validation of data that differed by a change left off (`revalidate_graph`).
+    When every literal was kept then, only the added ones are checked (`Kept.literals`)."""
     from .shacl.engine import Data, Validator
     from .shacl.footprint import revalidate
     from .shacl.shapes import read_shapes
     from .shacl.sparql import SparqlRunner
 
     roots, _ = read_shapes(shapes.triples)
-    validator = Validator(Data(quads.by_subject(), few=since is not None),
-                          SparqlRunner(quads.union_store, quads.typed_literals))
-    raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since)
+    follows = since is not None and since[3]
+    added = since[1] if since is not None else ()
+    runner = SparqlRunner(quads.union_store, (lambda: typed_literals(added)) if follows else quads.typed_literals)
+    validator = Validator(Data(quads.by_subject(), few=since is not None), runner)
+    if since is None or (follows and not runner.literals_kept()):  # a literal the store rewrites: as in full
+        raw = validator.validate(roots)
+    else:
+        raw = revalidate(validator, roots, *since[:3])
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
-                            lambda: report_graph(not raw, tuple(raw), shapes.triples))
+                            lambda: report_graph(not raw, tuple(raw), shapes.triples)), runner.checked
 
 
 @contextmanager

@@ -7,12 +7,12 @@ path, value, component, shape, severity, messages); a test proves both engines a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 from .. import xsd
-from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term
+from ..terms import XSD_NS, XSD_STRING, BNode, Literal, Term, nt
 from .shapes import COMPONENTS, RDF_TYPE, RDFS, SH, ComponentUse, Path, Shape, SparqlConstraint, Unsupported
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -189,16 +189,23 @@ class Validator:
         self._tests: dict[int, Judged] = {}  # each compiled shape's tests, for a node shape to inline
         self._focus: dict[int, set[Term]] = {}
         self._sparql_rows: dict[tuple[int, int, int], dict] = {}
+        #: The focus nodes an incremental validation judges, of the targeted shapes it judges in part
+        #: (`footprint.revalidate`): their SPARQL constraints run for those only.
+        self.judging: dict[int, set[Term]] = {}
         self._last_props: tuple[list[Term] | None, list[dict[str, list[Term]]]] = (None, [])
 
-    def validate(self, roots: list[Shape],
-                 only: "Callable[[Shape], list[Term] | None] | None" = None) -> list[RawResult]:
+    def validate(self, roots: list[Shape], only: "Callable[[Shape], list[Term] | None] | None" = None,
+                 partly: Iterable[Shape] = ()) -> list[RawResult]:
         """Every shape on its targets, or on the focus nodes `only(shape)` gives (when not None: an
-        incremental validation's, `footprint.py`). The SPARQL constraints of the targeted shapes run
-        first, in a thread: Oxigraph evaluates without the GIL, beside the Core checks made here meanwhile."""
+        incremental validation's, `footprint.py`; `partly`: the shapes it judges on some focus nodes).
+        The SPARQL constraints of the other targeted shapes run first, in a thread: Oxigraph evaluates
+        without the GIL, beside the Core checks made here meanwhile."""
         results: list[RawResult] = []
+        partly = set(map(id, partly))
         with ThreadPoolExecutor(1, thread_name_prefix="giigraph-sparql") as pool:
             for shape in roots if self.sparql is not None else ():
+                if id(shape) in partly:
+                    continue
                 constraints = [c for name, c in shape.params if name == "sparql"] if not shape.deactivated else []
                 focus = self.focus_nodes(shape) if constraints else None
                 for constraint in constraints if focus else ():
@@ -420,12 +427,16 @@ class Validator:
         else:
             key = (id(shape), id(constraint), id(targeted))
             if key not in self._sparql_rows:
-                self._sparql_rows[key] = self.sparql(shape, constraint, targeted, self.focus_nodes(targeted))
+                some = self.judging.get(id(targeted))
+                self._sparql_rows[key] = (self.sparql(shape, constraint, targeted, self.focus_nodes(targeted))
+                                          if some is None else self.sparql(shape, constraint, targeted, some, True))
             rows = self._sparql_rows[key]
             if isinstance(rows, Future):  # started by `validate`
                 rows = self._sparql_rows[key] = rows.result()
         for focus in focus_nodes:
-            for this, path, value, bound in rows.get(focus, ()):
+            found = rows.get(focus, ())
+            # in a stable order: one query for all focus nodes or one per node may order them differently
+            for this, path, value, bound in sorted(found, key=_row_order) if len(found) > 1 else found:
                 if value is None and not shape.is_property:
                     value = focus
                 messages = {_fill_template(m[0], this, path, value, bound) for m in constraint.messages}
@@ -502,8 +513,15 @@ def _referred(shape: Shape) -> list[Shape]:
     return out
 
 
-#: (shape, constraint, shape whose targets are the focus nodes or None, focus nodes) -> rows by focus node
-SparqlEngine = Callable[[Shape, SparqlConstraint, "Shape | None", set], dict]
+#: (shape, constraint, shape whose targets are the focus nodes or None, focus nodes[, True: only some of
+#: those targets]) -> rows by focus node
+SparqlEngine = Callable[..., dict]
+
+
+def _row_order(row: tuple) -> tuple:
+    """A SPARQL constraint's row (this, path, value, other bindings) as a sort key."""
+    return (*(nt(term) if term is not None else "" for term in row[:3]),
+            sorted((name, nt(term)) for name, term in row[3].items() if term is not None))
 
 
 def _fill_template(message: str, this: Term, path: Term | None, value: Term | None, bound: dict) -> str:

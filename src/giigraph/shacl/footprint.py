@@ -1,19 +1,29 @@
-"""SHACL Core after a small change of the data: only the focus nodes whose results can differ are judged.
+"""SHACL Core and SHACL-SPARQL after a small change of the data: only the focus nodes whose results
+can differ are judged.
 
 A targeted shape's footprint is every triple its judgement of one focus node can read, described as
 reads: a place reached from the focus node by a sequence of steps (a predicate followed forwards or
-backwards: its path's, then a nested shape's on each value node), and a predicate read there
-(forwards, backwards, or every predicate forwards for sh:closed). A changed triple that a read
-matches puts that read's node at its place; walking the steps back over the new data (and the
+backwards: its path's, then a nested shape's on each value node; None: any predicate), and a predicate
+read there (forwards, backwards, or None: every predicate, as sh:closed reads). A changed triple that a
+read matches puts that read's node at its place; walking the steps back over the new data (and the
 removed triples) gives every focus node whose judgement can read it. A node no changed triple
 reaches reads what it read before, so its judgement is the same; those that had a result before are
 judged again anyway, since their results are not kept (`reported`). The walk back may find more
 nodes than needed (never fewer): exactness costs only time.
 
-A shape whose footprint is not finite or not known is validated in full: SPARQL (it runs on the
-store), zeroOrMore/oneOrMore paths, shapes reaching themselves (there the order of the checks decides),
-a nested property shape under a property shape (its results are on value nodes, once for all focus
-nodes), and any change of rdfs:subClassOf (every instance test reads it).
+A SHACL-SPARQL constraint reads what its query's triple patterns match (`_sparql_reads`): each pattern
+is reached from $this through patterns that bind, in every solution it can join, the variable it
+shares with them (a variable bound in one branch of a UNION only, or by OPTIONAL, reaches nothing),
+FILTER (NOT) EXISTS and OPTIONAL patterns included. With $this pre-bound, the query's answer for one
+focus node (aggregates too) is a function of the triples so reached, so a node the change does not
+reach has the answer it had.
+
+A shape whose footprint is not finite or not known is validated in full: SPARQL queries with
+sub-selects, GRAPH, VALUES, LIMIT, zeroOrMore/oneOrMore paths, or a pattern reached only through a BIND
+or from the object of a variable predicate; SPARQL-based components; zeroOrMore/oneOrMore paths of
+SHACL Core; shapes reaching themselves (there the order of the checks decides); a nested property
+shape under a property shape (its results are on value nodes, once for all focus nodes); and any
+change of rdfs:subClassOf (every instance test reads it).
 """
 from __future__ import annotations
 
@@ -23,10 +33,11 @@ from itertools import product
 from ..quads import index
 from ..terms import Term, Triple
 from .engine import RawResult, Validator, _referred
-from .shapes import RDF_TYPE, RDFS, Path, Shape
+from .shapes import RDF_TYPE, RDFS, Path, Shape, SparqlConstraint
 
-#: A predicate followed forwards (subject to object) or backwards.
-Step = tuple[str, bool]
+#: A predicate (None: any) followed forwards (subject to object) or backwards; (None, None): from a
+#: subject to the predicates of its triples (a SPARQL pattern's variable predicate).
+Step = tuple["str | None", "bool | None"]
 #: Steps from the focus node to a place; the predicate read there (None: every one), its direction, and
 #: for a test of instances (sh:class, targets), the class: a change of a type it is not a superclass of
 #: does not matter.
@@ -66,12 +77,13 @@ def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term
         if not reached:
             reached.update(_reached(validator, reads, changed, removed))
         nodes = [n for n in reached[root] | reported if targets.holds(root, n)]
+        validator.judging[id(root)] = set(nodes)
         with_results = list(dict.fromkeys(r.focus for r in validator.check(root, nodes, root)))
         if len(with_results) > 1:  # the order of the focus nodes is the order of their results
             order = {n: i for i, n in enumerate(validator.focus_nodes(root))}
             with_results.sort(key=order.__getitem__)
         return with_results
-    return validator.validate(roots, focus)
+    return validator.validate(roots, focus, [root for root in roots if root in reads])
 
 
 def footprint(validator: Validator, shape: Shape) -> frozenset[Read]:
@@ -105,7 +117,9 @@ def _reads(shape: Shape, known: dict[int, frozenset[Read]]) -> frozenset[Read]:
     ways = _ways(shape.path) if shape.path is not None else [()]  # from the focus node to each value node
     found: set[Read] = {(way[:i], p, forwards, None) for way in ways for i, (p, forwards) in enumerate(way)}
     for name, param in shape.params:
-        if name in ("sparql", "component"):
+        if name == "sparql":
+            found.update((way + steps, *read) for steps, *read in _sparql_reads(shape, param) for way in ways)  # type: ignore[misc, arg-type]
+        elif name == "component":
             raise Unbounded(shape.node)
         if name == "class":
             found.update((way, RDF_TYPE, True, param) for way in ways)  # type: ignore[misc]
@@ -141,6 +155,168 @@ def _ways(path: Path) -> list[tuple[Step, ...]]:
     return ways
 
 
+def _sparql_reads(shape: Shape, constraint: SparqlConstraint) -> frozenset[Read]:
+    """What the constraint's query reads for one focus node ($this), as the query runs
+    (`sparql.Plan`); raises Unbounded for a query whose reads are not known exactly."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from .sparql import Plan
+
+    plan = Plan(shape, constraint)
+    try:
+        algebra = translateQuery(parseQuery(plan.prefixes + plan.query)).algebra
+    except Exception:  # noqa: BLE001 - what rdflib cannot read, the constraint runs in full
+        raise Unbounded(constraint.node) from None
+    found: set[Read] = set()
+    try:
+        _Patterns(found).walk(algebra, {})
+    except Unbounded:
+        raise
+    except Exception:  # noqa: BLE001 - an algebra this walk does not know: in full
+        raise Unbounded(constraint.node) from None
+    return frozenset(found)
+
+
+#: Variables bound in every solution of a pattern, each with the ways from $this that reach it.
+Bound = dict[str, frozenset[tuple[Step, ...]]]
+
+
+class _Unanchored(Unbounded):
+    """A triple pattern none of whose ends is reached from $this (yet: a join's other side may)."""
+
+
+class _Patterns:
+    """Walks a query's algebra (rdflib's) from $this, adding each triple pattern's reads to `found`."""
+
+    _THROUGH = {"SelectQuery", "AskQuery", "Project", "Distinct", "Reduced", "OrderBy"}
+
+    def __init__(self, found: set[Read]) -> None:
+        self.found = found
+
+    def walk(self, node, bound: Bound) -> Bound:
+        """The variables `node` binds in all its solutions, reached from $this; `bound`: the outer ones."""
+        bound = {**bound, "this": frozenset({()})}  # pre-bound: the focus node, everywhere
+        name = getattr(node, "name", None)
+        if name in self._THROUGH:
+            out = self.walk(node.p, bound)
+        elif name == "BGP":
+            out = self._bgp(node.triples, bound)
+        elif name == "Join":
+            try:
+                out = self.walk(node.p2, self.walk(node.p1, bound))
+            except _Unanchored:
+                out = self.walk(node.p1, self.walk(node.p2, bound))
+        elif name == "LeftJoin":
+            out = self.walk(node.p1, bound)
+            self._exists(node.get("expr"), {**self.walk(node.p2, out), **out})
+        elif name == "Union":
+            one, other = self.walk(node.p1, bound), self.walk(node.p2, bound)
+            out = {v: one[v] | other[v] for v in one.keys() & other.keys()}
+        elif name == "Filter":
+            out = self.walk(node.p, bound)
+            self._exists(node.expr, out)
+        elif name == "Extend":
+            out = self.walk(node.p, bound)
+            self._exists(node.expr, out)
+            if _is_variable(node.expr) and str(node.expr) in out:
+                out[str(node.var)] = out[str(node.expr)]
+        elif name in ("Group", "AggregateJoin"):  # one focus node's solutions, grouped: nothing bound after
+            self._exists(node.get("expr") if name == "Group" else node.A, self.walk(node.p, bound))
+            out = {}
+        else:  # sub-selects, GRAPH, VALUES, MINUS, SERVICE, LIMIT and OFFSET
+            raise Unbounded(name)
+        if name == "OrderBy":
+            self._exists(node.expr, out)
+        return {**out, "this": frozenset({()})}
+
+    def _exists(self, expr, bound: Bound) -> None:
+        """The patterns of each (NOT) EXISTS in `expr`, reached from the variables bound outside."""
+        from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        todo = [expr]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, CompValue):
+                if item.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                    graph = item.graph
+                    if graph.name == "GroupGraphPatternSub":
+                        graph = translateGroupGraphPattern(graph)
+                    self.walk(graph, bound)
+                    continue
+                todo.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                todo.extend(item)
+
+    def _bgp(self, triples: list, bound: Bound) -> Bound:
+        """A group of triple patterns, all in every solution: each reached from an end another reached."""
+        out = dict(bound)
+        todo = [(s, p, _hops(p), o) for s, p, o in triples]
+        while todo:
+            left = []
+            for s, p, hops, o in todo:
+                for start, end, ways in ((s, o, hops), (o, s, [_reversed(way) for way in hops])):
+                    if _is_variable(start) and str(start) in out:
+                        reached = self._read(out[str(start)], ways)
+                        if _is_variable(end) and str(end) not in out:
+                            out[str(end)] = reached
+                        if start is s and _is_variable(p) and str(p) not in out:  # to the predicates of s
+                            out[str(p)] = frozenset(way + ((None, None),) for way in out[str(s)])
+                        break
+                else:
+                    left.append((s, p, hops, o))
+            if len(left) == len(todo):
+                raise _Unanchored(left[0][0])
+            todo = left
+        return out
+
+    def _read(self, starts: frozenset[tuple[Step, ...]], ways: list[tuple[Step, ...]]) -> frozenset[tuple[Step, ...]]:
+        """Reads of the ways from each start, and the ways to their ends."""
+        ends = set()
+        for start in starts:
+            for way in ways:
+                for i, (p, forwards) in enumerate(way):
+                    self.found.add((start + way[:i], p, forwards, None))
+                ends.add(start + way)
+        if len(ends) > MOST_WAYS:
+            raise Unbounded(ways)
+        return frozenset(ends)
+
+
+def _is_variable(term: object) -> bool:
+    from rdflib import Variable
+
+    return isinstance(term, Variable)
+
+
+def _hops(path: object) -> list[tuple[Step, ...]]:
+    """The step sequences a triple pattern's predicate (an IRI, a variable, a path) takes from its
+    subject to its object; raises Unbounded for */+/? and negated paths."""
+    from rdflib import URIRef
+    from rdflib.paths import AlternativePath, InvPath, SequencePath
+
+    if isinstance(path, URIRef):
+        return [((str(path), True),)]
+    if _is_variable(path):
+        return [((None, True),)]
+    if isinstance(path, InvPath):
+        return [_reversed(way) for way in _hops(path.arg)]
+    if isinstance(path, SequencePath):
+        ways = [sum(parts, ()) for parts in product(*(_hops(step) for step in path.args))]
+    elif isinstance(path, AlternativePath):
+        ways = [way for step in path.args for way in _hops(step)]
+    else:
+        raise Unbounded(path)
+    if len(ways) > MOST_WAYS:
+        raise Unbounded(path)
+    return list(dict.fromkeys(ways))
+
+
+def _reversed(way: tuple[Step, ...]) -> tuple[Step, ...]:
+    return tuple((p, not forwards) for p, forwards in reversed(way))
+
+
 def _reached(validator: Validator, reads: dict[Shape, frozenset[Read]], changed: list[Triple],
              removed: Iterable[Triple]) -> dict[Shape, set[Term]]:
     """For each shape, the nodes whose judgement can read a changed triple: each read a changed
@@ -173,29 +349,43 @@ def _reached(validator: Validator, reads: dict[Shape, frozenset[Read]], changed:
             for node in nodes:
                 if forwards:
                     back.update(linking.get((p, node), ()))
+                elif forwards is None:  # the node is a predicate: the subjects with it
+                    back.update(validator.data.subjects_of(node))  # type: ignore[arg-type]
+                    back.update(s for s, q, _ in removed if q == node)
+                elif p is None:  # any predicate
+                    for props in (validator.data.out.get(node, {}), removed_from.get(node, {})):
+                        for objects in props.values():
+                            back.update(objects)
                 else:
                     back.update(validator.data.objects(node, p))
                     back.update(removed_from.get(node, {}).get(p, ()))
     return {shape: at.get((shape, ()), set()) for shape in reads}
 
 
-def _linking(out: dict[Term, dict[str, list[Term]]], wanted: dict[str, set[Term]],
-             removed: list[Triple]) -> dict[tuple[str, Term], list[Term]]:
-    """The subjects linking to each wanted node by its predicate, in the data or the removed triples:
-    one pass over the data, reading only the wanted predicates."""
-    found: dict[tuple[str, Term], list[Term]] = {}
+def _linking(out: dict[Term, dict[str, list[Term]]], wanted: dict["str | None", set[Term]],
+             removed: list[Triple]) -> dict[tuple["str | None", Term], list[Term]]:
+    """The subjects linking to each wanted node by its predicate (None: any), in the data or the
+    removed triples: one pass over the data, reading only the wanted predicates (all, for None)."""
+    found: dict[tuple[str | None, Term], list[Term]] = {}
     if not wanted:
         return found
-    predicates = set(wanted)
+    predicates = set(wanted) - {None}
+    anything = wanted.get(None, set())
     for s, props in out.items():
         for p in predicates.intersection(props):
             nodes = wanted[p]
             for o in props[p]:
                 if o in nodes:
                     found.setdefault((p, o), []).append(s)
+        if anything:
+            for objects in props.values():
+                for o in objects:
+                    if o in anything:
+                        found.setdefault((None, o), []).append(s)
     for s, p, o in removed:
-        if o in wanted.get(p, ()):
-            found.setdefault((p, o), []).append(s)
+        for q in (p, None):
+            if o in wanted.get(q, ()):
+                found.setdefault((q, o), []).append(s)
     return found
 
 

@@ -211,14 +211,30 @@ class SparqlRunner:
             return exc
         return self.make_store()
 
+    def literals_kept(self) -> bool:
+        """Whether the store keeps every literal `literals` gives as written (makes the store if so)."""
+        return not isinstance(self.store, Unsupported)
+
+    @property
+    def checked(self) -> bool:
+        """Whether the literals were checked, and kept: the store was made."""
+        return "store" in self.__dict__ and self.literals_kept()
+
     def __call__(self, shape: Shape, constraint: SparqlConstraint, targeted: Shape | None,
-                 focus_nodes: set[Term]) -> dict[Term, list[tuple]]:
+                 focus_nodes: set[Term], some: bool = False) -> dict[Term, list[tuple]]:
+        """Rows by focus node; `targeted`: the shape whose targets are the focus nodes (`some`: some
+        of them, an incremental validation's), None to run once per focus node."""
         _named(focus_nodes)
+        if some and not focus_nodes:
+            return {}
         key = (id(shape), id(constraint))
         plan = self.plans.get(key)
         if plan is None:
             plan = self.plans[key] = Plan(shape, constraint)
-        targets = target_pattern(targeted) if targeted is not None else None
+        if some:  # the same set-based query, on these targets only
+            targets: str | None = f"VALUES ?this {{ {' '.join(map(nt, focus_nodes))} }}"
+        else:
+            targets = target_pattern(targeted) if targeted is not None else None
         rows: dict[Term, list[tuple]] = defaultdict(list)
         if plan.groups and targets is not None:
             for solution, variables in self._select(plan.set_query(targets), None):
