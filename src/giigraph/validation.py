@@ -220,7 +220,7 @@ def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = 
     `kept`, or with other shapes, validates in full. Returns what this validation leaves for the next
     (None when the fast engine did not answer)."""
     digest = project_shapes_digest()
-    since = (kept.reported, added, removed, kept.literals) if kept is not None and kept.shapes == digest else None
+    since = (kept.reported, tuple(added), tuple(removed), kept.literals) if kept is not None and kept.shapes == digest else None
     report, literals = _validate(quads, load_shapes(None), "auto", since)
     return report, Kept(digest, frozenset(r.focus for r in report.raw), literals) if report.engine == "fast" else None
 

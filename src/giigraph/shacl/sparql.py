@@ -205,20 +205,25 @@ class SparqlRunner:
 
     @cached_property
     def store(self) -> ox.Store | Unsupported:
+        return self._rewritten or self.make_store()  # Unsupported kept, so that each constraint refuses at once
+
+    @cached_property
+    def _rewritten(self) -> Unsupported | None:
         try:
             kept_as_written(self.literals())
-        except Unsupported as exc:  # kept, so that each constraint refuses at once
+        except Unsupported as exc:
             return exc
-        return self.make_store()
+        return None
 
     def literals_kept(self) -> bool:
-        """Whether the store keeps every literal `literals` gives as written (makes the store if so)."""
-        return not isinstance(self.store, Unsupported)
+        """Whether an Oxigraph store keeps every literal `literals` gives as written (without waiting
+        for this one's store)."""
+        return self._rewritten is None
 
     @property
     def checked(self) -> bool:
-        """Whether the literals were checked, and kept: the store was made."""
-        return "store" in self.__dict__ and self.literals_kept()
+        """Whether the literals were checked (a query ran, or `literals_kept` asked), and kept."""
+        return "_rewritten" in self.__dict__ and self._rewritten is None
 
     def __call__(self, shape: Shape, constraint: SparqlConstraint, targeted: Shape | None,
                  focus_nodes: set[Term], some: bool = False) -> dict[Term, list[tuple]]:
