@@ -121,10 +121,15 @@ def _dense(draw) -> tuple[Quads, Quads]:
 def test_sparql_constraints_judged_incrementally_report_what_a_full_validation_and_pyshacl_report(data):
     """SHACL-SPARQL (variable predicates, NOT EXISTS, OPTIONAL, GROUP BY/HAVING, paths, and queries
     run in full) on random data and a random change: judging only the focus nodes the change reaches
-    gives the full validation's results in its order, and pyshacl's report where the fast engine answers."""
+    gives the full validation's results in its order, and on the dense data pyshacl's report where the
+    fast engine answers (not on hostile literals: pyshacl fills messages in with `re`, which fails on a
+    backslash, and reports "x"^^xsd:string as written where Oxigraph's store holds "x")."""
     shapes = ALL_SHAPES["sparql"]
-    old, new = data.draw(st.one_of(_dense(), _changed(shapes)))
+    dense = data.draw(st.booleans())
+    old, new = data.draw(_dense() if dense else _changed(shapes))
     _agree(old, new, shapes)
+    if not dense:
+        return
     try:
         fast = validate_graph(new, "fast", shapes)
     except Unsupported:
