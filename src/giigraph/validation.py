@@ -240,10 +240,7 @@ def _fast(quads: Quads, shapes: ShapesGraph, since: "Since | None" = None) -> tu
     added = since[1] if since is not None else ()
     runner = SparqlRunner(quads.union_store, (lambda: typed_literals(added)) if follows else quads.typed_literals)
     validator = Validator(Data(quads.by_subject(), few=since is not None), runner)
-    if since is None or (follows and not runner.literals_kept()):  # a literal the store rewrites: as in full
-        raw = validator.validate(roots)
-    else:
-        raw = revalidate(validator, roots, *since[:3])
+    raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since[:3])
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples)), runner.checked
 

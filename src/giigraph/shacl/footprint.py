@@ -57,9 +57,13 @@ def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term
     """Exactly `validator.validate(roots)` (the same results in the same order), on data that differs
     from the previous validation's by the triples `added` and `removed`, where `reported` are the focus
     nodes that had a result then (of any shape: the previous results' focus nodes)."""
+    from .sparql import SparqlRunner
+
     changed = [*added, *removed]
     if any(p == RDFS + "subClassOf" for _, p, _ in changed):
         return validator.validate(roots)
+    if isinstance(validator.sparql, SparqlRunner) and not validator.sparql.literals_kept():
+        return validator.validate(roots)  # SHACL-SPARQL refuses wherever it runs: as the full validation does
     reads: dict[Shape, frozenset[Read]] = {}
     for root in roots:
         try:
