@@ -9,7 +9,8 @@ close one. So, given the exact change since the previous build, the new file is 
 with the blocks of the subjects the change touches made again (Oxigraph writes them from their
 lines in this build's N-Triples dump, as a full write would) and put in place of the old ones, found
 by binary search. Blank nodes are labelled in order of appearance over the whole file
-(`rdfio._for_xml`), so data holding any is written in full; so is a previous file that is not what
+(`rdfio._for_xml`), so a change that touches one, or a subject made again that refers to one, is
+written in full; so is a previous file that is not what
 the previous build wrote, or that does not lay out as described (`Stale`).
 """
 from __future__ import annotations
@@ -86,8 +87,11 @@ def _made_again(lines: bytes, prefixes: dict[str, str]) -> Laid:
 
     from .rdfio import _serialize_xml, _xml_prefixes
 
+    triples = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES))
+    if any(isinstance(t.object, ox.BlankNode) for t in triples):  # its label depends on the whole file
+        raise Stale("a subject made again refers to a blank node")
     out = io.BytesIO()
-    _serialize_xml(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES), _xml_prefixes(prefixes), out)
+    _serialize_xml(triples, _xml_prefixes(prefixes), out)
     xml = out.getvalue()
     footer = xml.rfind(_FOOTER)
     starts = _starts(xml, 0, len(xml))
