@@ -150,8 +150,8 @@ def _uses(subjects: Index, names: Names, references: dict[Term, int]) -> dict[st
     counts += [(labels[datatype], count) for datatype, count in datatypes.items()]
     uses: dict[str, int] = {}
     for label, count in counts:
-        if label[0] != "<":
-            prefix = label[:label.index(":")]
+        prefix = _prefix(label)
+        if prefix is not None:
             uses[prefix] = uses.get(prefix, 0) + count
     return uses
 
@@ -307,7 +307,7 @@ def _turtle(dataset: Quads, now: _Now, layout: TurtleLayout,
     copy(count)
     segments.append((starts[count], starts[count] + 1))  # the last line feed
     classes = top - sum(1 for i in cut if i < top) + sum(1 for _, key, _ in put if key[0] == 0)
-    return _merged(segments), TurtleLayout.of(layout.prefixes, now.uses, references, new_order, classes,
+    return segments, TurtleLayout.of(layout.prefixes, now.uses, references, new_order, classes,
                                            len(header), new_lengths)
 
 
@@ -316,14 +316,14 @@ def _trig(dataset: Quads, now: _Now, layout: TrigLayout,
     """The new TriG file as spans of the previous one and blocks rendered again, and its layout."""
     graphs = dataset.graphs
     order = trig_order(graphs)
-    again = [g for g in order if g in changed or g not in layout.blocks]
+    again = {g for g in order if g in changed or g not in layout.blocks}
     _named(now, {p for g in again for _, p, _ in graphs[g]})
     header = trig_header(now.names).encode("utf-8")
     segments: list[Segment] = [header]
     blocks: dict[str, tuple[int, int]] = {}
     at = len(header)
     for i, g in enumerate(order):
-        if g in changed or g not in layout.blocks:
+        if g in again:
             text = trig_block(g, graphs[g], now.names, dataset.made).encode("utf-8")
             segments.append(b"\n" + text if i else text)
             size = len(text)
@@ -336,16 +336,4 @@ def _trig(dataset: Quads, now: _Now, layout: TrigLayout,
         blocks[g] = (at + bool(i), size)
         at += bool(i) + size
     _check_used(now)
-    return _merged(segments), TrigLayout(layout.prefixes, len(header), blocks)
-
-
-def _merged(segments: list[Segment]) -> list[Segment]:
-    """Spans that follow each other joined into one: few, big copies."""
-    out: list[Segment] = []
-    for segment in segments:
-        last = out[-1] if out else None
-        if isinstance(segment, tuple) and isinstance(last, tuple) and last[1] == segment[0]:
-            out[-1] = (last[0], segment[1])
-        else:
-            out.append(segment)
-    return out
+    return segments, TrigLayout(layout.prefixes, len(header), blocks)
