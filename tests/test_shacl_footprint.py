@@ -373,3 +373,18 @@ def test_a_rebuild_checks_only_the_added_literals_against_the_store(monkeypatch)
         full = validate_graph(new)
         assert report.engine == full.engine == engine and report.results == full.results
         assert (left is not None and left.literals) == (engine == "fast")
+
+
+def test_sparql_on_a_property_shape_reads_from_the_focus_node(tmp_path):
+    """A property shape's SPARQL constraint binds `$this` to the focus node (the path is `$PATH`): a
+    triple added on the focus node itself is what the incremental validation must reach (found in review)."""
+    (tmp_path / "shapes.ttl").write_text(f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:A ; sh:property ex:P .
+        ex:P sh:path ex:p ; sh:sparql [ sh:select "SELECT $this ?value WHERE {{ $this $PATH ?value . $this <{EX}q> ?x }}" ] .
+        """, encoding="utf-8")
+    shapes = tuple(parse_triples(tmp_path / "shapes.ttl"))
+    old = {(EX + "n1", RDF_TYPE, EX + "A"), (EX + "n1", EX + "p", EX + "v")}
+    new = old | {(EX + "n1", EX + "q", EX + "w")}
+    assert len(_agree(_quads(old), _quads(new), shapes)) == 1
+    assert not _agree(_quads(new), _quads(old), shapes)  # and back

@@ -121,8 +121,8 @@ def _reads(shape: Shape, known: dict[int, frozenset[Read]]) -> frozenset[Read]:
     ways = _ways(shape.path) if shape.path is not None else [()]  # from the focus node to each value node
     found: set[Read] = {(way[:i], p, forwards, None) for way in ways for i, (p, forwards) in enumerate(way)}
     for name, param in shape.params:
-        if name == "sparql":
-            found.update((way + steps, *read) for steps, *read in _sparql_reads(shape, param) for way in ways)  # type: ignore[misc, arg-type]
+        if name == "sparql":  # `$this` is the focus node, of a property shape too (its path is `$PATH`)
+            found.update(_sparql_reads(shape, param))  # type: ignore[arg-type]
         elif name == "component":
             raise Unbounded(shape.node)
         if name == "class":
