@@ -719,9 +719,10 @@ def test_sources_are_taken_resolved_only_while_their_references_resolve_the_same
     assert cache.resolved.hits == (n if case == "nothing a reference asks" else n - 1)
 
 
-def test_errors_name_the_file_of_the_data_folder_built(tmp_path):
-    """Two data folders with the same files share no records read: a record names the file it was read
-    in, and an error found after reading (here, a reference left unknown) cites this folder's file."""
+def test_errors_name_the_file_of_the_data_folder_built(tmp_path, monkeypatch):
+    """Two data folders with the same files share no records read, nor one folder named two ways: a
+    record names the file it was read in, and an error found after reading (here, a reference left
+    unknown) cites this folder's file, as it was named."""
     cache = SourceCache(tmp_path / "cache")
     first, second = tmp_path / "first", tmp_path / "second"
     shutil.copytree(DATA_DIR, first)
@@ -732,6 +733,9 @@ def test_errors_name_the_file_of_the_data_folder_built(tmp_path):
                     encoding="utf-8")
     error = _loaded(second, cache)
     assert error == _loaded(second, None) and str(second / "sources") in error
+    monkeypatch.chdir(tmp_path)
+    error = _loaded(Path("second"), cache)
+    assert error == _loaded(Path("second"), None) and error.startswith("second/sources/")
 
 
 @pytest.mark.parametrize("apart", [True, False], ids=["forked writers", "one process"])

@@ -4,9 +4,9 @@ what they came from.
 Rebuilding a big corpus after one article changed should not read, build and format the other
 thousands of sources again. The cache keeps, per source file:
 
-- the records `sources` read from it (pickled), under the SHA-256 of the file's absolute path (a
-  record names the file it was read in) and bytes and of the code that reads them (`sources.py`,
-  `model.py`); the same for each curated file;
+- the records `sources` read from it (pickled), under the SHA-256 of the file's path (as given and
+  resolved: a record names the file it was read in) and bytes, of every module of giigraph and of
+  rdflib's version (a claim test's SPARQL is checked as it is read); the same for each curated file;
 - its records with their references resolved, with what resolving them asked of the corpus's ids
   (which kinds hold each slug it names): used only while every answer is the same;
 - its article's named graph as `builder` makes it, with the graph's sorted N-Quads lines (the
@@ -161,14 +161,12 @@ def _private_group(gid: int, owner: int) -> bool:
 
 
 @cache
-def _code_fingerprint() -> bytes:
-    """The code whose output is cached: another version of it makes every old entry unreachable."""
-    from . import __version__, model, sources
+def _readers_fingerprint() -> bytes:
+    """What the records read from a file depend on besides its bytes: every module of giigraph (the
+    readers check a claim test's SPARQL with the query modules) and the rdflib that parses it."""
+    from importlib.metadata import version
 
-    h = hashlib.sha256(__version__.encode())
-    for module in (sources, model):
-        h.update(Path(module.__file__).read_bytes())
-    return h.digest()
+    return hashlib.sha256(package_fingerprint() + version("rdflib").encode()).digest()
 
 
 @cache
@@ -257,10 +255,11 @@ class _Entries:
             pass
 
     def entries(self, paths: list[Path]) -> list[Path]:
-        """The entry file of each of `paths` as it is now, named by its absolute path and its bytes: a
-        record names the file it was read in (errors cite it), so another folder's copy is another entry."""
-        fingerprint = _code_fingerprint()
-        return [self.path(hashlib.sha256(fingerprint + str(path.resolve()).encode() + b"\0"
+        """The entry file of each of `paths` as it is now, named by its path as given and resolved, and
+        its bytes: a record names the file it was read in as given (errors cite it), so another
+        folder's copy, or the same file named otherwise, is another entry."""
+        fingerprint = _readers_fingerprint()
+        return [self.path(hashlib.sha256(fingerprint + f"{path}\0{path.resolve()}\0".encode()
                                          + path.read_bytes()).digest()) for path in paths]
 
     def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]],
