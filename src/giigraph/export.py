@@ -394,10 +394,6 @@ def _statistics(dataset: Quads, rebuild: "Rebuild | None" = None) -> _Statistics
     return dataset.shared("statistics", make)  # type: ignore[return-value]
 
 
-def _count(by_subject: Index) -> _Statistics:
-    return _stated(_tally(by_subject), by_subject)
-
-
 def _tally(by_subject: Index) -> _Tally:
     spaces = tuple(target.uri_space for target in LINK_TARGETS)
     rdf_type, edition, article = RDF.type, GII.edition, SCHEMA.NewsArticle  # looked up once, not per triple
