@@ -612,11 +612,11 @@ def test_a_rebuild_judges_only_the_focus_nodes_the_change_reaches(small_corpus, 
     runs: list[tuple[int, int]] = []
     revalidate = footprint.revalidate
 
-    def spied(validator, roots, reported, added, removed):
+    def spied(validator, roots, reported, added, removed, reads=None):
         judged, check = [], validator.check
         validator.check = lambda shape, nodes, targeted, first=False: (
             judged.extend(nodes) if targeted is shape else None, check(shape, nodes, targeted, first))[1]
-        results = revalidate(validator, roots, reported, added, removed)
+        results = revalidate(validator, roots, reported, added, removed, reads)
         validator.check = check
         everything = Validator(Data(validator.data.out), validator.sparql)
         assert results == everything.validate(roots)

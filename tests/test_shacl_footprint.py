@@ -336,7 +336,7 @@ def test_a_rebuild_validation_keeps_the_focus_nodes_with_results(monkeypatch):
         report, left = revalidate_graph(new, kept, after - before, before - after)
         full = validate_graph(new)
         assert report.raw == full.raw and report.results == full.results and report.engine == "fast"
-        assert left == Kept(kept.shapes, frozenset(r.focus for r in full.raw), True)
+        assert left == Kept(kept.shapes, frozenset(r.focus for r in full.raw), True, kept.parsed)
         old, kept = new, left
         conforms.append(report.conforms)
     assert len(calls) == 2 and conforms == [False, True]  # the faults reported, then none

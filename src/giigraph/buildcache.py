@@ -161,12 +161,13 @@ def _private_group(gid: int, owner: int) -> bool:
 
 
 @cache
-def _readers_fingerprint() -> bytes:
+def readers_fingerprint() -> bytes:
     """What the records read from a file depend on besides its bytes: every module of giigraph (the
-    readers check a claim test's SPARQL with the query modules) and the rdflib that parses it."""
+    readers check a claim test's SPARQL with the query modules) and the rdflib (and its pyparsing)
+    that parses it. What the validation keeps of its SPARQL parses depends on the same (`validation.Parsed`)."""
     from importlib.metadata import version
 
-    return hashlib.sha256(package_fingerprint() + version("rdflib").encode()).digest()
+    return hashlib.sha256(package_fingerprint() + f"{version('rdflib')}\0{version('pyparsing')}".encode()).digest()
 
 
 @cache
@@ -258,7 +259,7 @@ class _Entries:
         """The entry file of each of `paths` as it is now, named by its path as given and resolved, and
         its bytes: a record names the file it was read in as given (errors cite it), so another
         folder's copy, or the same file named otherwise, is another entry."""
-        fingerprint = _readers_fingerprint()
+        fingerprint = readers_fingerprint()
         return [self.path(hashlib.sha256(fingerprint + f"{path}\0{path.resolve()}\0".encode()
                                          + path.read_bytes()).digest()) for path in paths]
 

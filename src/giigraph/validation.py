@@ -34,6 +34,8 @@ from .terms import BNode, Literal, Term, Triple, n3
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph
 
+    from .shacl.footprint import Memo
+
 SH = "http://www.w3.org/ns/shacl#"
 ENGINES = ("auto", "fast", "pyshacl")
 
@@ -152,15 +154,17 @@ def validate_graph(graph: "Quads | Graph | Dataset", engine: str = "auto",
     return _validate(quads, load_shapes(shapes), engine)[0]
 
 
-def _validate(quads: Quads, shapes: ShapesGraph, engine: str,
-              since: "Since | None" = None) -> tuple[ValidationReport, bool]:
-    """The report, and whether the data's literals were found kept as written by Oxigraph's store."""
+def _validate(quads: Quads, shapes: ShapesGraph, engine: str, since: "Since | None" = None,
+              parsed: "Parsed | None" = None) -> tuple[ValidationReport, bool]:
+    """The report, and whether the data's literals were found kept as written by Oxigraph's store;
+    `parsed`: what a previous validation parsed of the same shapes by the same code, which this one
+    takes and fills for the next (`Parsed`)."""
     from .shacl.shapes import Unsupported
 
-    _check_local(shapes)
+    _check_local(shapes, parsed)
     if engine != "pyshacl":
         try:
-            return _fast(quads, shapes, since)
+            return _fast(quads, shapes, since, None if parsed is None else parsed.reads)
         except Unsupported:
             if engine == "fast":
                 raise
@@ -168,19 +172,45 @@ def _validate(quads: Quads, shapes: ShapesGraph, engine: str,
 
 
 @without_gc  # the data's millions of objects are alive: a collection while parsing would walk them all
-def _check_local(shapes: ShapesGraph) -> None:
+def _check_local(shapes: ShapesGraph, parsed: "Parsed | None" = None) -> None:
     """Refuse shapes whose SPARQL would reach outside the data (SERVICE, LOAD, FROM <remote>), before
-    either engine runs anything: Oxigraph federates SERVICE, rdflib (under pyshacl) fetches FROM IRIs."""
+    either engine runs anything: Oxigraph federates SERVICE, rdflib (under pyshacl) fetches FROM IRIs.
+    With `parsed`, texts whose digest (with their prefixes and the code parsing them) a previous check
+    passed (`Parsed.local`) are not parsed again, the verdict being a function of them; the digest of
+    those passed here is left there. This skips no check where a query runs: `query.safety.checked`
+    still lexes every query an engine executes (`sparql.Plan`, `SparqlRunner`)."""
     from .shacl.shapes import sparql_texts
 
     texts = sparql_texts(shapes.triples)
     if not texts:
         return
+    digest = None
+    if parsed is not None:
+        digest = hashlib.sha256(parsed.readers + json.dumps(
+            [shapes.prefixes, sorted(text for _, text in texts)]).encode()).digest()
+        if digest == parsed.local:
+            return
     from .query.parse import check_local, parse_query
 
     for node, text in texts:
         check_local(parse_query(text, dict(shapes.prefixes), source=f"the SPARQL of shape node {n3(node)}"),
                     frozenset())
+    if digest is not None:
+        parsed.local = digest  # type: ignore[union-attr]
+
+
+@dataclass
+class Parsed:
+    """What parsing the shapes' SPARQL with rdflib derived in a validation, filled by it for the next
+    validation of the same shapes to take instead of parsing again (a quarter of a second of a rebuild):
+    the digest of the texts `_check_local` passed (a validation refused leaves nothing) and what each
+    SHACL-SPARQL query reads (`footprint.Memo`). Each is a function of the texts and of the code that
+    parsed them (`readers`: giigraph's modules, rdflib's and pyparsing's versions); taken only from a
+    validation by the same code. Nothing of the safety check is skipped where a query runs."""
+
+    readers: bytes
+    local: bytes = b""
+    reads: "Memo" = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +225,8 @@ class Kept:
     #: Whether every literal of the data was found kept as written by Oxigraph's store (SHACL-SPARQL
     #: runs there): each literal is judged on its own, so the next data's are if the added ones are.
     literals: bool = False
+    #: What this validation parsed of the shapes' SPARQL (`Parsed`).
+    parsed: Parsed | None = None
 
 
 #: What an incremental validation starts from: the focus nodes reported before, the triples added and
@@ -218,20 +250,30 @@ def revalidate_graph(quads: Quads, kept: Kept | None, added: Iterable[Triple] = 
     `kept` on data that differed from `quads` by the triples `added` and `removed`: SHACL Core judges
     only the focus nodes the change can reach (`shacl/footprint.py`), with the same report. Without
     `kept`, or with other shapes, validates in full. Returns what this validation leaves for the next
-    (None when the fast engine did not answer)."""
+    (None when the fast engine did not answer), with what it parsed of the shapes' SPARQL (`Parsed`,
+    taken from `kept` when the shapes and the code parsing them are the same)."""
+    from .buildcache import readers_fingerprint
+
     digest = project_shapes_digest()
-    since = (kept.reported, tuple(added), tuple(removed), kept.literals) if kept is not None and kept.shapes == digest else None
-    report, literals = _validate(quads, load_shapes(None), "auto", since)
-    return report, Kept(digest, frozenset(r.focus for r in report.raw), literals) if report.engine == "fast" else None
+    same = kept is not None and kept.shapes == digest
+    since = (kept.reported, tuple(added), tuple(removed), kept.literals) if same else None
+    before = kept.parsed if same else None
+    parsed = (Parsed(before.readers, before.local, dict(before.reads))
+              if before is not None and before.readers == readers_fingerprint() else Parsed(readers_fingerprint()))
+    report, literals = _validate(quads, load_shapes(None), "auto", since, parsed)
+    return report, Kept(digest, frozenset(r.focus for r in report.raw), literals, parsed) if report.engine == "fast" else None
 
 
 @without_gc
-def _fast(quads: Quads, shapes: ShapesGraph, since: "Since | None" = None) -> tuple[ValidationReport, bool]:
+def _fast(quads: Quads, shapes: ShapesGraph, since: "Since | None" = None,
+          memo: "Memo | None" = None) -> tuple[ValidationReport, bool]:
     """The fast engine's report, and whether the data's literals were found kept as written by the
     store; `since`: where a validation of data that differed by a change left off (`revalidate_graph`).
-    When every literal was kept then, only the added ones are checked (`Kept.literals`)."""
+    When every literal was kept then, only the added ones are checked (`Kept.literals`). With `memo`,
+    the shapes' footprints are worked out, their SPARQL reads taken from it and added to it, for the
+    next validation (`Parsed`), even where this one judges every focus node."""
     from .shacl.engine import Data, Validator
-    from .shacl.footprint import revalidate
+    from .shacl.footprint import footprints, revalidate
     from .shacl.shapes import read_shapes
     from .shacl.sparql import SparqlRunner
 
@@ -240,7 +282,8 @@ def _fast(quads: Quads, shapes: ShapesGraph, since: "Since | None" = None) -> tu
     added = since[1] if since is not None else ()
     runner = SparqlRunner(quads.union_store, (lambda: typed_literals(added)) if follows else quads.typed_literals)
     validator = Validator(Data(quads.by_subject(), few=since is not None), runner)
-    raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since[:3])
+    reads = None if memo is None else footprints(validator, roots, memo)
+    raw = validator.validate(roots) if since is None else revalidate(validator, roots, *since[:3], reads)
     return ValidationReport(not raw, _results(raw, quads.prefixes), tuple(raw), "fast",
                             lambda: report_graph(not raw, tuple(raw), shapes.triples)), runner.checked
 

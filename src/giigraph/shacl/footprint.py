@@ -43,6 +43,11 @@ Step = tuple["str | None", "bool | None"]
 #: does not matter.
 Read = tuple[tuple[Step, ...], "str | None", bool, "str | None"]
 
+#: What each SHACL-SPARQL query reads, by its exact text as parsed (prefixes, then the pre-bound query;
+#: None: Unbounded): a pure function of that text and of the code reading it (rdflib's parser and
+#: `_Patterns`), so a validation by the same code may take it from the previous one (`validation.Parsed`).
+Memo = dict[str, "frozenset[Read] | None"]
+
 #: More ways along a shape's paths than this: validated in full.
 MOST_WAYS = 256
 _COMPARED = ("equals", "disjoint", "lessThan", "lessThanOrEquals")
@@ -53,10 +58,12 @@ class Unbounded(Exception):
 
 
 def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term],
-               added: Iterable[Triple], removed: Iterable[Triple]) -> list[RawResult]:
+               added: Iterable[Triple], removed: Iterable[Triple],
+               reads: "dict[Shape, frozenset[Read]] | None" = None) -> list[RawResult]:
     """Exactly `validator.validate(roots)` (the same results in the same order), on data that differs
     from the previous validation's by the triples `added` and `removed`, where `reported` are the focus
-    nodes that had a result then (of any shape: the previous results' focus nodes)."""
+    nodes that had a result then (of any shape: the previous results' focus nodes); `reads`: the roots'
+    `footprints`, if worked out already."""
     from .sparql import SparqlRunner
 
     changed = [*added, *removed]
@@ -64,12 +71,8 @@ def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term
         return validator.validate(roots)
     if isinstance(validator.sparql, SparqlRunner) and not validator.sparql.literals_kept():
         return validator.validate(roots)  # SHACL-SPARQL refuses wherever it runs: as the full validation does
-    reads: dict[Shape, frozenset[Read]] = {}
-    for root in roots:
-        try:
-            reads[root] = footprint(validator, root)
-        except Unbounded:
-            continue
+    if reads is None:
+        reads = footprints(validator, roots)
     reached: dict[Shape, set[Term]] = {}
     reported = set(reported)
     targets = _Targets(validator)
@@ -90,12 +93,24 @@ def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term
     return validator.validate(roots, focus, [root for root in roots if root in reads])
 
 
-def footprint(validator: Validator, shape: Shape) -> frozenset[Read]:
+def footprints(validator: Validator, roots: list[Shape], memo: Memo | None = None) -> dict[Shape, frozenset[Read]]:
+    """The `footprint` of each root whose footprint is known; `memo`: as for `footprint`."""
+    found: dict[Shape, frozenset[Read]] = {}
+    for root in roots:
+        try:
+            found[root] = footprint(validator, root, memo)
+        except Unbounded:
+            continue
+    return found
+
+
+def footprint(validator: Validator, shape: Shape, memo: Memo | None = None) -> frozenset[Read]:
     """What judging a focus node of the targeted `shape` reads: its targets' triples, and what
-    `reads` finds; raises Unbounded."""
+    `reads` finds; raises Unbounded. `memo`: the reads of SHACL-SPARQL queries known (`Memo`), where
+    those parsed are added."""
     if validator._reaches_cycle(shape) or not _separable(shape):
         raise Unbounded(shape.node)
-    found = set(_reads(shape, {}))
+    found = set(_reads(shape, {}, {} if memo is None else memo))
     for kind, target in shape.targets:
         if kind == "targetClass":
             found.add(((), RDF_TYPE, True, target))  # type: ignore[arg-type]
@@ -111,7 +126,7 @@ def _separable(shape: Shape) -> bool:
                if name == "property")
 
 
-def _reads(shape: Shape, known: dict[int, frozenset[Read]]) -> frozenset[Read]:
+def _reads(shape: Shape, known: dict[int, frozenset[Read]], memo: Memo) -> frozenset[Read]:
     """The reads of the shape's constraints on one focus node, steps counted from it."""
     done = known.get(id(shape))
     if done is not None:
@@ -122,7 +137,7 @@ def _reads(shape: Shape, known: dict[int, frozenset[Read]]) -> frozenset[Read]:
     found: set[Read] = {(way[:i], p, forwards, None) for way in ways for i, (p, forwards) in enumerate(way)}
     for name, param in shape.params:
         if name == "sparql":  # `$this` is the focus node, of a property shape too (its path is `$PATH`)
-            found.update(_sparql_reads(shape, param))  # type: ignore[arg-type]
+            found.update(_sparql_reads(shape, param, memo))  # type: ignore[arg-type]
         elif name == "component":
             raise Unbounded(shape.node)
         if name == "class":
@@ -132,7 +147,7 @@ def _reads(shape: Shape, known: dict[int, frozenset[Read]]) -> frozenset[Read]:
         elif name == "closed" and param[0]:  # type: ignore[index]
             found.update((way, None, True, None) for way in ways)
     for other in _referred(shape):  # on each value node
-        found.update((way + steps, *read) for steps, *read in _reads(other, known) for way in ways)  # type: ignore[misc]
+        found.update((way + steps, *read) for steps, *read in _reads(other, known, memo) for way in ways)  # type: ignore[misc]
     done = known[id(shape)] = frozenset(found)
     return done
 
@@ -159,26 +174,39 @@ def _ways(path: Path) -> list[tuple[Step, ...]]:
     return ways
 
 
-def _sparql_reads(shape: Shape, constraint: SparqlConstraint) -> frozenset[Read]:
+def _sparql_reads(shape: Shape, constraint: SparqlConstraint, memo: Memo | None = None) -> frozenset[Read]:
     """What the constraint's query reads for one focus node ($this), as the query runs
-    (`sparql.Plan`); raises Unbounded for a query whose reads are not known exactly."""
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
+    (`sparql.Plan`); raises Unbounded for a query whose reads are not known exactly. A text in
+    `memo` is not parsed again (the reads are a function of the text); one parsed is added to it."""
     from .sparql import Plan
 
     plan = Plan(shape, constraint)
+    text = plan.prefixes + plan.query
+    if memo is None or text not in memo:
+        found = _text_reads(text)
+        if memo is not None:
+            memo[text] = found
+    else:
+        found = memo[text]
+    if found is None:
+        raise Unbounded(constraint.node)
+    return found
+
+
+def _text_reads(text: str) -> frozenset[Read] | None:
+    """What a pre-bound query reads (`_Patterns`), parsed by rdflib; None where not known exactly."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
-        algebra = translateQuery(parseQuery(plan.prefixes + plan.query)).algebra
+        algebra = translateQuery(parseQuery(text)).algebra
     except Exception:  # noqa: BLE001 - what rdflib cannot read, the constraint runs in full
-        raise Unbounded(constraint.node) from None
+        return None
     found: set[Read] = set()
     try:
         _Patterns(found).walk(algebra, {})
-    except Unbounded:
-        raise
-    except Exception:  # noqa: BLE001 - an algebra this walk does not know: in full
-        raise Unbounded(constraint.node) from None
+    except Exception:  # noqa: BLE001 - Unbounded, or an algebra this walk does not know: in full
+        return None
     return frozenset(found)
 
 
