@@ -85,6 +85,7 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
     from .config import resolve_base
     from .errors import ValidationFailed
     from .export import write_dist
+    from .gcpause import long_lived
     from .rebuild import Rebuild
     from .resources import DATA_DIR
 
@@ -97,8 +98,8 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
         if report.fails(fail_on):
             raise ValidationFailed(report, f"the built graph does not conform to the shapes; nothing written to {out}")
 
-    # the cache is pruned after a successful build only
-    with nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR), base):
+    # the cache is pruned after a successful build only; what each step makes lives until the end
+    with long_lived(), nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR), base):
         rebuild = None if source_cache is None else Rebuild.open(source_cache, Path(data_dir or DATA_DIR), base, out)
         dataset = build_quads(base, data_dir, source_cache)
         if rebuild is not None:

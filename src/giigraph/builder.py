@@ -14,7 +14,7 @@ from sys import intern
 from typing import TYPE_CHECKING
 
 from . import claims, cube, geo, model
-from .gcpause import without_gc
+from .gcpause import lasting
 from .namespaces import (
     DCTERMS, FOAF, FREQ, GII, ORG, OWL, PROV, QB, RDF, RDFS, SCHEMA, SKOS, WIKIDATA, XSD,
     data_prefixes,
@@ -342,7 +342,7 @@ def graph_iri(base: str, name: str) -> str:
     return f"{base}graph/{name}"
 
 
-@without_gc
+@lasting
 def build_quads(corpus: model.Corpus, base: str, graph_cache: "GraphCache | None" = None) -> Quads:
     """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`.
     With `graph_cache`, an article's graph made before from the same records is taken from it."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .apart import in_thread
-from .gcpause import without_gc
+from .gcpause import lasting, without_gc
 from .terms import BNode, Literal, Term, Triple, check_bnode, check_iri, check_language, nt
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ def load_written(store: "pyoxigraph.Store", source: "io.RawIOBase | bytes | Path
 _SHORT = 16
 
 
-@without_gc
+@lasting
 def index_union(graphs: Iterable[Iterable[Triple]]) -> Index:
     """The union of `graphs` indexed by subject, then predicate, as `index` of the union gives it (the
     lists may come in another order), a triple several graphs hold listed once. Each graph is read in

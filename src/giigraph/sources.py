@@ -24,7 +24,7 @@ import yaml
 from . import model
 from .errors import SourceError
 from .buildcache import SourceCache, digest
-from .gcpause import without_gc
+from .gcpause import lasting
 from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record, Sparql
 
 _SLUG = re.compile(model.SLUG_PATTERN + r"\Z")
@@ -273,7 +273,7 @@ def _kind_name(cls: type) -> str:
 
 # --- loading the whole data folder ---------------------------------------------------------------
 
-@without_gc
+@lasting
 def load(data_dir: Path, source_cache: SourceCache | None = None) -> model.Corpus:
     """Load and check every curated file under data_dir; resolve and check every reference.
     With `source_cache`, source files read before (same bytes) are taken from it, resolved already
