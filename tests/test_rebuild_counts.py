@@ -114,7 +114,7 @@ def rebuild_of(out: Path, before: set, after: set, written: tuple[int, str], cou
     previous = Previous({}, {FILE: written}, None, {"jsonld": counts})
     change = Change(frozenset({""}), {"": frozenset(before - after)}, {"": frozenset(after - before)},
                     frozenset(before - after), frozenset(after - before))
-    return Rebuild(None, out / "entry", out, previous, change)  # type: ignore[arg-type]
+    return Rebuild(None, out / "entry", out, previous, change=change)  # type: ignore[arg-type]
 
 
 def pin(before: set, after: set) -> tuple[set, set]:

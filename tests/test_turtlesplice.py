@@ -88,7 +88,7 @@ def written_in_full(data: Quads, folder: Path) -> Previous:
 
 def following(previous: Previous, folder: Path, change: Change | None) -> Rebuild:
     """The next build, into `folder`, after `previous`, knowing `change`."""
-    return Rebuild(None, folder / "entry", folder, previous, change)
+    return Rebuild(None, folder / "entry", folder, previous, change=change)
 
 
 def unpacked(left: dict[str, object]) -> dict[str, object]:

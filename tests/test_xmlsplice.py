@@ -44,7 +44,7 @@ def _dumps(folder: Path, triples: set) -> tuple[Path, tuple[int, str]]:
 
 def _rebuild(previous: Path, expected: tuple[int, str], before: set, after: set) -> Rebuild:
     change = Change(frozenset(), {}, {}, frozenset(before - after), frozenset(after - before))
-    return Rebuild(None, Path("entry"), previous, Previous({}, {"giigraph.rdf": expected}), change)  # type: ignore[arg-type]
+    return Rebuild(None, Path("entry"), previous, Previous({}, {"giigraph.rdf": expected}), change=change)  # type: ignore[arg-type]
 
 
 @SETTINGS

@@ -101,10 +101,14 @@ def build_dist(out: Path, base: str | None = None, data_dir: Path | None = None,
     # the cache is pruned after a successful build only; what each step makes lives until the end
     with long_lived(), nullcontext() if source_cache is None else source_cache.build(Path(data_dir or DATA_DIR), base):
         rebuild = None if source_cache is None else Rebuild.open(source_cache, Path(data_dir or DATA_DIR), base, out)
-        dataset = build_quads(base, data_dir, source_cache)
-        if rebuild is not None:
-            rebuild.compare(dataset)
-        files = write_dist(dataset, Path(out), base, __version__, check, rebuild, keep)
+        try:
+            dataset = build_quads(base, data_dir, source_cache)
+            if rebuild is not None:
+                rebuild.compare(dataset)
+            files = write_dist(dataset, Path(out), base, __version__, check, rebuild, keep)
+        finally:
+            if rebuild is not None:
+                rebuild.release()
     if keep is not None:
         keep(dataset)
     return files

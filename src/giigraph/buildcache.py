@@ -17,7 +17,8 @@ thousands of sources again. The cache keeps, per source file:
   record, and is used only if every one of them is still the same.
 
 Beside them, per data folder, base IRI and output folder, what the last successful build there left for
-the next (`rebuild.Previous`: the change since, and the previous dumps to start from).
+the next (`rebuild.Previous`: the change since, and the previous dumps to start from), and the union's
+Oxigraph store, kept on disk as a folder (`storecache.py`).
 
 An edited or renamed file, another giigraph, or a changed curated record the graph quotes, never
 meets an old entry. Every entry carries the SHA-256 of its own payload, so a truncated or corrupt
@@ -63,6 +64,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from . import storecache
 from .errors import CacheUnsafe
 
 if TYPE_CHECKING:
@@ -211,7 +213,8 @@ class _Entries:
 
     def prune(self, kept: set[str], before: float) -> int:
         """Delete the entries (and leftover temporary files) not in `kept` last written before `before`;
-        the number deleted. A file another sweep deleted first, or that cannot be deleted, is skipped."""
+        the number deleted. A file another sweep deleted first, or that cannot be deleted, is skipped; an
+        entry that is a folder (a kept store) is deleted whole, unless a build holds it (`storecache.delete`)."""
         removed = 0
         try:
             shards = [d for d in os.scandir(self.folder) if d.is_dir(follow_symlinks=False)]
@@ -227,7 +230,10 @@ class _Entries:
                     continue
                 try:
                     if file.stat(follow_symlinks=False).st_mtime < before:
-                        os.unlink(file.path)
+                        if not file.is_dir(follow_symlinks=False):
+                            os.unlink(file.path)
+                        elif not storecache.delete(Path(file.path)):
+                            continue  # a build holds it
                         removed += 1
                 except OSError:
                     pass
@@ -289,7 +295,7 @@ class SourceCache(_Entries):
     def __init__(self, folder: Path) -> None:
         """The cache in `folder`, checked and made (`check_folder`): `CacheUnsafe` if it may not be used."""
         folder = check_folder(folder)
-        for kind in ("sources", "resolved", "curated", "graphs", *PIECES, "builds", "manifests"):
+        for kind in ("sources", "resolved", "curated", "graphs", *PIECES, "builds", "stores", "manifests"):
             (folder / kind).mkdir(mode=0o700, exist_ok=True)
         super().__init__(folder / "sources")
         #: A source file's records with their references resolved, and what resolving them asked of
@@ -300,13 +306,15 @@ class SourceCache(_Entries):
         self.graphs = GraphCache(folder / "graphs")
         #: What each build of a data folder into an output folder left for the next (`rebuild.Previous`).
         self.builds = _Entries(folder / "builds")
+        #: The union's store kept for each such build's next (a folder each: `storecache.KeptStore`).
+        self.stores = _Entries(folder / "stores")
 
     def resolved_entry(self, entry: Path) -> Path:
         """Where the records of the file whose entry is `entry` are kept resolved (`resolved`)."""
         return self.resolved.path(hashlib.sha256(entry.name.encode() + b"\0resolved").digest())
 
     def _all(self) -> list[_Entries]:
-        return [self, self.resolved, self.curated, self.graphs, *self.graphs.pieces.values(), self.builds]
+        return [self, self.resolved, self.curated, self.graphs, *self.graphs.pieces.values(), self.builds, self.stores]
 
     @contextmanager
     def build(self, data_dir: Path, base: str) -> Iterator[None]:

@@ -199,6 +199,8 @@ def _sorted_dumps(dataset: Quads, staging: Path, big: bool, load_store: bool,
     written = _forked(dataset, staging, ("nt", "nquads"), nt_written, rebuild)
     if load_store:
         dataset.load_union_store(nt_file, lambda: _first_written(nt_written, written))
+    if rebuild is not None:
+        rebuild.make_store(nt_file, lambda: _first_written(nt_written, written))
 
     def then_xml() -> dict[str, Dump]:
         dumps = written.result()
@@ -219,6 +221,8 @@ def _write_sorted(dataset: Quads, staging: Path, load_store: bool, rebuild: "Reb
     dataset.forget("nq")  # 1M lines: the store and RDF/XML read the N-Triples file instead
     if load_store:
         dataset.load_union_store(nt_file)
+    if rebuild is not None:
+        rebuild.make_store(nt_file)
     dumps["xml"] = _xml(dataset, staging, rebuild, None)
     return dumps
 

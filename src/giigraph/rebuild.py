@@ -10,10 +10,11 @@ triples are read back from its sorted N-Quads lines in the cache). Where it cann
 record, another giigraph, an old graph's lines gone from the cache, a change too big to be worth it),
 there is no `Change`, and everything is made from the whole dataset, as without a cache.
 
-What uses it so far: the union's Oxigraph store (SHACL-SPARQL, the charts) is loaded, from the start of
-the build, from the previous N-Triples dump (its SHA-256 checked against the record first), then patched
-with the union's change, instead of waiting for this build's N-Triples file (`Rebuild.union_store`); and
-SHACL Core judges only the focus nodes the union's change reaches (`Rebuild.validate`).
+What uses it so far: the union's Oxigraph store (SHACL-SPARQL, the charts) is the previous one kept on
+disk (`storecache.py`), or else loaded, from the start of the build, from the previous N-Triples dump
+(its SHA-256 checked against the record first), then patched with the union's change, instead of
+waiting for this build's N-Triples file (`Rebuild.union_store`); and SHACL Core judges only the focus
+nodes the union's change reaches (`Rebuild.validate`).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from . import formats
 from .apart import in_thread
 from .errors import Stale
 from .quads import DEFAULT_GRAPH, Index, Quads, index, load_written, sorted_lines
+from .storecache import KeptStore
 from .terms import Triple
 
 if TYPE_CHECKING:
@@ -111,27 +113,48 @@ class Rebuild:
     entry: Path
     out: Path
     previous: Previous | None
+    #: The union's store kept on disk for this record's next build (`storecache.py`), if any.
+    kept: KeptStore | None = None
     change: Change | None = None
     validation: object | None = None
     #: What the steps of this build leave for the next (`leave`), recorded by `finish`.
     leaving: dict[str, object] = field(default_factory=dict)
-    _seed: "Future[pyoxigraph.Store] | None" = field(default=None, repr=False)
+    _seed: "Future[tuple[bool, Future[pyoxigraph.Store] | None]] | None" = field(default=None, repr=False)
+    #: Whether the seed is the kept store (set in the seed's thread, read once it is done).
+    _seed_kept: bool = field(default=False, repr=False)
+    #: The kept store, opened and being patched: this build's union store (sealed by `finish`).
+    _patching: "Future[pyoxigraph.Store] | None" = field(default=None, repr=False)
+    #: A new kept store being made from this build's N-Triples dump (`make_store`).
+    _making: "Future[None] | None" = field(default=None, repr=False)
 
     @classmethod
     def open(cls, cache: "SourceCache", data_dir: Path, base: str, out: Path) -> "Rebuild":
-        """The previous build's record, if a sound one exists, and the loading of its N-Triples dump
-        into a store started in a thread (Oxigraph's parser runs without the GIL, beside the reading
-        of the sources)."""
+        """The previous build's record, if a sound one exists, and its union's store made ready in a
+        thread: the one kept on disk if it holds that union (`storecache.py`), else loaded from the
+        previous N-Triples dump (Oxigraph's parser runs without the GIL, beside the reading of the sources)."""
         from .buildcache import package_fingerprint
 
         out = Path(out).resolve()
-        entry = cache.builds.path(hashlib.sha256(
-            package_fingerprint() + f"{Path(data_dir).resolve()}\0{base}\0{out}".encode()).digest())
+        key = hashlib.sha256(package_fingerprint() + f"{Path(data_dir).resolve()}\0{base}\0{out}".encode()).digest()
+        entry = cache.builds.path(key)
         previous = cache.builds.load(entry)
-        rebuild = cls(cache, entry, out, previous if isinstance(previous, Previous) else None)
+        kept = KeptStore(cache.stores.path(key))
+        rebuild = cls(cache, entry, out, previous if isinstance(previous, Previous) else None,
+                      kept if kept.claim() else None)  # another build of the same holds it: none kept
         if rebuild.previous is not None and _NT in rebuild.previous.dumps:
-            rebuild._seed = in_thread(lambda: _load_checked(out / _NT, *rebuild.previous.dumps[_NT]))
+            size, sha256 = rebuild.previous.dumps[_NT]
+            rebuild._seed = in_thread(lambda: rebuild._opened(sha256) or _load_checked(out / _NT, size, sha256))
         return rebuild
+
+    def _opened(self, sha256: str) -> "tuple[bool, Future[pyoxigraph.Store]] | None":
+        """The kept store as the seed, if it holds the previous N-Triples dump's triples (`sha256`)."""
+        store = self.kept.open(sha256) if self.kept is not None else None
+        if store is None:
+            return None
+        self._seed_kept = True
+        done: Future = Future()
+        done.set_result(store)
+        return True, done
 
     def compare(self, quads: Quads) -> Change | None:
         """How `quads` differ from the previous build's dataset (kept as `change`); None if that cannot
@@ -178,12 +201,44 @@ class Rebuild:
         it anew). Waits only for the dump's checksum, read before the store loads it."""
         seed, self._seed = self._seed, None
         if seed is None or self.change is None:
-            return None
+            return None  # a kept store opened as the seed is closed with it, and made anew (`make_store`)
         checked, loaded = seed.result()
         if not checked:
             return None
-        change = self.change
-        return in_thread(lambda: _patched(loaded.result(), change))  # type: ignore[union-attr]
+        change, kept = self.change, self.kept if self._seed_kept else None
+
+        def patch() -> "pyoxigraph.Store":
+            store = loaded.result()  # type: ignore[union-attr]
+            if kept is not None:
+                kept.unseal()  # sealed again once this build succeeded (`finish`)
+            return _patched(store, change)
+        patching = in_thread(patch)
+        if kept is not None:
+            self._patching = patching
+        return patching
+
+    def make_store(self, ntriples: Path, ready: Callable[[], object] | None = None) -> None:
+        """Unless this build's union store is the kept one, patched, start making the store kept for the
+        next build from this build's N-Triples dump `ntriples` (in the staging folder, or, once swapped
+        in, in the output folder), in a thread, once `ready()` returns (the file is complete)."""
+        kept = self.kept
+        if kept is None or self._patching is not None:
+            return
+        swapped = self.out / _NT
+
+        def make() -> None:
+            if ready is not None:
+                ready()
+            try:
+                fd = os.open(ntriples, os.O_RDONLY)
+            except FileNotFoundError:
+                fd = os.open(swapped, os.O_RDONLY)  # the staging folder became the output folder meanwhile
+            try:
+                again = Path(f"/proc/self/fd/{fd}")  # the same file, wherever it is renamed to
+                kept.make(again if again.exists() else ntriples)
+            finally:
+                os.close(fd)
+        self._making = in_thread(make, "giigraph-keep")
 
     def validate(self, quads: Quads) -> "ValidationReport":
         """The project's SHACL validation of `quads`; SHACL Core judges only the focus nodes the change
@@ -223,10 +278,26 @@ class Rebuild:
         self.leaving[step] = value
 
     def finish(self, quads: Quads, dumps: dict[str, tuple[int, str]]) -> None:
-        """Record this build for the next one (a cache that cannot be written only costs speed)."""
+        """Record this build for the next one, and seal the store kept for it with this build's
+        N-Triples dump (a cache that cannot be written only costs speed)."""
         self.cache.builds.save(self.entry, Previous(
             {name: _identity(quads, name) for name, triples in quads.graphs.items() if triples},
             dumps, self.validation, dict(self.leaving)))
+        if _NT not in dumps or self.kept is None:
+            return
+        try:
+            if self._patching is not None:
+                self.kept.seal(dumps[_NT][1], self._patching.result())
+            elif self._making is not None:
+                self._making.result()
+                self.kept.seal(dumps[_NT][1])
+        except Exception:  # noqa: BLE001 - no kept store: the next build loads the dump instead
+            pass
+
+    def release(self) -> None:
+        """Let the next build of the same use the kept store (this one is over)."""
+        if self.kept is not None:
+            self.kept.release()
 
 
 def _read(lines: list[str], name: str) -> set[Triple]:
