@@ -213,3 +213,23 @@ def test_the_sweep_leaves_a_store_a_build_holds(built, tmp_path):
     build_dist(tmp_path / "elsewhere", data_dir=data, source_cache=cache)
     other.release()
     assert first.exists() and held(first) == dump_triples(out / "giigraph.nt")
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 1 << 20])
+def test_a_store_made_a_chunk_at_a_time_holds_the_whole_dump(monkeypatch, tmp_path, chunk):
+    """Chunks shorter than a line, of a few lines, and of all of them, cut between lines."""
+    from giigraph import storecache
+    from giigraph.quads import sorted_lines
+    from giigraph.terms import Literal
+
+    triples = {(f"http://ex.org/s{n}", "http://ex.org/p", Literal("x" * n, lang="en") if n % 2 else f"http://ex.org/o{n}")
+               for n in range(60)}
+    dump = tmp_path / "giigraph.nt"
+    dump.write_text("".join(sorted_lines(triples)), encoding="utf-8")
+    monkeypatch.setattr(storecache, "CHUNK", chunk)
+    kept = KeptStore(tmp_path / "kept")
+    assert kept.claim()
+    kept.make(dump)
+    kept.seal(sha256(dump))
+    kept.release()
+    assert held(tmp_path / "kept") == dump_triples(dump) and len(dump_triples(dump)) == 60

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 _SEAL = "seal"
 _LOCK = "lock"
+#: How much of the dump a new store loads at a time (`KeptStore.make`).
+CHUNK = 16 << 20
 
 
 class KeptStore:
@@ -90,12 +92,22 @@ class KeptStore:
     def make(self, ntriples: Path) -> None:
         """Load the N-Triples file `ntriples` (a dump: our own writer's, so leniently, as
         `quads.load_written`) into a new store, unsealed (`seal`). Run in a thread: Oxigraph's loader
-        runs without the GIL."""
+        runs without the GIL. Loaded `CHUNK` bytes of whole lines at a time: one bulk load of a
+        million triples holds 0.9 GB, of 16 MB 0.17 GB, for a quarter more CPU (each chunk is parsed
+        on its own, so a blank node label would name a new node in each: our dumps have none, builder.py)."""
         import pyoxigraph as ox
 
         name = f"db-{secrets.token_hex(8)}"
         store = ox.Store(str(self.folder / name))
-        store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        with open(ntriples, "rb") as lines:
+            rest = b""
+            while block := lines.read(CHUNK):
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                store.bulk_load(block[:cut], format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            if rest:
+                store.bulk_load(rest, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         store.flush()
         self._name = name
 
