@@ -100,7 +100,9 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
     the data by subject and runs `check` (validation; raising leaves `out` as it was); the store of
     the union (SHACL-SPARQL, the charts) then loads from the N-Triples file in a thread, and a small
     spawned process writes RDF/XML from it (`_sorted_dumps`). Another forked copy then writes Turtle
-    and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`).
+    and TriG while this one writes JSON-LD and counts the description's statistics (`_write_beside`);
+    when every dump is spliced (a rebuild that follows the change), that copy writes JSON-LD too, from
+    before validation on.
     What the data cannot be written as is the error raised, even if validation failed meanwhile.
     With `rebuild` (the build cache's link to the previous build into `out`, its `Change` worked out),
     the union's store is the previous one patched, every dump is spliced from the previous build's
@@ -122,6 +124,11 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
         # JSON-LD and the description read
         with frozen(lambda: started.append(_sorted_dumps(dataset, staging, big, store is None, rebuild)),
                     dataset.by_subject):
+            # following the change, every dump is spliced (a fraction of writing it): the forked copy
+            # writes JSON-LD, Turtle and TriG from now on, beside validation and the charts
+            early = big and store is not None
+            if early:
+                started.append(_write_beside(dataset, staging, ("jsonld", "turtle", "trig"), big, rebuild))
             if check is not None:
                 check(dataset)
             drawn = write_charts(dataset.union_store(), data_prefixes(base, ALL_KINDS), staging / CHARTS_DIR,
@@ -131,9 +138,10 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             dataset.forget("union_store", "union")  # the writers left read the index by subject and the graphs
             _release_freed_memory()
             # RDF/XML may still be written
-            started.append(_write_beside(dataset, staging, ("turtle", "trig"), big, rebuild))
+            if not early:
+                started.append(_write_beside(dataset, staging, ("turtle", "trig"), big, rebuild))
             analysed = analysis(dataset, rebuild)  # from the previous build's counts and the change, where it can
-            dumps = {"jsonld": _write(dataset, staging, "jsonld", rebuild)}
+            dumps = {} if early else {"jsonld": _write(dataset, staging, "jsonld", rebuild)}
             (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysed))
             _statistics(dataset, rebuild)  # while Turtle and TriG are written
             for writers in started:

@@ -2,7 +2,7 @@
 
 A rebuild reads the previous build's union in an Oxigraph store, patched with the change (SHACL-SPARQL
 and the charts query it: `rebuild.py`). Loading it into memory from the previous N-Triples dump costs
-about 2.9 s of CPU at a million triples, half of the rest of the rebuild; opening a store kept on disk
+about 2.9 s of CPU at a million triples, a third of all the rebuild used; opening a store kept on disk
 (RocksDB) costs 0.07 s. So each build with the cache keeps its union's store, per build record (data
 folder, base IRI, output folder), in a folder of `stores/` in the cache folder:
 
