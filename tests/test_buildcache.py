@@ -4,6 +4,7 @@ again, never trusted."""
 from __future__ import annotations
 
 import grp
+import hashlib
 import json
 import os
 import pwd
@@ -757,3 +758,52 @@ def test_a_spliced_rebuild_keeps_the_pieces_a_full_write_would_take(small_corpus
     after = entries(root, buildcache.PIECES)
     assert all(before[kind] <= after[kind] for kind in buildcache.PIECES), {
         kind: len(before[kind] - after[kind]) for kind in buildcache.PIECES}
+
+
+def test_source_files_are_resolved_as_path_resolve_resolves_them(tmp_path, monkeypatch):
+    """The entry of a source file names it resolved (`_resolved`: its folder resolved once, the file
+    alone looked at): the same as `Path.resolve()`, for a symlinked file or folder, a chain of symlinks,
+    a dangling or missing one, a `..` and a relative path."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    for name in ("a.yaml", "b.yaml", "sub/c.yaml"):
+        (real / name).write_text(name, encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "linked.yaml").symlink_to(real / "a.yaml")
+    (data / "chained.yaml").symlink_to(data / "linked.yaml")
+    (data / "dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+    (data / "up.yaml").symlink_to(Path("..") / "real" / "b.yaml")
+    (tmp_path / "folder").symlink_to(real / "sub")
+    (data / "plain.yaml").write_text("plain", encoding="utf-8")
+    paths = [data / "plain.yaml", data / "linked.yaml", data / "chained.yaml", data / "dangling.yaml",
+             data / "up.yaml", data / "missing.yaml", tmp_path / "folder" / "c.yaml",
+             tmp_path / "folder" / ".." / "a.yaml", real / "sub" / ".." / "b.yaml", tmp_path / "folder" / ".."]
+    monkeypatch.chdir(tmp_path)
+    paths += [Path("data/linked.yaml"), Path("folder/c.yaml"), Path("data") / "plain.yaml", Path("x.yaml")]
+    assert buildcache._resolved(paths) == [p.resolve() for p in paths]
+    present = [p for p in paths if p.is_file()]
+    cache = SourceCache(tmp_path / "cache")
+    assert len(set(cache.entries(present))) == len(present)  # each path as given is its own entry
+
+
+def test_a_graph_entry_checks_only_the_records_of_other_sources_it_read(small_corpus, tmp_path):
+    """The records of a graph's own source are in its entry's key (the source's digest): its reads
+    name only the others it looked up (the clusters its ranks name), each with its digest now; a
+    change to its own records is another key (`test_corpus_source_added_changed_removed`)."""
+    from giigraph import sources
+
+    cache = SourceCache(tmp_path / "cache")
+    loaded = sources.load(small_corpus, cache)
+    build_dist(tmp_path / "out", data_dir=small_corpus, source_cache=cache)
+    index = {r.ref: r for r in loaded.all_records()}
+    base, fingerprint = resolve_base(None).encode(), buildcache.package_fingerprint()
+    quoted = 0
+    for source, source_digest in zip(loaded.sources, loaded.digests, strict=True):
+        key = hashlib.sha256(fingerprint + base + b"\0" + source_digest).digest()
+        reads, _ = cache.graphs.load(cache.graphs.path(key))
+        own = {source.article.ref, *(r.ref for r in source.records)}
+        assert not own & reads.keys()
+        assert reads == {ref: buildcache.digest(index[ref]) for ref in reads}
+        quoted += any(ref.startswith("cluster/") for ref in reads)
+    assert quoted > 0

@@ -13,8 +13,9 @@ thousands of sources again. The cache keeps, per source file:
   N-Quads and N-Triples dumps merge these sorted runs instead of formatting and sorting every
   line again: the same bytes), under the SHA-256 of the source's resolved records, the base IRI,
   the Python version and every module of giigraph; the entry also names each record the building
-  looked up in the rest of the corpus (a cluster's name, a publisher) with the SHA-256 of that
-  record, and is used only if every one of them is still the same.
+  looked up in the rest of the corpus (a cluster's name, a publisher: the source's own records are
+  in the key) with the SHA-256 of that record, and is used only if every one of them is still the
+  same. The graph's set of triples, unpickled, becomes the dataset's graph (`Quads.adopt`).
 
 Beside them, per data folder, base IRI and output folder, what the last successful build there left for
 the next (`rebuild.Previous`: the change since, and the previous dumps to start from), and the union's
@@ -197,6 +198,27 @@ def digest(value: object) -> bytes:
     return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
+def _resolved(paths: list[Path]) -> list[Path]:
+    """`path.resolve()` of each of `paths`, each folder resolved once: a file that is not a symlink
+    resolves to its folder's resolved path and its name (`os.path.realpath` resolves one name at a
+    time), one `lstat` instead of one per folder above it; anything else is resolved in full."""
+    folders: dict[Path, Path] = {}
+    out = []
+    for path in paths:
+        try:
+            plain = path.name not in ("", "..") and not stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError:
+            plain = False
+        if plain:
+            folder = folders.get(path.parent)
+            if folder is None:
+                folder = folders[path.parent] = path.parent.resolve()
+            out.append(folder / path.name)
+        else:
+            out.append(path.resolve())
+    return out
+
+
 class _Entries:
     """Pickled values in files named by a key, each with the SHA-256 of its payload."""
 
@@ -266,8 +288,8 @@ class _Entries:
         its bytes: a record names the file it was read in as given (errors cite it), so another
         folder's copy, or the same file named otherwise, is another entry."""
         fingerprint = readers_fingerprint()
-        return [self.path(hashlib.sha256(fingerprint + f"{path}\0{path.resolve()}\0".encode()
-                                         + path.read_bytes()).digest()) for path in paths]
+        return [self.path(hashlib.sha256(fingerprint + f"{path}\0{resolved}\0".encode() + path.read_bytes()).digest())
+                for path, resolved in zip(paths, _resolved(paths), strict=True)]
 
     def read_all(self, paths: list[Path], read: Callable[[list[Path]], tuple[T, ...]],
                  entries: list[Path] | None = None) -> tuple[T, ...]:
@@ -432,14 +454,17 @@ class GraphBuild:
                              + (source_digest or digest(source))).digest()
         entry = self.cache.path(key)
         value = self.cache.load(entry)
-        if isinstance(value, tuple) and all(self._record(ref) == d for ref, d in value[0].items()):
-            reads, triples = value
-            graph.update(triples)
+        if (isinstance(value, tuple) and isinstance(value[1], set)
+                and all(self._record(ref) == d for ref, d in value[0].items())):
+            reads, graph = value
+            quads.adopt(name, graph)
             self.cache.hits += 1
         else:
             looked_up = _Reads(self.index)
             build(looked_up)
-            reads = {ref: self._record(ref) for ref in sorted(looked_up.read)}
+            # the source's own records are in the key already (its digest): only the others are checked
+            own = {source.article.ref, *(r.ref for r in source.records)}
+            reads = {ref: self._record(ref) for ref in sorted(looked_up.read - own)}
             self.cache.save(entry, (reads, graph))
             self.cache.misses += 1
         # the graph is a function of the source and the records it read: so is what is made of it

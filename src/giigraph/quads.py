@@ -56,6 +56,15 @@ class Quads:
         self._literals.pop(name, None)
         return self.graphs.setdefault(name, set())
 
+    def adopt(self, name: str, triples: set[Triple]) -> None:
+        """Make `triples` graph `name`, which must be empty: a set no one else holds (just unpickled from
+        the build cache) becomes the graph itself rather than being copied, every triple hashed again."""
+        if self.graphs.get(name):
+            raise ValueError(f"graph {name} already holds triples")
+        self._cache.clear()
+        self._literals.pop(name, None)
+        self.graphs[name] = triples
+
     def typed_literals(self) -> set[Literal]:
         """The distinct literals with a datatype or a language tag, of every graph: those an Oxigraph
         store may keep in another form (`convert.rewritten_by_store`; the claims and SHACL-SPARQL ask).

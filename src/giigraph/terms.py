@@ -47,9 +47,10 @@ class Literal(tuple):
         lexical, natural = _python_literal(value)
         return tuple.__new__(cls, (lexical, None, datatype or natural))
 
-    def __getnewargs__(self) -> tuple[str, str | None, str | None]:
-        """Pickled as its three parts (the build cache keeps graphs), made again by `__new__` unchanged."""
-        return tuple(self)  # type: ignore[return-value]
+    def __reduce__(self) -> tuple[object, tuple[type, tuple[str, str | None, str | None]]]:
+        """Pickled as its three parts (the build cache keeps graphs), made again by `tuple.__new__`, in C:
+        the parts are already what `__new__` made of them, and a graph entry unpickles ~300k literals."""
+        return tuple.__new__, (Literal, tuple(self))  # type: ignore[return-value]
 
     @property
     def lexical(self) -> str:
