@@ -21,6 +21,7 @@ from giigraph import build_dist, buildcache, export
 from giigraph.buildcache import SourceCache
 from giigraph.cli import main
 from giigraph.config import resolve_base
+from giigraph.model import Source
 from giigraph.quads import Quads, sorted_lines
 from giigraph.rebuild import Change, Previous, Rebuild
 from giigraph.terms import XSD_NS as XSD, Literal
@@ -715,7 +716,7 @@ def test_sources_are_taken_resolved_only_while_their_references_resolve_the_same
     again = _loaded(data, cache)
     assert again == _loaded(data, None)
     if not isinstance(again, str):  # each source's digest kept with it is the digest of the source taken
-        assert again.digests == tuple(buildcache.digest(s) for s in again.sources)
+        assert again.digests == tuple(buildcache.digest(Source(s.article, s.records)) for s in again.sources)
     if case == "a bare reference now naming another kind":  # resolved anew, without an error
         assert any("province/yangtze-river-delta" in getattr(r, "mentions", ()) for r in again.sources[0].records)
     n = len(list((data / "sources").glob("*.yaml")))
@@ -807,3 +808,43 @@ def test_a_graph_entry_checks_only_the_records_of_other_sources_it_read(small_co
         assert reads == {ref: buildcache.digest(index[ref]) for ref in reads}
         quoted += any(ref.startswith("cluster/") for ref in reads)
     assert quoted > 0
+
+
+def test_a_rebuild_unpickles_no_source_whose_records_it_does_not_read(small_corpus, tmp_path, monkeypatch):
+    """Sources taken resolved from the cache stay pickled (`sources._Kept`) unless a graph built reads
+    their records: after one article is added, none is unpickled; the output is a clean build's."""
+    from giigraph import sources
+
+    data = tmp_path / "data"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(tmp_path / "first", data_dir=data, source_cache=cache)
+    corpus.add_article(data, 10_000)
+    unpickled, load = [], sources._Kept._load
+
+    def spied(self):
+        if self._source is None:
+            unpickled.append(self.id)
+        return load(self)
+    monkeypatch.setattr(sources._Kept, "_load", spied)
+    cache.graphs.hits = 0
+    build_dist(tmp_path / "second", data_dir=data, source_cache=cache)
+    assert cache.graphs.hits > 0 and unpickled == []
+    assert dumps(tmp_path / "second") == clean_build(data, tmp_path / "clean")
+
+
+def test_an_id_a_kept_source_holds_is_a_duplicate_with_its_place(tmp_path):
+    """A kept source's ids are checked from what is kept beside it: a new file repeating one is the
+    same error, citing the same first place, as without the cache."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    cache = SourceCache(tmp_path / "cache")
+    assert not isinstance(_loaded(data, cache), str)
+    original = next((data / "sources").glob("*.yaml"))
+    text = original.read_text(encoding="utf-8")
+    assert f"  id: {original.stem}\n" in text
+    (data / "sources" / "zz-copy.yaml").write_text(text.replace(f"  id: {original.stem}\n", "  id: zz-copy\n", 1),
+                                                   encoding="utf-8")
+    error = _loaded(data, cache)
+    assert isinstance(error, str) and "duplicate" in error and f"first defined at {original}:" in error
+    assert error == _loaded(data, None)

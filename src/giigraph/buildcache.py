@@ -8,7 +8,9 @@ thousands of sources again. The cache keeps, per source file:
   resolved: a record names the file it was read in) and bytes, of every module of giigraph and of
   rdflib's version (a claim test's SPARQL is checked as it is read); the same for each curated file;
 - its records with their references resolved, with what resolving them asked of the corpus's ids
-  (which kinds hold each slug it names): used only while every answer is the same;
+  (which kinds hold each slug it names): used only while every answer is the same. They are kept as
+  their pickle (and its SHA-256, the source's `digest`) beside each record's kind, id and place (what
+  the check of ids reads): a source taken from it is unpickled only if a graph built reads it;
 - its article's named graph as `builder` makes it, with the graph's sorted N-Quads lines (the
   N-Quads and N-Triples dumps merge these sorted runs instead of formatting and sorting every
   line again: the same bytes), under the SHA-256 of the source's resolved records, the base IRI,
@@ -195,7 +197,13 @@ def _write(path: Path, data: bytes) -> None:
 
 def digest(value: object) -> bytes:
     """The SHA-256 of a value's pickle: what a graph entry is keyed by (its source, the records it read)."""
-    return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    return pickled(value)[1]
+
+
+def pickled(value: object) -> tuple[bytes, bytes]:
+    """A value's pickle and its `digest`: kept beside what it digests, the pickle is made once."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return payload, hashlib.sha256(payload).digest()
 
 
 def _resolved(paths: list[Path]) -> list[Path]:
@@ -463,8 +471,7 @@ class GraphBuild:
             looked_up = _Reads(self.index)
             build(looked_up)
             # the source's own records are in the key already (its digest): only the others are checked
-            own = {source.article.ref, *(r.ref for r in source.records)}
-            reads = {ref: self._record(ref) for ref in sorted(looked_up.read - own)}
+            reads = {ref: self._record(ref) for ref in sorted(looked_up.read - set(source.refs()))}
             self.cache.save(entry, (reads, graph))
             self.cache.misses += 1
         # the graph is a function of the source and the records it read: so is what is made of it

@@ -7,7 +7,7 @@ plain ones of `terms.py` (an IRI is a string), so building needs no RDF library.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
 from sys import intern
@@ -346,7 +346,7 @@ def graph_iri(base: str, name: str) -> str:
 def build_quads(corpus: model.Corpus, base: str, graph_cache: "GraphCache | None" = None) -> Quads:
     """Every record as RDF: curated entities in graph `curated`, each source in `source/{id}`.
     With `graph_cache`, an article's graph made before from the same records is taken from it."""
-    index = {r.ref: r for r in corpus.all_records()}
+    index = _Index(corpus)
     quads = Quads(data_prefixes(base, ALL_KINDS))
     curated = Builder(quads.graph(graph_iri(base, "curated")), base, index)
     curated.g.update(data_structures())
@@ -371,6 +371,32 @@ def build_quads(corpus: model.Corpus, base: str, graph_cache: "GraphCache | None
     if any(isinstance(r, model.ClaimTest) for r in corpus.entities):  # else no store to load for nothing
         claims.record(quads, claims.check(quads), base)
     return quads
+
+
+class _Index(Mapping[str, model.Record]):
+    """Every record of a corpus by reference; a source's records are read only when one of them is
+    looked up (a source the build cache kept is unpickled only then: `sources._Kept`)."""
+
+    def __init__(self, corpus: model.Corpus) -> None:
+        self.records = {r.ref: r for r in (*corpus.entities, *corpus.figures)}
+        self.sources = {ref: source for source in corpus.sources for ref in source.refs()}
+
+    def __getitem__(self, ref: str) -> model.Record:
+        record = self.records.get(ref)
+        if record is None:
+            source = self.sources[ref]
+            self.records.update((r.ref, r) for r in (source.article, *source.records))
+            record = self.records[ref]
+        return record
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self.records or ref in self.sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self.records, **self.sources})
+
+    def __len__(self) -> int:
+        return len(self.records.keys() | self.sources.keys())
 
 
 def _source(b: Builder, source: model.Source) -> None:

@@ -436,6 +436,10 @@ class Source:
     def id(self) -> str:
         return self.article.id
 
+    def refs(self) -> tuple[str, ...]:
+        """The references of the article and of each record read in it, in order."""
+        return (self.article.ref, *(r.ref for r in self.records))
+
 
 @dataclass(frozen=True)
 class Corpus:

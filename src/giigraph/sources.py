@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -23,7 +24,7 @@ import yaml
 
 from . import model
 from .errors import SourceError
-from .buildcache import SourceCache, digest
+from .buildcache import SourceCache, pickled
 from .gcpause import lasting
 from .model import LanguageTag, PassageRef, Pattern, Range, Ref, Record, Sparql
 
@@ -391,7 +392,7 @@ def _read_ranks(reader: _Reader, source_id: str, items: Any, line: int) -> Itera
 
 def _resolve(corpus: model.Corpus) -> model.Corpus:
     """Check ids are well-formed and unique per kind, and rewrite every reference as `kind/slug`."""
-    ids = _Ids(corpus.all_records())
+    ids = _Ids(map(_key, corpus.all_records()))
     _check_coordinates(corpus.entities, ids.index)
     entities = tuple(ids.fix(r) for r in corpus.entities)
     sources = tuple(ids.source(s) for s in corpus.sources)
@@ -403,59 +404,109 @@ def _resolve_cached(entities: tuple[Record, ...], figures: tuple[Record, ...], p
     """`_resolve` of the corpus, with each source file's resolved records (and their `digest`) taken
     from `cache` when what resolving them asked of the ids (which kinds hold each slug they name)
     answers the same now; the others are read (from the cache, or parsed), resolved and kept. The same
-    first error: the ids are checked over every record in the same order, sources are resolved in
-    order, and a source whose answers changed is resolved from its records as read."""
+    first error: the ids are checked over every record in the same order (a kept source's ids are
+    kept beside it), sources are resolved in order, and a source whose answers changed is resolved
+    from its records as read. A source taken from the cache is unpickled only if its records are
+    read (`_Kept`): a rebuild builds few graphs."""
     entries = cache.entries(paths)
     kept = [cache.resolved.load(cache.resolved_entry(entry)) for entry in entries]
     unread = [i for i, found in enumerate(kept) if not _is_resolution(found)]
     read = dict(zip(unread, cache.read_all([paths[i] for i in unread], _read_sources, [entries[i] for i in unread]),
                     strict=True))
-    now = [read[i] if i in read else kept[i][1] for i in range(len(paths))]  # type: ignore[index]
-    ids = _Ids(model.Corpus(entities, tuple(now), figures).all_records())
+    keys = [_keys(read[i]) if i in read else kept[i][2]  # type: ignore[index]
+            for i in range(len(paths))]
+    ids = _Ids((*map(_key, entities), *(key for source in keys for key in source), *map(_key, figures)))
     _check_coordinates(entities, ids.index)
     fixed = tuple(ids.fix(r) for r in entities)
-    sources, digests = [], []
+    sources: list[model.Source] = []
+    digests: list[bytes] = []
     for i, entry in enumerate(entries):
         if i not in read and ids.answers(kept[i][0]):  # type: ignore[index]
             cache.resolved.hits += 1
-            sources.append(now[i])
-            digests.append(kept[i][2])  # type: ignore[index]
+            _, source_digest, source_keys, payload = kept[i]  # type: ignore[misc]
+            sources.append(_Kept(payload, tuple(f"{kind}/{slug}" for kind, slug, *_ in source_keys)))
+            digests.append(source_digest)
             continue
         cache.resolved.misses += 1
         source = read[i] if i in read else cache.read_all([paths[i]], _read_sources, [entry])[0]
         asked: _Asked = {}
         sources.append(ids.source(source, asked))
-        digests.append(digest(sources[-1]))
-        cache.resolved.save(cache.resolved_entry(entry), (asked, sources[-1], digests[-1]))
+        payload, source_digest = pickled(sources[-1])
+        digests.append(source_digest)
+        cache.resolved.save(cache.resolved_entry(entry),
+                            (asked, source_digest, _keys(sources[-1]), payload))
     return model.Corpus(fixed, tuple(sources), tuple(ids.fix(r) for r in figures), tuple(digests))
 
 
 def _is_resolution(value: object) -> bool:
-    return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], dict)
-            and isinstance(value[1], model.Source) and isinstance(value[2], bytes))
+    return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], dict)
+            and isinstance(value[1], bytes) and isinstance(value[2], tuple) and isinstance(value[3], bytes))
+
+
+class _Kept(model.Source):
+    """A resolved source kept in the build cache, as its pickle: unpickled when its article or
+    records are first read (a graph built, the records another graph looks up), not before. Its id
+    and references are known without it; it equals the source it holds, and pickles as that source
+    (made again plain)."""
+
+    def __init__(self, payload: bytes, refs: tuple[str, ...]) -> None:
+        object.__setattr__(self, "_payload", payload)
+        object.__setattr__(self, "_refs", refs)
+        object.__setattr__(self, "_source", None)
+
+    def _load(self) -> model.Source:
+        if self._source is None:
+            object.__setattr__(self, "_source", pickle.loads(self._payload))
+        return self._source
+
+    article = property(lambda self: self._load().article)  # type: ignore[assignment]
+    records = property(lambda self: self._load().records)  # type: ignore[assignment]
+
+    @property
+    def id(self) -> str:
+        return self._refs[0].partition("/")[2]
+
+    def refs(self) -> tuple[str, ...]:
+        return self._refs
+
+    def __eq__(self, other: object) -> bool:
+        return self._load() == (other._load() if isinstance(other, _Kept) else other)
+
+    def __reduce__(self) -> tuple[type, tuple[Record, tuple[Record, ...]]]:
+        return model.Source, (self.article, self.records)
 
 
 #: What resolving references asked of the ids: for (the kinds a reference may name, its slug), the
 #: kinds that hold the slug.
 _Asked = dict[tuple[tuple[str, ...], str], tuple[str, ...]]
+#: What `_Ids` checks of a record: its kind and id, its file, its line and the line of its id.
+_IdKey = tuple[str, str, str, int, int]
+
+
+def _key(record: Record) -> _IdKey:
+    return record.kind, record.id, record.path, record.line, record.field_lines.get("id", record.line)
+
+
+def _keys(source: model.Source) -> tuple[_IdKey, ...]:
+    return tuple(map(_key, (source.article, *source.records)))
 
 
 class _Ids:
     """Every record's id by kind, checked well-formed and unique; references are resolved against it."""
 
-    def __init__(self, records: tuple[Record, ...]) -> None:
-        index: dict[str, dict[str, Record]] = {}
-        for record in records:
-            line = record.field_lines.get("id", record.line)
-            if not _SLUG.match(record.id):
-                raise SourceError(record.path, line,
-                                  f"id {record.id!r} is not a slug (lower-case letters, digits and single hyphens)")
-            seen = index.setdefault(record.kind, {})
-            if record.id in seen:
-                first = seen[record.id]
-                raise SourceError(record.path, line,
-                                  f"duplicate {record.kind} id {record.id!r} (first defined at {first.path}:{first.line})")
-            seen[record.id] = record
+    def __init__(self, records: Iterable[_IdKey]) -> None:
+        """`records`: each record's `_key`."""
+        index: dict[str, dict[str, tuple[str, int]]] = {}
+        for kind, slug, path, line, id_line in records:
+            if not _SLUG.match(slug):
+                raise SourceError(path, id_line,
+                                  f"id {slug!r} is not a slug (lower-case letters, digits and single hyphens)")
+            seen = index.setdefault(kind, {})
+            if slug in seen:
+                first = seen[slug]
+                raise SourceError(path, id_line,
+                                  f"duplicate {kind} id {slug!r} (first defined at {first[0]}:{first[1]})")
+            seen[slug] = path, line
         self.index = index
         self._found: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
 
@@ -508,7 +559,7 @@ class _Ids:
         return f"{found[0]}/{slug}"
 
 
-def _check_coordinates(entities: tuple[Record, ...], index: dict[str, dict[str, Record]]) -> None:
+def _check_coordinates(entities: tuple[Record, ...], index: dict[str, dict[str, tuple[str, int]]]) -> None:
     """A city's `lat` and `long` come together, with the GeoNames feature and the source they are read in."""
     for city in (r for r in entities if isinstance(r, model.City)):
         given = [name for name in ("lat", "long") if getattr(city, name) is not None]
