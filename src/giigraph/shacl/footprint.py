@@ -28,12 +28,17 @@ change of rdfs:subClassOf (every instance test reads it).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from itertools import product
+from typing import TYPE_CHECKING
 
 from ..quads import index
-from ..terms import Term, Triple
+from ..terms import BNode, Term, Triple
 from .engine import RawResult, Validator, _referred
-from .shapes import RDF_TYPE, RDFS, Path, Shape, SparqlConstraint
+from .shapes import RDF_TYPE, RDFS, Path, Shape, SparqlConstraint, Unsupported
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 #: A predicate (None: any) followed forwards (subject to object) or backwards; (None, None): from a
 #: subject to the predicates of its triples (a SPARQL pattern's variable predicate).
@@ -75,14 +80,15 @@ def revalidate(validator: Validator, roots: list[Shape], reported: Iterable[Term
         reads = footprints(validator, roots)
     reached: dict[Shape, set[Term]] = {}
     reported = set(reported)
-    targets = _Targets(validator)
+    linked = _Linked(validator)
+    targets = _Targets(validator, linked)
 
     def focus(root: Shape) -> list[Term] | None:
         """The focus nodes to judge, in the full validation's order (made while SPARQL runs)."""
         if root not in reads:
             return None
         if not reached:
-            reached.update(_reached(validator, reads, changed, removed))
+            reached.update(_reached(validator, reads, changed, removed, linked))
         nodes = [n for n in reached[root] | reported if targets.holds(root, n)]
         validator.judging[id(root)] = set(nodes)
         with_results = list(dict.fromkeys(r.focus for r in validator.check(root, nodes, root)))
@@ -350,7 +356,7 @@ def _reversed(way: tuple[Step, ...]) -> tuple[Step, ...]:
 
 
 def _reached(validator: Validator, reads: dict[Shape, frozenset[Read]], changed: list[Triple],
-             removed: Iterable[Triple]) -> dict[Shape, set[Term]]:
+             removed: Iterable[Triple], linked: "_Linked") -> dict[Shape, set[Term]]:
     """For each shape, the nodes whose judgement can read a changed triple: each read a changed
     triple matches, walked back from its node to the focus node, one step at a time for all reads
     (the steps followed forwards need the nodes linking to a node: one pass over the data)."""
@@ -374,7 +380,7 @@ def _reached(validator: Validator, reads: dict[Shape, frozenset[Read]], changed:
             p, forwards = steps[-1]
             if forwards:
                 wanted.setdefault(p, set()).update(nodes)
-        linking = _linking(validator.data.out, wanted, removed)
+        linking = _linking(validator.data.out, wanted, removed, linked)
         for (shape, steps), nodes in places:
             p, forwards = steps[-1]
             back = at.setdefault((shape, steps[:-1]), set())
@@ -395,12 +401,38 @@ def _reached(validator: Validator, reads: dict[Shape, frozenset[Read]], changed:
 
 
 def _linking(out: dict[Term, dict[str, list[Term]]], wanted: dict["str | None", set[Term]],
-             removed: list[Triple]) -> dict[tuple["str | None", Term], list[Term]]:
+             removed: list[Triple], linked: "_Linked") -> dict[tuple["str | None", Term], list[Term]]:
     """The subjects linking to each wanted node by its predicate (None: any), in the data or the
-    removed triples: one pass over the data, reading only the wanted predicates (all, for None)."""
-    found: dict[tuple[str | None, Term], list[Term]] = {}
+    removed triples: looked up in the store (`linked`) where it can tell, else one pass over the
+    data, reading only the wanted predicates (all, for None)."""
     if not wanted:
-        return found
+        return {}
+    found = _looked_up(wanted, linked)
+    if found is None:
+        found = _passed(out, wanted)
+    for s, p, o in removed:
+        for q in (p, None):
+            if o in wanted.get(q, ()):
+                found.setdefault((q, o), []).append(s)
+    return found
+
+
+def _looked_up(wanted: dict["str | None", set[Term]], linked: "_Linked") -> dict[tuple["str | None", Term], list[Term]] | None:
+    """`_passed`, from the store; None where it cannot tell."""
+    found: dict[tuple[str | None, Term], list[Term]] = {}
+    for p, nodes in wanted.items():
+        for o in nodes:
+            subjects = linked.subjects(p, o)
+            if subjects is None:
+                return None
+            if subjects:
+                found[p, o] = subjects
+    return found
+
+
+def _passed(out: dict[Term, dict[str, list[Term]]], wanted: dict["str | None", set[Term]]) -> dict[tuple["str | None", Term], list[Term]]:
+    """The subjects linking to each wanted node by its predicate (None: any) in the data, in one pass."""
+    found: dict[tuple[str | None, Term], list[Term]] = {}
     predicates = set(wanted) - {None}
     anything = wanted.get(None, set())
     for s, props in out.items():
@@ -414,19 +446,52 @@ def _linking(out: dict[Term, dict[str, list[Term]]], wanted: dict["str | None", 
                 for o in objects:
                     if o in anything:
                         found.setdefault((None, o), []).append(s)
-    for s, p, o in removed:
-        for q in (p, None):
-            if o in wanted.get(q, ()):
-                found.setdefault((q, o), []).append(s)
     return found
+
+
+class _Linked:
+    """The subjects of the data's triples with a given predicate and object, from the union's Oxigraph
+    store (SHACL-SPARQL's, which indexes triples by object) instead of a pass over the data, where it
+    holds exactly the data's terms: once every literal was found kept there as written
+    (`SparqlRunner.literals_kept`), and never through a blank node (the store labels them anew)."""
+
+    def __init__(self, validator: Validator) -> None:
+        self.runner = validator.sparql
+
+    @cached_property
+    def store(self) -> "pyoxigraph.Store | None":
+        """The store, asked for when first needed (shapes without SPARQL need none)."""
+        from .sparql import SparqlRunner
+
+        if not isinstance(self.runner, SparqlRunner) or not self.runner.literals_kept():
+            return None
+        store = self.runner.store
+        return None if isinstance(store, Unsupported) else store
+
+    def subjects(self, p: "str | None", o: Term) -> list[Term] | None:
+        """The subjects of the triples (?, `p`, `o`) (`p` None: any predicate; a subject once per
+        triple), or None where the store cannot tell."""
+        if isinstance(o, BNode) or self.store is None:
+            return None
+        import pyoxigraph as ox
+
+        from ..convert import to_ox
+
+        out: list[Term] = []
+        for quad in self.store.quads_for_pattern(None, None if p is None else ox.NamedNode(p), to_ox(o)):
+            if not isinstance(quad.subject, ox.NamedNode):
+                return None
+            out.append(quad.subject.value)
+        return out
 
 
 class _Targets:
     """Whether a node is a focus node of a shape, from the node's own triples (targetObjectsOf
     lists the objects of its predicate once)."""
 
-    def __init__(self, validator: Validator) -> None:
+    def __init__(self, validator: Validator, linked: "_Linked") -> None:
         self.data = validator.data
+        self.linked = linked
         self._objects: dict[str, set[Term]] = {}
 
     def holds(self, shape: Shape, node: Term) -> bool:
@@ -439,10 +504,14 @@ class _Targets:
             elif kind == "targetSubjectsOf":
                 found = target in data.out.get(node, {})
             else:
-                objects = self._objects.get(target)  # type: ignore[arg-type]
-                if objects is None:
-                    objects = self._objects[target] = set(data.objects_of(target))  # type: ignore[index, arg-type]
-                found = node in objects
+                subjects = self.linked.subjects(target, node)  # type: ignore[arg-type]
+                if subjects is not None:
+                    found = bool(subjects)
+                else:
+                    objects = self._objects.get(target)  # type: ignore[arg-type]
+                    if objects is None:
+                        objects = self._objects[target] = set(data.objects_of(target))  # type: ignore[index, arg-type]
+                    found = node in objects
             if found:
                 return True
         return False
