@@ -174,6 +174,32 @@ def test_an_injected_bug_in_a_real_process(debug):
             "for the traceback, and report it)"]
 
 
+def test_a_reader_gone_before_the_output_ends_the_program_quietly(tmp_path):
+    """`giigraph build | head -1`: what reads the output went away (here before anything was written);
+    the build is done and written, the program ends with status 1 and no error line."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([sys.executable, "-m", "giigraph", "build", "--no-cache", "--out", str(tmp_path / "dist")],
+                                stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert (tmp_path / "dist" / "giigraph.ttl").is_file()
+
+
+def test_a_broken_pipe_elsewhere_is_still_a_bug(runner, monkeypatch):
+    """Only a closed standard output is the reader's choice: a broken pipe from anything else is reported."""
+    def broken(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(giigraph, "build_quads", broken)
+    result = runner.invoke(main, ["export"])
+    assert result.exit_code == 70 and result.stderr.startswith("error: internal error: BrokenPipeError")
+
+
 def test_ci_entry_point_sets_ci_itself(tmp_path):
     """`.ci/run` must make missing tools fail (CI=true) even when the runner does not set CI."""
     fake_make = tmp_path / "make"

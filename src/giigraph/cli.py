@@ -53,6 +53,11 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            if isinstance(exc, BrokenPipeError) and _reader_gone():
+                # what read our output stopped (`| head`): not a failure to report. Python's own flush
+                # of stdout at exit would fail again, so it goes to /dev/null (Python's note on SIGPIPE)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                ctx.exit(1)
             if isinstance(exc, ValidationFailed):
                 click.echo(exc.report.text(), err=True, nl=False)
             if isinstance(exc, GiigraphError):
@@ -62,6 +67,19 @@ class _Group(click.Group):
             click.echo(f"error: internal error: {detail} (a bug in giigraph: rerun with --debug for the "
                        "traceback, and report it)", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it: then a broken pipe is that
+    reader's choice, not a failure (a broken pipe anywhere else still is)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLERR)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's runner), or no poll here
+        return False
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
