@@ -110,7 +110,7 @@ def seal(folder: Path) -> tuple[str, Path]:
     return digest, folder / name
 
 
-@pytest.mark.parametrize("damage", ["unsealed", "other seal", "open elsewhere", "gone"])
+@pytest.mark.parametrize("damage", ["unsealed", "other seal", "name outside", "open elsewhere", "gone"])
 def test_a_kept_store_not_sealed_with_the_previous_dump_or_in_use_is_not_opened(built, monkeypatch, tmp_path, damage):
     """A store left unsealed (a build that crashed while patching it), sealed with another dump, opened
     by another process, or deleted: the rebuild loads the previous dump instead, with the same bytes,
@@ -122,6 +122,9 @@ def test_a_kept_store_not_sealed_with_the_previous_dump_or_in_use_is_not_opened(
         KeptStore(folder).unseal()
     elif damage == "other seal":
         (folder / "seal").write_text("0" * 64 + " " + seal(folder)[1].name)
+    elif damage == "name outside":  # a seal naming a store elsewhere (the folder above holds one too)
+        shutil.copytree(seal(folder)[1], folder.parent / "db-elsewhere")
+        (folder / "seal").write_text(seal(folder)[0] + " ../db-elsewhere")
     elif damage == "open elsewhere":
         holder = ox.Store(str(seal(folder)[1]))  # RocksDB refuses a second opening
     else:

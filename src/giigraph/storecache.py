@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 _SEAL = "seal"
 _LOCK = "lock"
+#: The names `KeptStore.make` gives its stores.
+_NAME = re.compile(r"db-[0-9a-f]{16}")
 #: How much of the dump a new store loads at a time (`KeptStore.make`).
 CHUNK = 16 << 20
 
@@ -76,7 +79,8 @@ class KeptStore:
 
         try:
             digest, name = (self.folder / _SEAL).read_text().split()
-            if digest != sha256 or not (self.folder / name / "CURRENT").is_file():  # never an empty store made anew
+            if (digest != sha256 or not _NAME.fullmatch(name)  # only a store `make` named, in this folder
+                    or not (self.folder / name / "CURRENT").is_file()):  # never an empty store made anew
                 return None
             store = ox.Store(str(self.folder / name))
         except (OSError, ValueError, UnicodeDecodeError):  # no seal, a store in use elsewhere, unreadable
