@@ -3,8 +3,10 @@ file of the new line set, wherever the lines fall (shared prefixes, non-ASCII, b
 and last line, empty files); a previous file that is not exactly what was expected is refused."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -24,6 +26,10 @@ import corpus  # noqa: E402
 # few letters, so lines share prefixes and sort around each other; non-ASCII of 2, 3 and 4 bytes
 LINE = st.text(st.sampled_from("ab <>.\"\\é\u00ff\u0100中\uffff\U0001d11e"), max_size=8).map(lambda s: s + "\n")
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def written(path: Path, lines: set[str]) -> tuple[int, str]:
@@ -99,6 +105,48 @@ def test_lines_are_placed_across_big_blocks(tmp_path):
     expected = written(tmp_path / "old", old)
     splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 1 << 16)
     assert (tmp_path / "new").read_bytes() == "".join(sorted(old - cut | put)).encode()
+
+
+def _big(tmp_path: Path) -> tuple[tuple[int, str], set[str], set[str], bytes]:
+    old = {f"<http://example.org/{i:06d}> <p> \"é{i}\" .\n" for i in range(0, 20_000, 2)}
+    cut = {f"<http://example.org/{i:06d}> <p> \"é{i}\" .\n" for i in (0, 7_778, 19_998)}
+    put = {f"<http://example.org/{i:06d}> <p> \"é{i}\" .\n" for i in (1, 7_777, 7_779, 19_999)}
+    return written(tmp_path / "old", old), cut, put, "".join(sorted(old - cut | put)).encode()
+
+
+@pytest.mark.parametrize("refusal", [errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP])
+def test_spans_the_kernel_cannot_copy_are_written_from_the_mapping(tmp_path, monkeypatch, refusal):
+    expected, cut, put, new = _big(tmp_path)
+    refused = []
+
+    def cannot(*args):
+        refused.append(args)
+        raise OSError(refusal, os.strerror(refusal))
+    monkeypatch.setattr(splicing.os, "copy_file_range", cannot)
+    assert splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 1 << 12) == (len(new), sha(new))
+    assert (tmp_path / "new").read_bytes() == new and refused
+
+
+def test_a_span_copied_in_parts_is_whole(tmp_path, monkeypatch):
+    expected, cut, put, new = _big(tmp_path)
+    copy = os.copy_file_range
+    monkeypatch.setattr(splicing.os, "copy_file_range", lambda src, dst, count, offset: copy(src, dst, min(count, 999), offset))
+    assert splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 1 << 12) == (len(new), sha(new))
+    assert (tmp_path / "new").read_bytes() == new
+
+
+def test_a_previous_file_shortened_while_copied_is_refused(tmp_path, monkeypatch):
+    expected, cut, put, _ = _big(tmp_path)
+    monkeypatch.setattr(splicing.os, "copy_file_range", lambda *args: 0)  # what the kernel answers past the end
+    with pytest.raises(Stale):
+        splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 1 << 12)
+
+
+def test_an_edit_out_of_order_or_a_cut_of_other_bytes_is_refused(tmp_path):
+    expected = written(tmp_path / "old", {"a\n", "b\n", "c\n"})
+    for edits in ([(4, b"c\n", True), (2, b"b\n", True)], [(2, b"x\n", True)], [(7, b"d\n", False)]):
+        with pytest.raises(Stale):
+            splicing.rewrite(tmp_path / "old", expected, lambda old, e=edits: e, tmp_path / "new", 1)
 
 
 def test_a_line_feed_inside_a_line_is_refused(tmp_path):
