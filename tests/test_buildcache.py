@@ -552,6 +552,28 @@ def test_the_union_changes_only_where_no_other_graph_holds_a_triple():
                             frozenset(), frozenset({y}))
 
 
+def test_a_record_whose_identities_were_pickled_ahead_is_the_same_record(tmp_path):
+    """`Rebuild.note` pickles the graphs' identities while the writers work; what `finish` records is
+    then what it records without: a graph made on every run by its triples, a cached one by its key."""
+    G1, G2 = "http://ex.org/g1", "http://ex.org/g2"
+    s, p = "http://ex.org/s", "http://ex.org/p"
+    triples = {(s, p, Literal("é", lang="fr")), (s, p, "http://ex.org/o")}
+    quads = Quads()
+    quads.graph(G1).update(triples)
+    quads.graph(G2).add((s, "http://ex.org/q", Literal("1", datatype=XSD + "integer")))
+    quads.kept[G2] = (1, type("Kept", (), {"key": b"k" * 32})())
+    cache = SourceCache(tmp_path / "cache")
+    recorded = []
+    for ahead in (False, True):
+        rebuild = Rebuild(cache, tmp_path / f"entry-{ahead}", tmp_path / "dist", None)
+        if ahead:
+            rebuild.note(quads)
+        rebuild.finish(quads, {"giigraph.nq": (1, "0" * 64)})
+        recorded.append(cache.builds.load(rebuild.entry))
+    dumps = {"giigraph.nq": (1, "0" * 64)}
+    assert recorded[0] == recorded[1] == Previous({G1: frozenset(triples), G2: b"k" * 32}, dumps)
+
+
 def test_no_change_is_followed_for_terms_that_do_not_read_back_as_themselves():
     """An old graph's triples are read back from its N-Quads lines: a new graph's terms in another form
     than the reader's ("x"^^xsd:string, an upper-case tag) would seem changed, so nothing is followed."""

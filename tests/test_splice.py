@@ -130,7 +130,8 @@ def test_spans_the_kernel_cannot_copy_are_written_from_the_mapping(tmp_path, mon
 def test_a_span_copied_in_parts_is_whole(tmp_path, monkeypatch):
     expected, cut, put, new = _big(tmp_path)
     copy = os.copy_file_range
-    monkeypatch.setattr(splicing.os, "copy_file_range", lambda src, dst, count, offset: copy(src, dst, min(count, 999), offset))
+    monkeypatch.setattr(splicing.os, "copy_file_range",
+                        lambda src, dst, count, offset: copy(src, dst, min(count, 999), offset))
     assert splice(tmp_path / "old", expected, cut, put, tmp_path / "new", 1 << 12) == (len(new), sha(new))
     assert (tmp_path / "new").read_bytes() == new
 
@@ -237,6 +238,7 @@ def test_rebuilds_in_place_are_spliced_and_are_clean_builds(small_corpus, tmp_pa
         change_sources(data, again)
         build_dist(out, data_dir=data, source_cache=cache)
         assert outcomes() == SPLICED
+        assert not (tmp_path / ".out.old").exists()  # the previous folder removed before the build returns
         build_dist(tmp_path / f"clean{again}", data_dir=data)
         assert files(out) == files(tmp_path / f"clean{again}")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import catalog, formats, jsonld
-from .apart import apart
+from .apart import apart, in_thread
 from .builder import ALL_KINDS
 from .catalog import IANA
 from .charts import CHARTS_DIR, write_charts
@@ -144,15 +144,21 @@ def write_dist(dataset: Quads, out: Path, base: str, version: str,
             dumps = {} if early else {"jsonld": _write(dataset, staging, "jsonld", rebuild)}
             (staging / CONTEXT_FILE).write_bytes(context_document(dataset.by_subject(), analysed))
             _statistics(dataset, rebuild)  # while Turtle and TriG are written
+            if rebuild is not None:
+                rebuild.note(dataset)
             for writers in started:
                 dumps.update(writers.result())
             void = describe(dataset, [dumps[fmt.name] for fmt in formats.FORMATS], base, version)
             (staging / VOID_FILE).write_bytes("".join(turtle(index(void), PREFIXES)).encode("utf-8"))
-            _swap(staging, out)
-        if rebuild is not None:
-            rebuild.finish(dataset, {d.fmt.filename: (d.size, d.sha256) for d in dumps.values()})
-        if keep is not None and store is not None:
-            keep(store)
+            removing = _swap(staging, out)
+        try:  # beside the removal of the previous folder
+            if rebuild is not None:
+                rebuild.finish(dataset, {d.fmt.filename: (d.size, d.sha256) for d in dumps.values()})
+            if keep is not None and store is not None:
+                keep(store)
+        finally:
+            if removing is not None:
+                removing.result()
     except BaseException as exc:
         wait(started)  # their processes write in staging/: done first
         shutil.rmtree(staging, ignore_errors=True)
@@ -321,16 +327,17 @@ def _write_all(dataset: Quads, staging: Path, names: tuple[str, ...],
     return {name: _write(dataset, staging, name, rebuild) for name in names}
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Replace `out` by `staging` with renames only; the old folder is removed last."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
+def _swap(staging: Path, out: Path) -> "Future[None] | None":
+    """Replace `out` by `staging` with renames only; the old folder, renamed aside, is removed in a
+    thread (unlinking its hundreds of MB lets go of the GIL), the future of which is returned."""
+    if not out.exists():
+        staging.rename(out)
+        return None
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)  # left by a build that crashed there
+    out.rename(old)
     staging.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return in_thread(lambda: shutil.rmtree(old, ignore_errors=True), "giigraph-remove")
 
 
 def describe(dataset: Quads, dumps: list[Dump], base: str, version: str) -> set[Triple]:
