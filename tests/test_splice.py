@@ -150,6 +150,48 @@ def test_an_edit_out_of_order_or_a_cut_of_other_bytes_is_refused(tmp_path):
             splicing.rewrite(tmp_path / "old", expected, lambda old, e=edits: e, tmp_path / "new", 1)
 
 
+def test_a_file_checked_at_the_start_is_not_hashed_again_unless_changed_since(tmp_path, monkeypatch):
+    """`checked_files` hashes the previous dumps as a rebuild starts; `rewrite` trusts one only while its
+    signature is the same: a change since (even with its mtime set back) is hashed, and refused."""
+    expected, cut, put, new = _big(tmp_path)
+    assert splicing.checked_files(tmp_path, {"old": expected}) == {}  # written within the last second: racy
+    monkeypatch.setattr(splicing, "_RACY_NS", 0)
+    assert splicing.checked_files(tmp_path, {"old": (expected[0], "0" * 64)}) == {}  # other bytes
+    assert splicing.checked_files(tmp_path, {"old": (expected[0] + 1, expected[1])}) == {}  # another size
+    checked = splicing.checked_files(tmp_path, {"old": expected, "gone": expected})
+    assert list(checked) == ["old"]
+    hashed = []
+    real = splicing._sha256
+    monkeypatch.setattr(splicing, "_sha256", lambda *args: hashed.append(args) or real(*args))
+    spliced = splice(tmp_path / "old", expected, cut, put, tmp_path / "new", checked=checked["old"])
+    assert spliced == (len(new), sha(new))
+    assert not hashed
+    path = tmp_path / "old"
+    status, raw = path.stat(), path.read_bytes()
+    middle = raw.index("é10000".encode())
+    path.write_bytes(raw[:middle] + "è".encode() + raw[middle + 2:])  # the same size, a span that is copied
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    with pytest.raises(Stale):
+        splice(path, expected, cut, put, tmp_path / "new", checked=checked["old"])
+    assert hashed
+
+
+def test_a_rebuild_asks_for_a_check_only_once_it_is_done():
+    """A forked writer's copy of the process has no thread to wait for: a check not done is no check."""
+    from concurrent.futures import Future
+
+    from giigraph.rebuild import Rebuild
+
+    rebuild = Rebuild(None, Path("entry"), Path("dist"), None)  # type: ignore[arg-type]
+    rebuild._checked = Future()
+    assert rebuild.checked("giigraph.nt") is None
+    rebuild._checked.set_result({"giigraph.nt": (1, 2, 3, 4, 5)})
+    assert rebuild.checked("giigraph.nt") == (1, 2, 3, 4, 5) and rebuild.checked("giigraph.nq") is None
+    failed = Rebuild(None, Path("entry"), Path("dist"), None, _checked=Future())  # type: ignore[arg-type]
+    failed._checked.set_exception(OSError("unreadable"))  # type: ignore[union-attr]
+    assert failed.checked("giigraph.nt") is None
+
+
 def test_a_line_feed_inside_a_line_is_refused(tmp_path):
     expected = written(tmp_path / "old", {"a\n", "c\n"})
     with pytest.raises(Stale):
@@ -195,9 +237,9 @@ def outcomes(tmp_path, monkeypatch):
         return written
     monkeypatch.setattr(turtlesplice, "spliced", spy_laid_out)
 
-    def spy(previous, expected, cut, put, path, block=splicing.BLOCK):
+    def spy(previous, expected, cut, put, path, block=splicing.BLOCK, checked=None):
         try:
-            written = splice_as_is(previous, expected, cut, put, path, block)
+            written = splice_as_is(previous, expected, cut, put, path, block, checked)
         except Stale:
             outcome = "stale"
             raise
@@ -241,6 +283,40 @@ def test_rebuilds_in_place_are_spliced_and_are_clean_builds(small_corpus, tmp_pa
         assert not (tmp_path / ".out.old").exists()  # the previous folder removed before the build returns
         build_dist(tmp_path / f"clean{again}", data_dir=data)
         assert files(out) == files(tmp_path / f"clean{again}")
+
+
+@pytest.mark.parametrize("edited", [None, "giigraph.nt", "giigraph.jsonld", "giigraph.rdf"])
+def test_dumps_checked_as_the_rebuild_started_are_spliced_unless_edited_since(small_corpus, tmp_path, monkeypatch,
+                                                                             edited):
+    """With the previous dumps hashed as the rebuild starts (`Rebuild.checked`, waited for here), a rebuild
+    is a clean build; a dump edited by hand (same size, its mtime set back) is not taken as checked."""
+    from giigraph.rebuild import Rebuild
+
+    monkeypatch.setattr(splicing, "_RACY_NS", 0)
+    asked: dict[str, bool] = {}
+    checked = Rebuild.checked
+
+    def waited(self, name):
+        self._checked.exception()  # done before the writers ask (they are not forked here)
+        asked[name] = checked(self, name) is not None
+        return checked(self, name)
+    monkeypatch.setattr(Rebuild, "checked", waited)
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(small_corpus, data)
+    cache = SourceCache(tmp_path / "cache")
+    build_dist(out, data_dir=data, source_cache=cache)
+    if edited:
+        path = out / edited
+        status, raw = path.stat(), path.read_bytes()
+        at = raw.index(b"Roundtable")
+        path.write_bytes(raw[:at] + b"RoundTable" + raw[at + len(b"Roundtable"):])
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    change_sources(data)
+    build_dist(out, data_dir=data, source_cache=cache)
+    assert asked == {name: name != edited for name in ("giigraph.nt", "giigraph.nq", "giigraph.jsonld",
+                                                       "giigraph.ttl", "giigraph.trig", "giigraph.rdf")}
+    build_dist(tmp_path / "clean", data_dir=data)
+    assert files(out) == files(tmp_path / "clean")
 
 
 @pytest.mark.parametrize("edit", ["changed", "truncated", "deleted"])

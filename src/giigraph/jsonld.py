@@ -286,7 +286,8 @@ def spliced(quads: Quads, path: Path, rebuild: "Rebuild | None") -> tuple[int, s
     nodes = {s: _node(s, subjects[s], analysed) for s in touched if s in subjects}
     header = _header(analysed[0]).encode("utf-8")
     try:
-        written = rewrite(rebuild.out / path.name, expected, lambda old: _node_edits(old, header, touched, nodes), path)
+        written = rewrite(rebuild.out / path.name, expected, lambda old: _node_edits(old, header, touched, nodes), path,
+                          checked=rebuild.checked(path.name))
     except (Stale, OSError):
         return None
     quads.keep_made("jsonld", change.graphs, _terms(analysed))  # the node objects a full write would take

@@ -13,8 +13,9 @@ there is no `Change`, and everything is made from the whole dataset, as without 
 What uses it so far: the union's Oxigraph store (SHACL-SPARQL, the charts) is the previous one kept on
 disk (`storecache.py`), or else loaded, from the start of the build, from the previous N-Triples dump
 (its SHA-256 checked against the record first), then patched with the union's change, instead of
-waiting for this build's N-Triples file (`Rebuild.union_store`); and SHACL Core judges only the focus
-nodes the union's change reaches (`Rebuild.validate`).
+waiting for this build's N-Triples file (`Rebuild.union_store`); SHACL Core judges only the focus
+nodes the union's change reaches (`Rebuild.validate`); and the previous dumps, which the writers
+splice, are hashed as the build starts, while the sources are read (`Rebuild.checked`).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from . import formats
 from .apart import in_thread
 from .errors import Stale
 from .quads import DEFAULT_GRAPH, Index, Quads, index, load_written, sorted_lines
+from .splice import Signature, checked_files
 from .storecache import KeptStore
 from .terms import Triple
 
@@ -129,6 +131,8 @@ class Rebuild:
     _making: "Future[None] | None" = field(default=None, repr=False)
     #: Each graph's identity, pickled ahead of `finish` (`note`).
     _graphs: "_Pickled | None" = field(default=None, repr=False)
+    #: The previous dumps hashed as the build starts, with their files' signatures (`splice.checked_files`).
+    _checked: "Future[dict[str, Signature]] | None" = field(default=None, repr=False)
 
     @classmethod
     def open(cls, cache: "SourceCache", data_dir: Path, base: str, out: Path) -> "Rebuild":
@@ -147,6 +151,9 @@ class Rebuild:
         if rebuild.previous is not None and _NT in rebuild.previous.dumps:
             size, sha256 = rebuild.previous.dumps[_NT]
             rebuild._seed = in_thread(lambda: rebuild._opened(sha256) or _load_checked(out / _NT, size, sha256))
+        if rebuild.previous is not None:
+            dumps = rebuild.previous.dumps
+            rebuild._checked = in_thread(lambda: checked_files(out, dumps), "giigraph-check")
         return rebuild
 
     def _opened(self, sha256: str) -> "tuple[bool, Future[pyoxigraph.Store]] | None":
@@ -255,6 +262,13 @@ class Rebuild:
             quads, kept if isinstance(kept, Kept) else None,
             change.union_added if change is not None else (), change.union_removed if change is not None else ())
         return report
+
+    def checked(self, name: str) -> "Signature | None":
+        """The signature the previous dump `name` had when its bytes were found to be the recorded ones,
+        as this build started (`splice.checked_files`); None if it was not, or is not known yet (never
+        waited for: a forked writer's copy of this process has no thread to wait for)."""
+        done = self._checked is not None and self._checked.done() and self._checked.exception() is None
+        return self._checked.result().get(name) if done else None  # type: ignore[union-attr]
 
     def left(self, step: str) -> object | None:
         """What `step` left in the previous build, when this build knows the exact change since (else

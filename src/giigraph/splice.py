@@ -5,8 +5,9 @@ sort), so given the exact change since the previous build, the new file is the p
 the lines of what was removed cut out and the lines of what was added put in: each place is found by
 binary search, and the unchanged spans are copied in big blocks, file to file, where a full write
 formats, merges and writes every line again. Nothing is trusted: the previous file's size and SHA-256
-(hashed while the new file is written) must be what that build wrote, every cut line must be there and every put-in line
-absent; else `Stale` is raised, and the caller writes the dump in full.
+(hashed while the new file is written, or as the rebuild started: `checked_files`) must be what that
+build wrote, every cut line must be there and every put-in line absent; else `Stale` is raised, and
+the caller writes the dump in full.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import hashlib
 import mmap
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,12 +38,12 @@ Edit = tuple[int, bytes, bool]
 
 
 def splice(previous: Path, expected: tuple[int, str], cut: Iterable[str], put: Iterable[str],
-           path: Path, block: int = BLOCK) -> tuple[int, str]:
+           path: Path, block: int = BLOCK, checked: "Signature | None" = None) -> tuple[int, str]:
     """Write into `path` the lines of the sorted file `previous` without the lines `cut` and with
     the lines `put` (each ending in its line feed); its size and SHA-256, taken as it is written.
     `Stale` (with `path` left half-written) unless `previous` has the size and SHA-256 `expected`,
     holds every line of `cut` and none of `put`."""
-    return rewrite(previous, expected, lambda old: _edits(old, cut, put), path, block)
+    return rewrite(previous, expected, lambda old: _edits(old, cut, put), path, block, checked)
 
 
 #: A piece of a new file: a span (start, end) of the previous file's bytes, or bytes made anew.
@@ -49,40 +51,80 @@ Segment = tuple[int, int] | bytes
 
 
 def rewrite(previous: Path, expected: tuple[int, str], edits: "Callable[[mmap.mmap | bytes], list[Edit]]",
-            path: Path, block: int = BLOCK) -> tuple[int, str]:
+            path: Path, block: int = BLOCK, checked: "Signature | None" = None) -> tuple[int, str]:
     """Write into `path` the file `previous` with the `edits(its bytes)` made (in the order of their
     offsets; at one offset, in their order); its size and SHA-256, taken as it is written. Unchanged
     spans of `block` bytes or more are copied by the kernel, file to file (`_copy`: a tenth of the
     time of writing them from Python here), and hashed from the mapping. `Stale` (with `path` left
     half-written) unless `previous` has the size and SHA-256 `expected` (hashed whole in a thread,
-    beside the copying), and every cut holds the bytes that are there."""
+    beside the copying, unless its `signature` is still `checked`: see `checked_files`), and every cut
+    holds the bytes that are there."""
     with open(previous, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size != expected[0]:
+        status = os.fstat(fh.fileno())
+        if status.st_size != expected[0]:
             raise Stale(f"{previous}: not the size the previous build wrote")
         with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if expected[0] else _Empty()) as old:
             stop = threading.Event()
-            hashed = in_thread(lambda: _sha256(old, stop), "giigraph-hash")
+            hashed = None if checked is not None and signature(status) == checked else \
+                in_thread(lambda: _sha256(old, stop), "giigraph-hash")
             try:
                 written = _write_segments(path, fh.fileno(), old, _segments(old, edits(old), block))
             except BaseException:
                 stop.set()
                 raise
             finally:
-                digest = hashed.result()  # its view of the mapping released before the mapping is closed
+                # its view of the mapping released before the mapping is closed
+                digest = hashed.result() if hashed is not None else expected[1]
     if digest != expected[1]:
         raise Stale(f"{previous}: not the file the previous build wrote")
     return written
 
 
-def _sha256(old: "mmap.mmap | bytes", stop: threading.Event) -> str | None:
-    """The SHA-256 (hex) of `old`, read in big blocks (hashlib lets go of the GIL for each); None if
-    `stop` is set meanwhile."""
+#: What tells a file apart from itself changed (`signature`): device, inode, size, mtime and ctime (ns).
+Signature = tuple[int, int, int, int, int]
+#: A file whose ctime is this close to its hashing (or later) is hashed again when spliced: a change
+#: in the same tick of the kernel's clock could leave its ctime as it was.
+_RACY_NS = 1_000_000_000
+
+
+def signature(status: os.stat_result) -> Signature:
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+def checked_files(folder: Path, files: dict[str, tuple[int, str]]) -> dict[str, Signature]:
+    """Those of `files` (name in `folder`: size and SHA-256 expected) whose bytes are the expected ones,
+    each with its `signature`: hashed at the start of a rebuild, on the core the reading of the sources
+    leaves idle, so that `rewrite` need not hash a file again while its signature is the same. Any
+    write, truncation or change of mode since sets the file's ctime to the kernel's clock, which no
+    call sets back (and a file put in its place is another inode); a file changed during its hashing,
+    or within `_RACY_NS` before it, is not taken."""
+    checked = {}
+    for name, (size, sha256) in files.items():
+        racy = time.time_ns() - _RACY_NS
+        try:
+            with open(folder / name, "rb") as fh:
+                before = os.fstat(fh.fileno())
+                if before.st_size != size or before.st_ctime_ns >= racy:
+                    continue
+                with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else _Empty()) as mapped:
+                    digest = _sha256(mapped, threading.Event(), 1 << 26)
+                after = os.fstat(fh.fileno())
+        except OSError:
+            continue
+        if digest == sha256 and signature(before) == signature(after):
+            checked[name] = signature(after)
+    return checked
+
+
+def _sha256(old: "mmap.mmap | bytes", stop: threading.Event, block: int = BLOCK) -> str | None:
+    """The SHA-256 (hex) of `old`, read in big blocks (hashlib lets go of the GIL for each: the
+    bigger, the fewer times it is waited for); None if `stop` is set meanwhile."""
     digest = hashlib.sha256()
     with memoryview(old) as view:
-        for start in range(0, len(view), BLOCK):
+        for start in range(0, len(view), block):
             if stop.is_set():
                 return None
-            with view[start:start + BLOCK] as piece:
+            with view[start:start + block] as piece:
                 digest.update(piece)
     return digest.hexdigest()
 
@@ -248,7 +290,8 @@ def spliced(dataset: Quads, name: str, path: Path, rebuild: "Rebuild | None") ->
     else:
         cut, put = sorted_lines(change.union_removed), sorted_lines(change.union_added)
     try:
-        written = splice(rebuild.out / path.name, expected, cut, put, path)
+        written = splice(rebuild.out / path.name, expected, cut, put, path,
+                         checked=rebuild.checked(path.name))
     except (Stale, OSError):  # not the file the previous build left (or none): written in full
         return None
     if name == "nquads":

@@ -186,7 +186,8 @@ def spliced(dataset: Quads, name: str, path: Path, rebuild: "Rebuild") -> tuple[
             segments, left = _turtle(dataset, now, layout, changed)
         else:
             segments, left = _trig(dataset, now, layout, rebuild.change.graphs)
-        written = rewrite(rebuild.out / path.name, expected, lambda old: edits_of(old, segments), path)
+        written = rewrite(rebuild.out / path.name, expected, lambda old: edits_of(old, segments), path,
+                          checked=rebuild.checked(path.name))
     except (Stale, OSError):  # not the file or the layout the previous build left (or none): written in full
         return None
     rebuild.leave(name, left)

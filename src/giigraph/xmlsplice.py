@@ -51,7 +51,8 @@ def spliced_rdfxml(rebuild: "Rebuild | None", ntriples: Path, path: Path, prefix
     keys = sorted(f"<{s}>".encode("utf-8") for s in touched)
     try:
         laid = _made_again(_lines_of(ntriples, keys), prefixes)
-        return rewrite(rebuild.out / path.name, expected, lambda old: _edits(old, laid, keys), path)
+        return rewrite(rebuild.out / path.name, expected, lambda old: _edits(old, laid, keys), path,
+                       checked=rebuild.checked(path.name))
     except (Stale, OSError):
         return None
 
