@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,31 @@ def test_a_file_checked_at_the_start_is_not_hashed_again_unless_changed_since(tm
     with pytest.raises(Stale):
         splice(path, expected, cut, put, tmp_path / "new", checked=checked["old"])
     assert hashed
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["hashed", "checked before"])
+def test_a_previous_file_written_to_while_it_is_copied_is_refused(tmp_path, monkeypatch, trusted):
+    """The kernel copies what the file holds when it copies; a write meanwhile (even one that keeps the
+    size) changes its ctime: the splice is refused, hashed or not."""
+    expected, cut, put, _ = _big(tmp_path)
+    path = tmp_path / "old"
+    time.sleep(0.05)  # the write below falls in a later tick of the kernel's clock than the file's
+    monkeypatch.setattr(splicing, "_RACY_NS", 0)
+    checked = splicing.checked_files(tmp_path, {"old": expected})["old"] if trusted else None
+    copy, copies = os.copy_file_range, []
+
+    def meanwhile(src, dst, count, offset):
+        if not copies:
+            byte = path.read_bytes()[offset:offset + 1]
+            with open(path, "r+b") as fh:  # the same byte, written again
+                fh.seek(offset)
+                fh.write(byte)
+        copies.append(count)
+        return copy(src, dst, count, offset)
+    monkeypatch.setattr(splicing.os, "copy_file_range", meanwhile)
+    with pytest.raises(Stale, match="changed while it was read"):
+        splice(path, expected, cut, put, tmp_path / "new", 1 << 12, checked)
+    assert copies
 
 
 def test_a_rebuild_asks_for_a_check_only_once_it_is_done():

@@ -75,6 +75,8 @@ def rewrite(previous: Path, expected: tuple[int, str], edits: "Callable[[mmap.mm
             finally:
                 # its view of the mapping released before the mapping is closed
                 digest = hashed.result() if hashed is not None else expected[1]
+        if signature(os.fstat(fh.fileno())) != signature(status):  # written to meanwhile: what was
+            raise Stale(f"{previous}: changed while it was read")   # copied may not be what was hashed
     if digest != expected[1]:
         raise Stale(f"{previous}: not the file the previous build wrote")
     return written
@@ -88,6 +90,7 @@ _RACY_NS = 1_000_000_000
 
 
 def signature(status: os.stat_result) -> Signature:
+    """A file's `Signature`, from its status."""
     return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
 
 
@@ -158,7 +161,8 @@ def _segments(old: "mmap.mmap | bytes", edits: list[Edit], block: int) -> Iterat
         yield bytes(held)
 
 
-def _write_segments(path: Path, source: int, old: "mmap.mmap | bytes", segments: Iterable[Segment]) -> tuple[int, str]:
+def _write_segments(path: Path, source: int, old: "mmap.mmap | bytes",
+                    segments: Iterable[Segment]) -> tuple[int, str]:
     """Write `segments` (spans of `old`, the file open as `source`, and bytes) into `path`, flushed
     to disk; its size and SHA-256, taken on the way."""
     digest, size = hashlib.sha256(), 0
