@@ -163,7 +163,7 @@ def test_a_file_checked_at_the_start_is_not_hashed_again_unless_changed_since(tm
     assert list(checked) == ["old"]
     hashed = []
     real = splicing._sha256
-    monkeypatch.setattr(splicing, "_sha256", lambda *args: hashed.append(args) or real(*args))
+    monkeypatch.setattr(splicing, "_sha256", lambda *args, **kw: hashed.append(args) or real(*args, **kw))
     spliced = splice(tmp_path / "old", expected, cut, put, tmp_path / "new", checked=checked["old"])
     assert spliced == (len(new), sha(new))
     assert not hashed

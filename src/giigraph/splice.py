@@ -110,7 +110,7 @@ def checked_files(folder: Path, files: dict[str, tuple[int, str]]) -> dict[str, 
                 if before.st_size != size or before.st_ctime_ns >= racy:
                     continue
                 with (mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else _Empty()) as mapped:
-                    digest = _sha256(mapped, threading.Event(), 1 << 26)
+                    digest = _sha256(mapped, block=1 << 26)
                 after = os.fstat(fh.fileno())
         except OSError:
             continue
@@ -119,13 +119,13 @@ def checked_files(folder: Path, files: dict[str, tuple[int, str]]) -> dict[str, 
     return checked
 
 
-def _sha256(old: "mmap.mmap | bytes", stop: threading.Event, block: int = BLOCK) -> str | None:
+def _sha256(old: "mmap.mmap | bytes", stop: threading.Event | None = None, block: int = BLOCK) -> str | None:
     """The SHA-256 (hex) of `old`, read in big blocks (hashlib lets go of the GIL for each: the
     bigger, the fewer times it is waited for); None if `stop` is set meanwhile."""
     digest = hashlib.sha256()
     with memoryview(old) as view:
         for start in range(0, len(view), block):
-            if stop.is_set():
+            if stop is not None and stop.is_set():
                 return None
             with view[start:start + block] as piece:
                 digest.update(piece)
